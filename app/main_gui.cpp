@@ -1,0 +1,83 @@
+// gemgate: the desktop executable. With --no-gui (or with no display at all) it runs exactly like gemgated,
+// creating only a QCoreApplication; otherwise it opens the window and the tray icon.
+
+#include "headless.h"
+
+#include "control/gatewaycontroller.h"
+#include "mainwindow.h"
+#include "trayicon.h"
+
+#include <QApplication>
+#include <QCoreApplication>
+#include <QSystemTrayIcon>
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+namespace {
+bool hasDisplay()
+{
+    return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY") ||
+           qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
+}
+
+QStringList rawArguments(int argc, char** argv)
+{
+    QStringList out;
+    for (int i = 0; i < argc; ++i)
+        out.append(QString::fromLocal8Bit(argv[i]));
+    return out;
+}
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const gemgate::CommandLine cl = gemgate::parseCommandLine(rawArguments(argc, argv));
+    if (!cl.error.isEmpty()) {
+        std::fprintf(stderr, "%s\n", qPrintable(cl.error));
+        return 2;
+    }
+    if (cl.help || cl.version || !cl.checkConfigPath.isEmpty() || cl.noGui || !hasDisplay()) {
+        QCoreApplication app(argc, argv);
+        QCoreApplication::setApplicationName(QStringLiteral("gemgate"));
+        QCoreApplication::setApplicationVersion(QStringLiteral(GEMGATE_VERSION));
+        if (cl.help) {
+            std::printf("%s", qPrintable(gemgate::usageText()));
+            return 0;
+        }
+        if (cl.version) {
+            std::printf("gemgate %s\n", GEMGATE_VERSION);
+            return 0;
+        }
+        if (!cl.checkConfigPath.isEmpty())
+            return gemgate::checkConfig(cl.checkConfigPath);
+        if (!cl.noGui)
+            std::fprintf(stderr, "gemgate: no display found, running headless (use --no-gui to say so)\n");
+        return gemgate::runHeadless(cl);
+    }
+
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("gemgate"));
+    QApplication::setApplicationDisplayName(QStringLiteral("GemGate"));
+    QApplication::setApplicationVersion(QStringLiteral(GEMGATE_VERSION));
+    const QString path = gemgate::resolveConfigPath(cl);
+    if (path.isEmpty())
+        return 2;
+
+    gemgate::GatewayController controller;
+    controller.setConfigPath(path);
+    gemgate::MainWindow window(&controller);
+    std::unique_ptr<gemgate::TrayIcon> tray;
+    if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        tray = std::make_unique<gemgate::TrayIcon>(&controller, &window);
+        QApplication::setQuitOnLastWindowClosed(false);
+    }
+    QString error;
+    if (!controller.start(&error))
+        Q_EMIT controller.message(QObject::tr("Could not start the gateway: %1").arg(error));
+    window.show();
+    const int rc = QApplication::exec();
+    controller.stop();
+    return rc;
+}

@@ -1,0 +1,327 @@
+// The configuration schema: which fields exist in each section, their types and ranges, and the checks that span
+// several fields. Field names are the YAML (snake_case) ones; see resources/gemgate.example.yaml.
+
+#include "config/configreader.h"
+
+#include <QHash>
+#include <QRegularExpression>
+#include <QUrl>
+
+namespace gemgate::configdetail {
+
+namespace {
+
+constexpr qint64 kKiB = 1024;
+constexpr qint64 kMiB = 1024 * kKiB;
+constexpr qint64 kGiB = 1024 * kMiB;
+constexpr qint64 kMaxTimeoutMs = 24LL * 3600 * 1000;
+constexpr qint64 kMaxTimeoutSeconds = 24LL * 3600;
+constexpr qint64 kMaxPerMinute = 1'000'000;
+
+// A key travels in an HTTP header: whitespace or control characters would corrupt the request (or smuggle a header).
+bool isHeaderSafe(const QString& key) {
+    return std::all_of(key.begin(), key.end(), [](QChar c) { return c.unicode() > 0x20 && c.unicode() != 0x7f; });
+}
+
+// Proxy URLs may carry user:password, and a malformed URL cannot be trusted to parse: cut the user info out of the
+// text itself before a message quotes it.
+const QRegularExpression& userInfoPattern() {
+    static const QRegularExpression re(QStringLiteral("^([A-Za-z][A-Za-z0-9+.-]*://)([^/?#]*)@"));
+    return re;
+}
+
+QString withoutUserInfo(const QString& text) {
+    QString result = text;
+    return result.replace(userInfoPattern(), QStringLiteral("\\1"));
+}
+
+// Reads an absolute URL with one of `schemes` and a host. An empty value means "none" when allowEmpty.
+bool readUrl(Reader& reader, MapReader& map, const char* key, const QStringList& schemes, bool allowEmpty, QUrl* out) {
+    QString text;
+    if (!map.readString(key, &text))
+        return false;
+    text = text.trimmed();
+    if (text.isEmpty() && allowEmpty) {
+        *out = QUrl();
+        return true;
+    }
+    if (const QRegularExpressionMatch userInfo = userInfoPattern().match(text); userInfo.hasMatch()) {
+        const QString credentials = userInfo.captured(2);
+        reader.addSecret(credentials.mid(credentials.indexOf(u':') + 1));
+    }
+    const QUrl url(text, QUrl::StrictMode);
+    if (url.isValid() && schemes.contains(url.scheme().toLower()) && !url.host().isEmpty()) {
+        *out = url;
+        return true;
+    }
+    const Field field = map.child(key);
+    reader.error(field.mark, field.path,
+                 QStringLiteral("expected a URL with a host, starting with %1://, got %2")
+                     .arg(schemes.join(QStringLiteral(":// or ")), quoted(withoutUserInfo(text))));
+    return false;
+}
+
+// Reads a string that must be one of `allowed` (case-insensitive); stores it lower-cased.
+bool readEnum(Reader& reader, MapReader& map, const char* key, const QStringList& allowed, QString* out) {
+    QString text;
+    if (!map.readString(key, &text))
+        return false;
+    const QString value = text.trimmed().toLower();
+    if (allowed.contains(value)) {
+        *out = value;
+        return true;
+    }
+    QStringList choices;
+    for (const QString& choice : allowed)
+        choices.append(quoted(choice));
+    const Field field = map.child(key);
+    reader.error(field.mark, field.path,
+                 QStringLiteral("expected one of %1, got %2").arg(choices.join(QStringLiteral(", ")), quoted(text)));
+    return false;
+}
+
+void readTls(Reader& reader, const Field& field, TlsConfig* tls) {
+    MapReader map(reader, field, {"enabled", "cert_path", "key_path", "self_signed_dir", "acme"});
+    map.readBool("enabled", &tls->enabled);
+    map.readPath("cert_path", &tls->certPath);
+    map.readPath("key_path", &tls->keyPath);
+    map.readPath("self_signed_dir", &tls->selfSignedDir);
+    if (tls->enabled && tls->certPath.isEmpty() != tls->keyPath.isEmpty()) {
+        // One file alone cannot serve TLS, and silently falling back to a self-signed certificate would hide it.
+        const bool haveCert = !tls->certPath.isEmpty();
+        const char* present = haveCert ? "cert_path" : "key_path";
+        const char* missing = haveCert ? "key_path" : "cert_path";
+        reader.error(map.child(present).mark, map.childPath(missing),
+                     QStringLiteral("expected both cert_path and key_path (or neither, for a generated self-signed "
+                                    "certificate), got only %1")
+                         .arg(QString::fromLatin1(present)));
+    }
+
+    MapReader acme(reader, map.child("acme"), {"enabled", "domains", "email", "directory_url"});
+    acme.readBool("enabled", &tls->acmeEnabled);
+    acme.readStringList("domains", &tls->acmeDomains);
+    acme.readString("email", &tls->acmeEmail);
+    QUrl directory;
+    if (readUrl(reader, acme, "directory_url", {QStringLiteral("https"), QStringLiteral("http")}, true, &directory))
+        tls->acmeDirectoryUrl = directory.toString();
+    if (tls->acmeEnabled) {
+        reader.warning(acme.child("enabled").mark, acme.childPath("enabled"),
+                       QStringLiteral("ACME certificates are not supported yet; ignored (TLS uses cert_path/key_path "
+                                      "or a generated self-signed certificate)"));
+    }
+}
+
+void readServer(Reader& reader, const Field& field, ServerConfig* server) {
+    MapReader map(reader, field,
+                  {"host", "port", "workers", "max_connections", "max_body_bytes", "max_header_bytes",
+                   "max_header_count", "header_timeout_ms", "body_timeout_ms", "idle_timeout_ms", "drain_timeout_ms",
+                   "tls"});
+    QString host;
+    if (map.readString("host", &host)) {
+        if (host.trimmed().isEmpty()) {
+            const Field hostField = map.child("host");
+            reader.error(hostField.mark, hostField.path,
+                         QStringLiteral("expected a host name or IP address (e.g. 127.0.0.1 or 0.0.0.0), got \"\""));
+        } else {
+            server->host = host.trimmed();
+        }
+    }
+    // Port 0 asks the OS for any free port (tests, and the GUI's "pick one for me").
+    map.readPort("port", 0, &server->port);
+    map.readInt("workers", 0, 256, &server->workers);
+    map.readInt("max_connections", 1, 1'000'000, &server->maxConnections);
+    map.readSize("max_body_bytes", kKiB, 4 * kGiB, &server->maxBodyBytes);
+    qint64 headerBytes = 0;
+    if (map.readSize("max_header_bytes", kKiB, 16 * kMiB, &headerBytes))
+        server->maxHeaderBytes = int(headerBytes);
+    map.readInt("max_header_count", 1, 10'000, &server->maxHeaderCount);
+    map.readInt("header_timeout_ms", 1, kMaxTimeoutMs, &server->headerTimeoutMs);
+    map.readInt("body_timeout_ms", 1, kMaxTimeoutMs, &server->bodyTimeoutMs);
+    map.readInt("idle_timeout_ms", 1, kMaxTimeoutMs, &server->idleTimeoutMs);
+    map.readInt("drain_timeout_ms", 1, kMaxTimeoutMs, &server->drainTimeoutMs);
+    readTls(reader, map.child("tls"), &server->tls);
+}
+
+// Reads the `key` of an api_keys / client_keys entry. Returns the trimmed value, an empty string when the value is
+// empty, and nullopt when it is missing or invalid (already reported).
+std::optional<QString> readKeyValue(Reader& reader, MapReader& entry) {
+    const Field keyField = entry.child("key");
+    if (!entry.field("key")) {
+        reader.error(entry.mark(), keyField.path, QStringLiteral("expected a \"key\" field, got none"));
+        return std::nullopt;
+    }
+    const qsizetype errorsBefore = reader.errorCount();
+    QString value;
+    entry.readString("key", &value, Secret::Yes);
+    if (reader.errorCount() != errorsBefore)
+        return std::nullopt;
+    value = value.trimmed();
+    if (!isHeaderSafe(value)) {
+        reader.error(keyField.mark, keyField.path,
+                     QStringLiteral("expected a key without spaces or control characters, got a key containing them"));
+        return std::nullopt;
+    }
+    reader.addSecret(value);
+    return value;
+}
+
+// Reads an entry's `id`, defaulting to prefix + 1-based index, and reports a duplicate of an earlier entry.
+QString readEntryId(Reader& reader, MapReader& entry, const QString& fallback, QHash<QString, QString>* seen) {
+    QString id;
+    entry.readString("id", &id);
+    id = id.trimmed();
+    const bool explicitId = !id.isEmpty();
+    if (!explicitId)
+        id = fallback;
+    const Field idField = entry.child("id");
+    if (const auto previous = seen->constFind(id); previous != seen->cend()) {
+        reader.error(explicitId ? idField.mark : entry.mark(), idField.path,
+                     QStringLiteral("expected a unique id, got %1 (already used by %2)").arg(quoted(id), *previous));
+    } else {
+        seen->insert(id, entry.path());
+    }
+    return id;
+}
+
+bool requireMap(Reader& reader, const Field& item, const QString& expected) {
+    if (item.node.IsMap())
+        return true;
+    const QString text = item.node.IsScalar() ? QString::fromStdString(item.node.Scalar()) : QString();
+    reader.error(item.mark, item.path,
+                 QStringLiteral("expected %1, got %2").arg(expected, Reader::describe(item.node, text, Secret::Yes)));
+    return false;
+}
+
+void readGemini(Reader& reader, const Field& field, GeminiConfig* gemini) {
+    MapReader map(reader, field,
+                  {"api_keys", "base_url", "timeout_seconds", "connect_timeout_seconds", "transport", "proxy",
+                   "ca_file", "max_retries"});
+    QHash<QString, QString> ids;
+    const std::vector<Field> items = reader.sequence(map.child("api_keys"));
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (!requireMap(reader, items[i], QStringLiteral("a map with id and key")))
+            continue;
+        MapReader entry(reader, items[i], {"id", "key", "weight", "max_requests_per_minute"});
+        UpstreamKey key;
+        key.id = readEntryId(reader, entry, QStringLiteral("key%1").arg(i + 1), &ids);
+        entry.readInt("weight", 1, 1000, &key.weight);
+        entry.readInt("max_requests_per_minute", 0, kMaxPerMinute, &key.maxRequestsPerMinute);
+        const std::optional<QString> secret = readKeyValue(reader, entry);
+        if (!secret)
+            continue;
+        if (secret->isEmpty()) {
+            // The first-run config reads ${GEMINI_API_KEY:-}: starting without it (and answering 503) beats not
+            // starting at all, since the key can be added later from the GUI.
+            const Field keyField = entry.child("key");
+            reader.warning(keyField.mark, keyField.path,
+                           QStringLiteral("API key %1 is empty; the entry is skipped (requests get 503 while no key "
+                                          "is configured)")
+                               .arg(quoted(key.id)));
+            continue;
+        }
+        key.secret = *secret;
+        gemini->apiKeys.append(key);
+    }
+
+    readUrl(reader, map, "base_url", {QStringLiteral("https"), QStringLiteral("http")}, false, &gemini->baseUrl);
+    map.readInt("timeout_seconds", 1, kMaxTimeoutSeconds, &gemini->timeoutSeconds);
+    map.readInt("connect_timeout_seconds", 1, 3600, &gemini->connectTimeoutSeconds);
+    QString transport;
+    if (readEnum(reader, map, "transport", {QStringLiteral("http1"), QStringLiteral("http2")}, &transport))
+        gemini->transport = transport == u"http2" ? UpstreamTransportKind::Http2 : UpstreamTransportKind::Http1;
+    readUrl(reader, map, "proxy", {QStringLiteral("http"), QStringLiteral("socks5")}, true, &gemini->proxy);
+    map.readPath("ca_file", &gemini->caFile);
+    map.readInt("max_retries", 0, 10, &gemini->maxRetries);
+}
+
+void readAuth(Reader& reader, const Field& field, AuthConfig* auth) {
+    MapReader map(reader, field, {"enabled", "jwt_secret", "rate_limit_per_minute", "client_keys"});
+    map.readBool("enabled", &auth->enabled);
+    if (map.readString("jwt_secret", &auth->jwtSecret, Secret::Yes) && !auth->jwtSecret.isEmpty()) {
+        reader.addSecret(auth->jwtSecret);
+        if (auth->jwtSecret.size() < 32) {
+            const Field secretField = map.child("jwt_secret");
+            reader.warning(secretField.mark, secretField.path,
+                           QStringLiteral("jwt_secret is shorter than 32 characters; HS256 tokens signed with it "
+                                          "can be forged by guessing it"));
+        }
+    }
+    map.readInt("rate_limit_per_minute", 0, kMaxPerMinute, &auth->rateLimitPerMinute);
+
+    QHash<QString, QString> ids;
+    QHash<QString, QString> keyOwners; // key value -> path; never printed, only used to name the other entry
+    const std::vector<Field> items = reader.sequence(map.child("client_keys"));
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (!requireMap(reader, items[i], QStringLiteral("a map with id and key")))
+            continue;
+        MapReader entry(reader, items[i], {"id", "key"});
+        ClientKey client;
+        client.id = readEntryId(reader, entry, QStringLiteral("client%1").arg(i + 1), &ids);
+        const std::optional<QString> secret = readKeyValue(reader, entry);
+        if (!secret)
+            continue;
+        const Field keyField = entry.child("key");
+        if (secret->isEmpty()) {
+            reader.error(keyField.mark, keyField.path,
+                         QStringLiteral("expected a non-empty client key, got an empty value"));
+            continue;
+        }
+        if (const auto owner = keyOwners.constFind(*secret); owner != keyOwners.cend()) {
+            // Two ids with one key make usage and quotas unattributable.
+            reader.error(keyField.mark, keyField.path,
+                         QStringLiteral("expected a unique client key, got the same key as %1").arg(*owner));
+            continue;
+        }
+        keyOwners.insert(*secret, entry.path());
+        if (secret->size() < 16) {
+            reader.warning(
+                keyField.mark, keyField.path,
+                QStringLiteral("client key %1 is shorter than 16 characters and easy to guess").arg(quoted(client.id)));
+        }
+        client.key = *secret;
+        auth->clientKeys.append(client);
+    }
+}
+
+void readMetrics(Reader& reader, const Field& field, MetricsConfig* metrics) {
+    MapReader map(reader, field, {"enabled", "prometheus_port"});
+    map.readBool("enabled", &metrics->enabled);
+    map.readPort("prometheus_port", 1, &metrics->prometheusPort);
+}
+
+void readLog(Reader& reader, const Field& field, LogConfig* log) {
+    MapReader map(reader, field, {"access_log", "level"});
+    QString target;
+    if (map.readString("access_log", &target)) {
+        const QString value = target.trimmed();
+        const QString lower = value.toLower();
+        if (lower == u"stdout") {
+            log->accessLog = LogTarget::Stdout;
+        } else if (lower == u"off" || lower == u"false" || lower == u"none") {
+            log->accessLog = LogTarget::Off;
+        } else if (value.isEmpty()) {
+            const Field targetField = map.child("access_log");
+            reader.error(targetField.mark, targetField.path,
+                         QStringLiteral("expected \"stdout\", \"off\" or a file path, got \"\""));
+        } else {
+            log->accessLog = LogTarget::File;
+            log->accessLogPath = reader.resolvePath(value);
+        }
+    }
+    readEnum(reader, map, "level",
+             {QStringLiteral("debug"), QStringLiteral("info"), QStringLiteral("warning"), QStringLiteral("error")},
+             &log->level);
+}
+
+} // namespace
+
+void readConfig(Reader& reader, const Field& root, Config* config) {
+    MapReader map(reader, root, {"server", "gemini", "auth", "metrics", "log"});
+    readServer(reader, map.child("server"), &config->server);
+    readGemini(reader, map.child("gemini"), &config->gemini);
+    readAuth(reader, map.child("auth"), &config->auth);
+    readMetrics(reader, map.child("metrics"), &config->metrics);
+    readLog(reader, map.child("log"), &config->log);
+}
+
+} // namespace gemgate::configdetail

@@ -1,0 +1,167 @@
+#include "control/engine.h"
+
+#include "net/listener.h"
+#include "net/worker.h"
+
+#include <QHostAddress>
+
+namespace gemgate {
+
+Engine::Engine() = default;
+
+Engine::~Engine()
+{
+    stop();
+}
+
+void Engine::applyServices(const Runtime& rt)
+{
+    m_shared.keys.update(rt.config->gemini.apiKeys);
+    const LogConfig& log = rt.config->log;
+    const QString target = log.accessLog == LogTarget::Stdout ? QStringLiteral("-")
+                           : log.accessLog == LogTarget::File ? log.accessLogPath
+                                                              : QString();
+    QString err;
+    if (!m_shared.accessLog.setTarget(target, &err))
+        qWarning("%s", qPrintable(err));
+}
+
+bool Engine::start(RuntimePtr runtime, QString* error)
+{
+    const ServerConfig& server = runtime->config->server;
+    applyServices(*runtime);
+    m_shared.runtime.store(runtime, std::memory_order_release);
+
+    const int n = server.workers > 0 ? server.workers : qMax(1, QThread::idealThreadCount());
+    for (int i = 0; i < n; ++i) {
+        auto thread = std::make_unique<QThread>();
+        thread->setObjectName(QStringLiteral("gemgate-worker-%1").arg(i));
+        auto* w = new Worker(&m_shared, i);
+        w->moveToThread(thread.get());
+        thread->start();
+        QMetaObject::invokeMethod(w, &Worker::init, Qt::BlockingQueuedConnection);
+        m_workers.push_back(w);
+        m_threads.push_back(std::move(thread));
+    }
+
+    m_listenerThread.setObjectName(QStringLiteral("gemgate-listener"));
+    m_listener = new Listener(&m_shared, m_workers, server.maxConnections);
+    m_listener->moveToThread(&m_listenerThread);
+    m_listenerThread.start();
+    bool ok = false;
+    QString listenError;
+    QMetaObject::invokeMethod(
+        m_listener,
+        [&] {
+            QHostAddress addr;
+            if (server.host == QLatin1String("localhost"))
+                addr = QHostAddress::LocalHost;
+            else if (server.host.isEmpty() || server.host == QLatin1String("*"))
+                addr = QHostAddress::Any;
+            else
+                addr = QHostAddress(server.host);
+            if (addr.isNull()) {
+                listenError = QStringLiteral("server.host: \"%1\" is not an IP address (use e.g. 127.0.0.1, "
+                                             "0.0.0.0, ::1 or localhost)")
+                                  .arg(server.host);
+                return;
+            }
+            m_listener->setListenBacklogSize(1024);
+            ok = m_listener->listen(addr, server.port);
+            if (!ok)
+                listenError = QStringLiteral("cannot listen on %1:%2: %3")
+                                  .arg(server.host)
+                                  .arg(server.port)
+                                  .arg(m_listener->errorString());
+            else
+                m_port = m_listener->serverPort();
+        },
+        Qt::BlockingQueuedConnection);
+    if (!ok) {
+        *error = listenError;
+        stop();
+        return false;
+    }
+    const QString scheme = runtime->serverTls ? QStringLiteral("https") : QStringLiteral("http");
+    const QString host = server.host.contains(QLatin1Char(':')) ? QLatin1Char('[') + server.host + QLatin1Char(']')
+                                                                 : server.host;
+    m_shared.listenUrl = scheme + QLatin1String("://") + host + QLatin1Char(':') + QString::number(m_port);
+    return true;
+}
+
+void Engine::swap(RuntimePtr runtime)
+{
+    applyServices(*runtime);
+    m_shared.runtime.store(std::move(runtime), std::memory_order_release);
+}
+
+void Engine::stopAccepting()
+{
+    if (m_listener)
+        QMetaObject::invokeMethod(m_listener, [this] { m_listener->close(); }, Qt::BlockingQueuedConnection);
+}
+
+void Engine::startDrain()
+{
+    m_shared.draining.store(true, std::memory_order_relaxed);
+    stopAccepting();
+    for (Worker* w : m_workers)
+        QMetaObject::invokeMethod(w, &Worker::startDrain, Qt::QueuedConnection);
+}
+
+void Engine::stop()
+{
+    if (m_listener) {
+        QMetaObject::invokeMethod(
+            m_listener,
+            [this] {
+                m_listener->close();
+                delete m_listener;
+            },
+            Qt::BlockingQueuedConnection);
+        m_listener = nullptr;
+    }
+    m_listenerThread.quit();
+    m_listenerThread.wait();
+    for (Worker* w : m_workers)
+        QMetaObject::invokeMethod(w, &Worker::shutdown, Qt::BlockingQueuedConnection);
+    for (auto& t : m_threads) {
+        t->quit();
+        t->wait();
+    }
+    for (Worker* w : m_workers)
+        delete w;
+    m_workers.clear();
+    m_threads.clear();
+    m_shared.accessLog.flush();
+}
+
+MetricsSnapshot Engine::sample() const
+{
+    MetricsSnapshot s;
+    s.at = QDateTime::currentDateTimeUtc();
+    for (const Worker* w : m_workers) {
+        const WorkerCounters& c = w->counters();
+        s.requestsTotal += c.requests.load(std::memory_order_relaxed);
+        s.errorsTotal += c.errors.load(std::memory_order_relaxed);
+        s.upstreamRetries += c.retries.load(std::memory_order_relaxed);
+        s.bytesIn += c.bytesIn.load(std::memory_order_relaxed);
+        s.bytesOut += c.bytesOut.load(std::memory_order_relaxed);
+        s.promptTokens += c.promptTokens.load(std::memory_order_relaxed);
+        s.outputTokens += c.outputTokens.load(std::memory_order_relaxed);
+        s.activeConnections += c.connections.load(std::memory_order_relaxed);
+        s.activeRequests += c.activeRequests.load(std::memory_order_relaxed);
+        s.activeStreams += c.activeStreams.load(std::memory_order_relaxed);
+    }
+    return s;
+}
+
+int Engine::activeRequests() const
+{
+    int n = 0;
+    for (const Worker* w : m_workers)
+        n += w->counters().activeRequests.load(std::memory_order_relaxed);
+    return n;
+}
+
+} // namespace gemgate

@@ -1,0 +1,207 @@
+#include "control/gatewaycontroller.h"
+
+#include "config/configloader.h"
+#include "control/engine.h"
+
+#include <QElapsedTimer>
+#include <QLoggingCategory>
+#include <QTimer>
+
+Q_LOGGING_CATEGORY(lcControl, "gemgate.control")
+
+namespace gemgate {
+
+GatewayController::GatewayController(QObject* parent)
+    : QObject(parent)
+    , m_metricsTimer(new QTimer(this))
+    , m_drainTimer(new QTimer(this))
+{
+    qRegisterMetaType<gemgate::MetricsSnapshot>();
+    qRegisterMetaType<gemgate::GatewayState>();
+    m_metricsTimer->setInterval(1000);
+    connect(m_metricsTimer, &QTimer::timeout, this, &GatewayController::sampleMetrics);
+    m_drainTimer->setInterval(50);
+}
+
+GatewayController::~GatewayController()
+{
+    stop();
+}
+
+void GatewayController::setConfigPath(const QString& path)
+{
+    m_configPath = path;
+}
+
+QString GatewayController::configPath() const
+{
+    return m_configPath;
+}
+
+bool GatewayController::start(QString* error)
+{
+    const ConfigLoadResult r = loadConfigFile(m_configPath);
+    for (const ConfigIssue& w : r.warnings)
+        Q_EMIT message(QStringLiteral("config warning: %1").arg(w.toString()));
+    if (!r.ok()) {
+        *error = QStringLiteral("invalid config:\n%1").arg(r.errorText());
+        return false;
+    }
+    return start(r.config, error);
+}
+
+bool GatewayController::start(std::shared_ptr<Config> config, QString* error)
+{
+    if (m_engine) {
+        *error = QStringLiteral("the gateway is already running");
+        return false;
+    }
+    QStringList notes;
+    RuntimePtr rt = buildRuntime(config, error, &notes);
+    if (!rt)
+        return false;
+    auto engine = std::make_unique<Engine>();
+    if (!engine->start(rt, error))
+        return false;
+    m_engine = std::move(engine);
+    for (const QString& n : notes)
+        Q_EMIT message(n);
+    m_last = MetricsSnapshot();
+    m_metricsTimer->start();
+    setState(GatewayState::Running);
+    Q_EMIT message(QStringLiteral("listening on %1 (%2 upstream key(s))")
+                       .arg(listenUrl())
+                       .arg(m_engine->shared().keys.summary().total));
+    return true;
+}
+
+void GatewayController::stop()
+{
+    m_drainTimer->stop();
+    m_drainTimer->disconnect();
+    if (!m_engine)
+        return;
+    m_metricsTimer->stop();
+    m_engine->stop();
+    m_engine.reset();
+    m_last = MetricsSnapshot();
+    setState(GatewayState::Stopped);
+    Q_EMIT message(QStringLiteral("stopped"));
+}
+
+void GatewayController::drainAndStop(int timeoutMs)
+{
+    if (!m_engine) {
+        Q_EMIT drained();
+        return;
+    }
+    m_engine->startDrain();
+    setState(GatewayState::Draining);
+    Q_EMIT message(QStringLiteral("draining: %1 request(s) in flight, waiting up to %2 ms")
+                       .arg(m_engine->activeRequests())
+                       .arg(timeoutMs));
+    auto clock = std::make_shared<QElapsedTimer>();
+    clock->start();
+    m_drainTimer->disconnect();
+    connect(m_drainTimer, &QTimer::timeout, this, [this, clock, timeoutMs] {
+        if (!m_engine)
+            return;
+        const int active = m_engine->activeRequests();
+        if (active > 0 && clock->elapsed() < timeoutMs)
+            return;
+        if (active > 0)
+            Q_EMIT message(QStringLiteral("drain timeout: closing %1 request(s) still in flight").arg(active));
+        stop();
+        Q_EMIT drained();
+    });
+    m_drainTimer->start();
+}
+
+bool GatewayController::reload(QString* error)
+{
+    const ConfigLoadResult r = loadConfigFile(m_configPath);
+    for (const ConfigIssue& w : r.warnings)
+        Q_EMIT message(QStringLiteral("config warning: %1").arg(w.toString()));
+    if (!r.ok()) {
+        *error = QStringLiteral("reload rejected, the running config stays in force:\n%1").arg(r.errorText());
+        Q_EMIT message(*error);
+        return false;
+    }
+    return reload(r.config, error);
+}
+
+bool GatewayController::reload(std::shared_ptr<Config> config, QString* error)
+{
+    if (!m_engine) {
+        *error = QStringLiteral("the gateway is not running");
+        return false;
+    }
+    QStringList notes;
+    RuntimePtr rt = buildRuntime(config, error, &notes);
+    if (!rt) {
+        *error = QStringLiteral("reload rejected, the running config stays in force: %1").arg(*error);
+        Q_EMIT message(*error);
+        return false;
+    }
+    const ServerConfig& before = m_engine->shared().snapshot()->config->server;
+    const ServerConfig& after = config->server;
+    if (before.host != after.host || (after.port != 0 && before.port != after.port) ||
+        before.workers != after.workers || before.tls.enabled != after.tls.enabled)
+        Q_EMIT message(QStringLiteral("server.host/port/workers/tls.enabled changed: restart GemGate to apply them"));
+    m_engine->swap(rt);
+    for (const QString& n : notes)
+        Q_EMIT message(n);
+    Q_EMIT message(QStringLiteral("config reloaded (%1 upstream key(s))").arg(m_engine->shared().keys.summary().total));
+    return true;
+}
+
+ConfigPtr GatewayController::config() const
+{
+    return m_engine ? m_engine->shared().snapshot()->config : nullptr;
+}
+
+QString GatewayController::listenUrl() const
+{
+    return m_engine ? m_engine->shared().listenUrl : QString();
+}
+
+quint16 GatewayController::boundPort() const
+{
+    return m_engine ? m_engine->port() : 0;
+}
+
+KeySummary GatewayController::keySummary() const
+{
+    if (!m_engine)
+        return {};
+    const KeyPoolSummary s = m_engine->shared().keys.summary();
+    return KeySummary{s.total, s.available};
+}
+
+void GatewayController::setState(GatewayState s)
+{
+    if (m_state == s)
+        return;
+    m_state = s;
+    Q_EMIT stateChanged(s);
+}
+
+void GatewayController::sampleMetrics()
+{
+    if (!m_engine)
+        return;
+    MetricsSnapshot s = m_engine->sample();
+    if (m_last.at.isValid()) {
+        const double secs = qMax<qint64>(1, m_last.at.msecsTo(s.at)) / 1000.0;
+        s.requestsPerSecond = static_cast<double>(s.requestsTotal - m_last.requestsTotal) / secs;
+    }
+    m_last = s;
+    Q_EMIT metricsUpdated(s);
+}
+
+MetricsSnapshot GatewayController::currentMetrics() const
+{
+    return m_engine ? m_engine->sample() : MetricsSnapshot();
+}
+
+} // namespace gemgate

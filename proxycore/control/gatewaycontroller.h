@@ -1,0 +1,107 @@
+#pragma once
+
+// GatewayController: the one seam the desktop window and the headless main talk to.
+//
+// It lives in the thread that created it (the GUI or main thread), owns the listener thread and the worker
+// threads, publishes the config snapshot and, once a second, sums the workers' counters into one
+// MetricsSnapshot (metricsUpdated). Nothing here is called per request.
+
+#include "config/config.h"
+
+#include <QDateTime>
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+class QTimer;
+
+namespace gemgate {
+
+class Engine;
+
+enum class GatewayState { Stopped, Running, Draining };
+
+struct MetricsSnapshot {
+    QDateTime at;
+    qint64 requestsTotal = 0;   // completed requests (any status)
+    qint64 errorsTotal = 0;     // completed requests with status >= 400 or a broken stream
+    qint64 upstreamRetries = 0; // requests sent again on another key
+    qint64 bytesIn = 0;         // request bytes read from clients
+    qint64 bytesOut = 0;        // response bytes written to clients
+    qint64 promptTokens = 0;    // from usageMetadata
+    qint64 outputTokens = 0;    // candidates + thoughts
+    int activeConnections = 0;
+    int activeRequests = 0;
+    int activeStreams = 0;
+    double requestsPerSecond = 0; // over the last interval
+};
+
+struct KeySummary {
+    int total = 0;
+    int available = 0;
+};
+
+class GatewayController : public QObject {
+    Q_OBJECT
+public:
+    explicit GatewayController(QObject* parent = nullptr);
+    ~GatewayController() override;
+
+    // The file start() and reload() read. Empty => start() needs an explicit config.
+    void setConfigPath(const QString& path);
+    QString configPath() const;
+
+    // Loads the config file and starts listening. On failure returns false with a message that says what to
+    // fix; nothing keeps running.
+    bool start(QString* error);
+    // Starts with an in-memory config (tests, embedding).
+    bool start(std::shared_ptr<Config> config, QString* error);
+
+    // Stops at once: closes the listener and every connection.
+    void stop();
+    // Stops accepting, lets in-flight requests and streams finish for up to timeoutMs, then stops; emits
+    // drained() when done (at once if nothing is in flight).
+    void drainAndStop(int timeoutMs);
+
+    // Re-reads the config file and swaps it in atomically. A config that fails validation is rejected with all
+    // its errors in *error and the running one keeps serving.
+    bool reload(QString* error);
+    // Swaps in an in-memory config (tests).
+    bool reload(std::shared_ptr<Config> config, QString* error);
+
+    GatewayState state() const { return m_state; }
+    bool isRunning() const { return m_state != GatewayState::Stopped; }
+    ConfigPtr config() const;
+    // "http://127.0.0.1:8080" (or https); empty when stopped.
+    QString listenUrl() const;
+    quint16 boundPort() const;
+    // The snapshot published by the last metricsUpdated().
+    MetricsSnapshot metrics() const { return m_last; }
+    // Sums the workers' counters now (tests, /health); not for per-request use.
+    MetricsSnapshot currentMetrics() const;
+    KeySummary keySummary() const;
+
+Q_SIGNALS:
+    void stateChanged(gemgate::GatewayState state);
+    void metricsUpdated(const gemgate::MetricsSnapshot& snapshot);
+    void drained();
+    // Human-readable operational messages (start, stop, reload results) for the window's log / stderr.
+    void message(const QString& text);
+
+private:
+    void setState(GatewayState s);
+    void sampleMetrics();
+
+    QString m_configPath;
+    std::unique_ptr<Engine> m_engine;
+    GatewayState m_state = GatewayState::Stopped;
+    MetricsSnapshot m_last;
+    QTimer* m_metricsTimer = nullptr;
+    QTimer* m_drainTimer = nullptr;
+};
+
+} // namespace gemgate
+
+Q_DECLARE_METATYPE(gemgate::MetricsSnapshot)
+Q_DECLARE_METATYPE(gemgate::GatewayState)

@@ -1,0 +1,81 @@
+#include "control/runtime.h"
+
+#include "tls/selfsigned.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QStandardPaths>
+
+namespace gemgate {
+
+RuntimePtr buildRuntime(ConfigPtr config, QString* error, QStringList* notes)
+{
+    auto rt = std::make_shared<Runtime>();
+    rt->config = config;
+
+    const TlsConfig& tls = config->server.tls;
+    if (tls.enabled) {
+        CertificateBundle bundle;
+        QString err;
+        if (!tls.certPath.isEmpty()) {
+            bundle = loadCertificateFiles(tls.certPath, tls.keyPath, &err);
+        } else {
+            const QString dir = tls.selfSignedDir.isEmpty()
+                                    ? QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+                                          QLatin1String("/gemgate/tls")
+                                    : tls.selfSignedDir;
+            bool generated = false;
+            bundle = loadOrCreateSelfSigned(dir, &generated, &err);
+            if (!bundle.isNull() && notes) {
+                notes->append(generated ? QStringLiteral("generated a self-signed certificate in %1").arg(dir)
+                                        : QStringLiteral("using the self-signed certificate in %1").arg(dir));
+            }
+        }
+        if (bundle.isNull()) {
+            *error = QStringLiteral("server.tls: %1").arg(err);
+            return nullptr;
+        }
+        QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
+        conf.setLocalCertificateChain(bundle.chain);
+        conf.setPrivateKey(bundle.key);
+        conf.setProtocol(QSsl::TlsV1_2OrLater);
+        conf.setPeerVerifyMode(QSslSocket::VerifyNone);
+        conf.setAllowedNextProtocols({QByteArray(QSslConfiguration::NextProtocolHttp1_1)});
+        rt->serverTls = std::make_shared<const QSslConfiguration>(conf);
+    }
+
+    QSslConfiguration up = QSslConfiguration::defaultConfiguration();
+    up.setProtocol(QSsl::TlsV1_2OrLater);
+    if (!config->gemini.caFile.isEmpty()) {
+        QFile f(config->gemini.caFile);
+        if (!f.open(QIODevice::ReadOnly)) {
+            *error = QStringLiteral("gemini.ca_file: cannot read %1: %2").arg(f.fileName(), f.errorString());
+            return nullptr;
+        }
+        const auto cas = QSslCertificate::fromData(f.readAll(), QSsl::Pem);
+        if (cas.isEmpty()) {
+            *error = QStringLiteral("gemini.ca_file: no PEM certificate in %1").arg(f.fileName());
+            return nullptr;
+        }
+        up.addCaCertificates(cas);
+    }
+    rt->upstreamTls = std::make_shared<const QSslConfiguration>(up);
+
+    for (const ClientKey& k : config->auth.clientKeys)
+        rt->clientKeys.insert(QCryptographicHash::hash(k.key.toUtf8(), QCryptographicHash::Sha256), k.id);
+
+    const QUrl& base = config->gemini.baseUrl;
+    QUrl origin;
+    origin.setScheme(base.scheme());
+    origin.setHost(base.host());
+    origin.setPort(base.port(base.scheme() == QLatin1String("https") ? 443 : 80));
+    rt->upstreamOrigin = origin;
+    QByteArray prefix = base.path(QUrl::FullyEncoded).toUtf8();
+    while (prefix.endsWith('/'))
+        prefix.chop(1);
+    rt->upstreamPathPrefix = prefix;
+    return rt;
+}
+
+} // namespace gemgate

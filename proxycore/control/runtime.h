@@ -1,0 +1,47 @@
+#pragma once
+
+// The state shared by every worker: an immutable Runtime snapshot (the config plus what is derived from it once
+// per load: TLS contexts, client key digests), swapped atomically on reload, and a few thread-safe services.
+
+#include "config/config.h"
+#include "keys/keypool.h"
+#include "keys/uploadsessions.h"
+#include "log/accesslog.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QSslConfiguration>
+
+#include <atomic>
+#include <memory>
+
+namespace gemgate {
+
+struct Runtime {
+    ConfigPtr config;
+    std::shared_ptr<const QSslConfiguration> serverTls;   // null => plain HTTP listener
+    std::shared_ptr<const QSslConfiguration> upstreamTls; // trust settings for https upstreams
+    QHash<QByteArray, QString> clientKeys;                // SHA-256 of a client key -> client id
+    QUrl upstreamOrigin;                                  // scheme://host:port of gemini.base_url
+    QByteArray upstreamPathPrefix;                        // base_url's path without trailing '/'
+};
+using RuntimePtr = std::shared_ptr<const Runtime>;
+
+// Builds a Runtime from a validated Config (loads or generates the TLS certificate). Returns null with *error.
+// *notes receives informational lines (e.g. "generated a self-signed certificate in ...").
+RuntimePtr buildRuntime(ConfigPtr config, QString* error, QStringList* notes = nullptr);
+
+struct SharedState {
+    std::atomic<RuntimePtr> runtime;
+    KeyPool keys;
+    UploadSessions uploads;
+    AccessLog accessLog;
+    std::atomic<bool> draining{false};
+    std::atomic<int> connections{0};
+    QDateTime startedAt = QDateTime::currentDateTimeUtc();
+    QString listenUrl;
+
+    RuntimePtr snapshot() const { return runtime.load(std::memory_order_acquire); }
+};
+
+} // namespace gemgate

@@ -1,0 +1,58 @@
+#pragma once
+
+// A worker thread: its own event loop, client connections, upstream connection pools and pipeline. A connection
+// stays on one worker for life. Every method but the constructor runs in the worker's thread.
+
+#include "metrics/counters.h"
+#include "pipeline/proxysession.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QSet>
+
+class QTimer;
+
+namespace gemgate {
+
+class HttpConnection;
+class Http1Pool;
+class QnamTransport;
+
+class Worker final : public QObject {
+    Q_OBJECT
+public:
+    Worker(SharedState* shared, int id);
+    ~Worker() override;
+
+    // Called once in the worker thread before any connection arrives.
+    void init();
+    // Takes ownership of an accepted socket descriptor (TLS handshake, if any, happens here).
+    void adopt(qintptr descriptor);
+    void startDrain();
+    // Closes every connection and upstream socket; the worker must not be used afterwards.
+    void shutdown();
+
+    WorkerCounters& counters() { return m_counters; }
+    const WorkerCounters& counters() const { return m_counters; }
+    WorkerEnv& env() { return m_env; }
+    SharedState* shared() const { return m_shared; }
+    qint64 nowMs() const { return m_clock.elapsed(); }
+    // A connection is finished: forget it and delete it once control is back in the event loop.
+    void connectionClosed(HttpConnection* c);
+
+private:
+    void sweep();
+
+    SharedState* m_shared;
+    int m_id;
+    WorkerCounters m_counters;
+    WorkerEnv m_env;
+    Pipeline m_pipeline;
+    std::unique_ptr<Http1Pool> m_http1;
+    std::unique_ptr<QnamTransport> m_qnam;
+    QSet<HttpConnection*> m_connections;
+    QElapsedTimer m_clock;
+    QTimer* m_sweepTimer = nullptr;
+};
+
+} // namespace gemgate

@@ -1,0 +1,45 @@
+#include "pipeline/stage.h"
+
+#include "pipeline/stages/authstage.h"
+#include "pipeline/stages/healthstage.h"
+#include "pipeline/stages/routestage.h"
+
+namespace gemgate {
+
+LocalReply LocalReply::fromError(const GatewayError& e)
+{
+    LocalReply r = json(e.status, geminiErrorBody(e));
+    r.errorKind = e.kind;
+    if (e.retryAfterSeconds >= 0)
+        r.headers.add("Retry-After", QByteArray::number(e.retryAfterSeconds));
+    return r;
+}
+
+LocalReply LocalReply::json(int status, QByteArray body)
+{
+    LocalReply r;
+    r.status = status;
+    r.headers.add("Content-Type", "application/json; charset=UTF-8");
+    r.body = std::move(body);
+    return r;
+}
+
+Pipeline Pipeline::standard()
+{
+    Pipeline p;
+    p.add(std::make_unique<HealthStage>());
+    p.add(std::make_unique<AuthStage>());
+    p.add(std::make_unique<RouteStage>());
+    return p;
+}
+
+std::optional<LocalReply> Pipeline::run(RequestContext& ctx) const
+{
+    for (const auto& s : m_stages) {
+        if (auto reply = s->onRequest(ctx))
+            return reply;
+    }
+    return std::nullopt;
+}
+
+} // namespace gemgate

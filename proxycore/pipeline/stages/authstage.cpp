@@ -1,0 +1,44 @@
+#include "pipeline/stages/authstage.h"
+
+#include <QCryptographicHash>
+
+namespace gemgate {
+
+QByteArray AuthStage::presentedCredential(const HttpRequest& req)
+{
+    QByteArray v = req.headers.value("x-goog-api-key").trimmed();
+    if (!v.isEmpty())
+        return v;
+    v = req.headers.value("authorization").trimmed();
+    if (v.size() > 7 && v.left(7).compare("bearer ", Qt::CaseInsensitive) == 0)
+        return v.mid(7).trimmed();
+    return queryValue(req.query, "key");
+}
+
+std::optional<LocalReply> AuthStage::onRequest(RequestContext& ctx)
+{
+    const AuthConfig& auth = ctx.runtime->config->auth;
+    if (!auth.enabled) {
+        ctx.clientId = QStringLiteral("anonymous");
+        return std::nullopt;
+    }
+    const QByteArray cred = presentedCredential(ctx.request);
+    if (cred.isEmpty()) {
+        return LocalReply::fromError(GatewayError::make(
+            401,
+            QStringLiteral("Missing GemGate client key. Send it as the 'x-goog-api-key' header, as "
+                           "'Authorization: Bearer <key>', or as the 'key' query parameter."),
+            "auth_missing"));
+    }
+    const QByteArray digest = QCryptographicHash::hash(cred, QCryptographicHash::Sha256);
+    const auto it = ctx.runtime->clientKeys.constFind(digest);
+    if (it == ctx.runtime->clientKeys.cend()) {
+        return LocalReply::fromError(GatewayError::make(
+            401, QStringLiteral("Invalid GemGate client key. Use a key from auth.client_keys in the gateway's config."),
+            "auth_invalid"));
+    }
+    ctx.clientId = *it;
+    return std::nullopt;
+}
+
+} // namespace gemgate

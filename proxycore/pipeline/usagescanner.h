@@ -1,0 +1,47 @@
+#pragma once
+
+// Finds token usage in a response body while it is relayed, whatever the framing (one JSON object, an SSE
+// stream, or a streamed JSON array). It looks for the key "usageMetadata" and captures the object that follows
+// with a brace counter that respects strings. Gemini's usage values are running snapshots, so the last one
+// seen wins. The scanner sits beside the relay: it copies nothing but the small usage objects.
+
+#include <QByteArray>
+
+namespace gemgate {
+
+struct TokenUsage {
+    qint64 prompt = 0;     // promptTokenCount (+ toolUsePromptTokenCount)
+    qint64 cached = 0;     // cachedContentTokenCount
+    qint64 candidates = 0; // candidatesTokenCount
+    qint64 thoughts = 0;   // thoughtsTokenCount
+    qint64 total = 0;      // totalTokenCount
+    bool seen = false;
+    qint64 output() const { return candidates + thoughts; }
+};
+
+class UsageScanner {
+public:
+    void feed(const char* data, qsizetype len);
+    const TokenUsage& usage() const { return m_usage; }
+    // True once any candidate with content or a finishReason has been seen (used to spot empty replies).
+    bool sawCandidates() const { return m_sawCandidates; }
+    bool sawFinishReason() const { return m_sawFinish; }
+
+private:
+    void parseCaptured();
+    bool matchKey(char c, const QByteArray& key, int& matched);
+
+    TokenUsage m_usage;
+    int m_keyMatched = 0;
+    int m_candMatched = 0;
+    int m_finishMatched = 0;
+    enum class State { Scan, AfterKey, Capture } m_state = State::Scan;
+    QByteArray m_capture;
+    int m_depth = 0;
+    bool m_inString = false;
+    bool m_escape = false;
+    bool m_sawCandidates = false;
+    bool m_sawFinish = false;
+};
+
+} // namespace gemgate

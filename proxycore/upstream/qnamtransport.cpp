@@ -1,0 +1,162 @@
+#include "upstream/qnamtransport.h"
+
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
+#include <QNetworkReply>
+#include <QPointer>
+
+namespace gemgate {
+
+class QnamCall final : public UpstreamCall {
+public:
+    QnamCall(QnamTransport* t, QNetworkReply* reply, UpstreamHandler* handler)
+        : m_transport(t)
+        , m_reply(reply)
+        , m_handler(handler)
+    {
+        ++m_transport->m_inFlight;
+        m_reply->setReadBufferSize(256 * 1024);
+        QObject::connect(m_reply, &QNetworkReply::metaDataChanged, m_reply, [this] { onMetaData(); });
+        QObject::connect(m_reply, &QNetworkReply::readyRead, m_reply, [this] { onReadyRead(); });
+        QObject::connect(m_reply, &QNetworkReply::finished, m_reply, [this] { onFinished(); });
+    }
+    ~QnamCall() override { release(); }
+
+    void pauseReading() override { m_paused = true; }
+    void resumeReading() override
+    {
+        if (!m_paused)
+            return;
+        m_paused = false;
+        if (m_reply)
+            QMetaObject::invokeMethod(m_reply, [this] { onReadyRead(); if (m_finishedWhilePaused) onFinished(); },
+                                      Qt::QueuedConnection);
+    }
+
+private:
+    void release()
+    {
+        if (!m_reply)
+            return;
+        --m_transport->m_inFlight;
+        QNetworkReply* r = m_reply;
+        m_reply = nullptr;
+        r->disconnect();
+        if (r->isRunning())
+            r->abort();
+        r->deleteLater();
+    }
+    bool hasStatus() const { return m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid(); }
+    void onMetaData()
+    {
+        if (m_headersSent || !hasStatus())
+            return;
+        m_headersSent = true;
+        HttpHeaders h;
+        for (const auto& pair : m_reply->rawHeaderPairs())
+            h.add(pair.first, pair.second);
+        const int status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        m_handler->onUpstreamHeaders(status, h); // may destroy this call
+    }
+    void onReadyRead()
+    {
+        if (!m_reply || m_paused)
+            return;
+        if (!m_headersSent) {
+            QPointer<QNetworkReply> guard(m_reply);
+            onMetaData();
+            if (!guard || !m_reply)
+                return;
+        }
+        QPointer<QNetworkReply> guard(m_reply);
+        while (guard && m_reply && !m_paused && m_reply->bytesAvailable() > 0) {
+            const QByteArray data = m_reply->read(32 * 1024);
+            m_handler->onUpstreamData(data.constData(), data.size());
+        }
+    }
+    void onFinished()
+    {
+        if (!m_reply)
+            return;
+        if (m_paused) {
+            m_finishedWhilePaused = true;
+            return;
+        }
+        QPointer<QNetworkReply> guard(m_reply);
+        if (hasStatus()) {
+            onReadyRead();
+            if (!guard || !m_reply || m_paused)
+                return;
+        }
+        const QNetworkReply::NetworkError err = m_reply->error();
+        const bool transportError = !hasStatus() || (err != QNetworkReply::NoError && err < 100);
+        UpstreamHandler* h = m_handler;
+        if (transportError) {
+            const bool timeout = err == QNetworkReply::TimeoutError || err == QNetworkReply::OperationCanceledError;
+            const bool started = m_headersSent;
+            const QString msg = m_reply->errorString();
+            release();
+            h->onUpstreamError(timeout ? UpstreamErrorKind::Timeout
+                               : started ? UpstreamErrorKind::Closed
+                                         : UpstreamErrorKind::Connect,
+                               msg);
+            return;
+        }
+        release();
+        h->onUpstreamComplete();
+    }
+
+    QnamTransport* m_transport;
+    QNetworkReply* m_reply;
+    UpstreamHandler* m_handler;
+    bool m_paused = false;
+    bool m_headersSent = false;
+    bool m_finishedWhilePaused = false;
+};
+
+QnamTransport::QnamTransport()
+    : m_nam(std::make_unique<QNetworkAccessManager>())
+{
+    m_nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+    m_nam->setProxy(QNetworkProxy(QNetworkProxy::NoProxy));
+}
+
+QnamTransport::~QnamTransport() = default;
+
+void QnamTransport::setProxy(const QUrl& proxy)
+{
+    if (proxy == m_proxy)
+        return;
+    m_proxy = proxy;
+    if (proxy.isEmpty()) {
+        m_nam->setProxy(QNetworkProxy(QNetworkProxy::NoProxy));
+        return;
+    }
+    const bool socks = proxy.scheme().startsWith(QLatin1String("socks"));
+    QNetworkProxy p(socks ? QNetworkProxy::Socks5Proxy : QNetworkProxy::HttpProxy, proxy.host(),
+                    static_cast<quint16>(proxy.port(socks ? 1080 : 8080)), proxy.userName(), proxy.password());
+    m_nam->setProxy(p);
+}
+
+std::unique_ptr<UpstreamCall> QnamTransport::start(UpstreamRequest request, UpstreamHandler* handler)
+{
+    setProxy(request.proxy);
+    QNetworkRequest req(QUrl::fromEncoded(request.origin.toEncoded(QUrl::RemovePath | QUrl::RemoveQuery) +
+                                          request.target));
+    req.setAttribute(QNetworkRequest::Http2AllowedAttribute, true);
+    req.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    req.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
+    req.setTransferTimeout(request.readTimeoutMs);
+    if (request.tls)
+        req.setSslConfiguration(*request.tls);
+    for (const auto& h : request.headers.entries())
+        req.setRawHeader(h.first, h.second);
+    if (!request.headers.contains("user-agent"))
+        req.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("gemgate/" GEMGATE_VERSION));
+    QNetworkReply* reply = request.body.isEmpty() && request.method == "GET"
+                               ? m_nam->get(req)
+                               : m_nam->sendCustomRequest(req, request.method, request.body);
+    return std::make_unique<QnamCall>(this, reply, handler);
+}
+
+} // namespace gemgate

@@ -1,0 +1,316 @@
+#include "mainwindow.h"
+
+#include "trayicon.h"
+
+#include <QCloseEvent>
+#include <QColor>
+#include <QCoreApplication>
+#include <QFont>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QPalette>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSystemTrayIcon>
+#include <QTime>
+#include <QVBoxLayout>
+
+namespace gemgate {
+
+namespace {
+
+QLabel* makeValueLabel(const QString& objectName, QWidget* parent)
+{
+    auto* label = new QLabel(QStringLiteral("0"), parent);
+    label->setObjectName(objectName);
+    QFont font = label->font();
+    font.setBold(true);
+    label->setFont(font);
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    return label;
+}
+
+QColor stateColor(GatewayState state)
+{
+    switch (state) {
+    case GatewayState::Running:
+        return QColor(0x1e, 0x7e, 0x3a);
+    case GatewayState::Draining:
+        return QColor(0xa8, 0x6a, 0x00);
+    case GatewayState::Stopped:
+        break;
+    }
+    return QColor(0x5f, 0x63, 0x68);
+}
+
+} // namespace
+
+MainWindow::MainWindow(GatewayController* controller, QWidget* parent)
+    : QMainWindow(parent)
+    , m_controller(controller)
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("GemGate"));
+
+    auto* central = new QWidget(this);
+    auto* layout = new QVBoxLayout(central);
+    layout->addWidget(buildStatusPanel());
+
+    m_errorLabel = new QLabel(central);
+    m_errorLabel->setObjectName(QStringLiteral("errorLabel"));
+    m_errorLabel->setWordWrap(true);
+    m_errorLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QPalette errorPalette = m_errorLabel->palette();
+    errorPalette.setColor(QPalette::WindowText, QColor(0xb3, 0x26, 0x1e));
+    m_errorLabel->setPalette(errorPalette);
+    m_errorLabel->hide();
+    layout->addWidget(m_errorLabel);
+
+    layout->addWidget(buildCountersPanel());
+
+    auto* logBox = new QGroupBox(tr("Log"), central);
+    auto* logLayout = new QVBoxLayout(logBox);
+    m_logView = new QPlainTextEdit(logBox);
+    m_logView->setObjectName(QStringLiteral("logView"));
+    m_logView->setReadOnly(true);
+    m_logView->setMaximumBlockCount(MaxLogLines);
+    m_logView->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_logView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    logLayout->addWidget(m_logView);
+    layout->addWidget(logBox, 1);
+
+    setCentralWidget(central);
+    resize(620, 560);
+
+    m_tray = new TrayIcon(controller, this, this);
+    m_tray->showIfAvailable();
+
+    connect(m_startStopButton, &QPushButton::clicked, this, &MainWindow::toggleGateway);
+    connect(m_tray, &TrayIcon::startFailed, this, [this](const QString& error) {
+        showError(error);
+        appendLog(tr("Start failed: %1").arg(error));
+    });
+    connect(controller, &GatewayController::stateChanged, this, &MainWindow::onStateChanged);
+    connect(controller, &GatewayController::metricsUpdated, this, &MainWindow::onMetrics);
+    connect(controller, &GatewayController::message, this, &MainWindow::appendLog);
+
+    onStateChanged(controller->state());
+}
+
+MainWindow::~MainWindow() = default;
+
+QWidget* MainWindow::buildStatusPanel()
+{
+    auto* panel = new QWidget(this);
+    auto* layout = new QVBoxLayout(panel);
+    layout->setContentsMargins(0, 0, 0, 0);
+
+    auto* header = new QHBoxLayout;
+    m_stateIcon = new QLabel(panel);
+    m_stateIcon->setObjectName(QStringLiteral("stateIcon"));
+    m_stateIcon->setFixedSize(40, 40);
+    header->addWidget(m_stateIcon);
+
+    m_stateLabel = new QLabel(panel);
+    m_stateLabel->setObjectName(QStringLiteral("stateLabel"));
+    QFont stateFont = m_stateLabel->font();
+    stateFont.setBold(true);
+    stateFont.setPointSizeF(stateFont.pointSizeF() * 1.5);
+    m_stateLabel->setFont(stateFont);
+    header->addWidget(m_stateLabel);
+    header->addStretch(1);
+
+    m_startStopButton = new QPushButton(panel);
+    m_startStopButton->setObjectName(QStringLiteral("startStopButton"));
+    m_startStopButton->setMinimumWidth(110);
+    header->addWidget(m_startStopButton);
+    layout->addLayout(header);
+
+    auto* box = new QGroupBox(tr("Gateway"), panel);
+    auto* form = new QFormLayout(box);
+    m_listenUrlLabel = new QLabel(box);
+    m_listenUrlLabel->setObjectName(QStringLiteral("listenUrlLabel"));
+    // Users copy the URL into their SDK's base URL setting.
+    m_listenUrlLabel->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    m_listenUrlLabel->setCursor(Qt::IBeamCursor);
+    form->addRow(tr("Listening on:"), m_listenUrlLabel);
+
+    m_configPathLabel = new QLabel(box);
+    m_configPathLabel->setObjectName(QStringLiteral("configPathLabel"));
+    m_configPathLabel->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    m_configPathLabel->setWordWrap(true);
+    form->addRow(tr("Config file:"), m_configPathLabel);
+
+    m_keysLabel = new QLabel(box);
+    m_keysLabel->setObjectName(QStringLiteral("keysLabel"));
+    m_keysLabel->setWordWrap(true);
+    form->addRow(tr("Upstream keys:"), m_keysLabel);
+    layout->addWidget(box);
+    return panel;
+}
+
+QWidget* MainWindow::buildCountersPanel()
+{
+    auto* box = new QGroupBox(tr("Traffic"), this);
+    auto* grid = new QGridLayout(box);
+    grid->setHorizontalSpacing(18);
+
+    m_requestsValue = makeValueLabel(QStringLiteral("requestsValue"), box);
+    m_errorsValue = makeValueLabel(QStringLiteral("errorsValue"), box);
+    m_rateValue = makeValueLabel(QStringLiteral("requestsPerSecondValue"), box);
+    m_connectionsValue = makeValueLabel(QStringLiteral("connectionsValue"), box);
+    m_streamsValue = makeValueLabel(QStringLiteral("streamsValue"), box);
+    m_promptTokensValue = makeValueLabel(QStringLiteral("promptTokensValue"), box);
+    m_outputTokensValue = makeValueLabel(QStringLiteral("outputTokensValue"), box);
+
+    // Two caption/value pairs per row; the stretch column keeps the pairs together on a wide window.
+    const auto addPair = [box, grid](int row, int pair, const QString& caption, QLabel* value) {
+        grid->addWidget(new QLabel(caption, box), row, pair * 2);
+        grid->addWidget(value, row, pair * 2 + 1);
+    };
+    addPair(0, 0, tr("Requests:"), m_requestsValue);
+    addPair(0, 1, tr("Errors:"), m_errorsValue);
+    addPair(1, 0, tr("Requests/s:"), m_rateValue);
+    addPair(1, 1, tr("Active connections:"), m_connectionsValue);
+    addPair(2, 0, tr("Prompt tokens:"), m_promptTokensValue);
+    addPair(2, 1, tr("Active streams:"), m_streamsValue);
+    addPair(3, 0, tr("Output tokens:"), m_outputTokensValue);
+    grid->setColumnStretch(1, 1);
+    grid->setColumnStretch(3, 1);
+    return box;
+}
+
+void MainWindow::showError(const QString& text)
+{
+    m_errorLabel->setText(text);
+    m_errorLabel->setVisible(!text.isEmpty());
+}
+
+void MainWindow::appendLog(const QString& text)
+{
+    QScrollBar* bar = m_logView->verticalScrollBar();
+    // Follow new lines only when the user is already at the bottom, so reading older lines is not interrupted.
+    const bool atBottom = bar->value() == bar->maximum();
+    m_logView->appendPlainText(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")) + QLatin1Char(' ') + text);
+    if (atBottom)
+        bar->setValue(bar->maximum());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (QSystemTrayIcon::isSystemTrayAvailable() && m_tray->isVisible()) {
+        // The gateway keeps serving; the tray menu brings the window back or quits.
+        event->ignore();
+        hide();
+        if (!m_toldAboutTray) {
+            m_toldAboutTray = true;
+            m_tray->notify(tr("GemGate is still running"),
+                           tr("The gateway keeps running in the tray. Use the tray menu to quit."));
+        }
+        return;
+    }
+    event->accept();
+    QCoreApplication::quit();
+}
+
+void MainWindow::toggleGateway()
+{
+    if (!m_controller)
+        return;
+    QString error;
+    if (TrayIcon::toggleGateway(m_controller, &error)) {
+        showError(QString());
+        return;
+    }
+    showError(error);
+    appendLog(tr("Start failed: %1").arg(error));
+}
+
+void MainWindow::onStateChanged(GatewayState state)
+{
+    QString text;
+    QString buttonText;
+    switch (state) {
+    case GatewayState::Running:
+        text = tr("Running");
+        buttonText = tr("Stop");
+        showError(QString());
+        break;
+    case GatewayState::Draining:
+        text = tr("Draining");
+        buttonText = tr("Stopping…");
+        break;
+    case GatewayState::Stopped:
+        text = tr("Stopped");
+        buttonText = tr("Start");
+        break;
+    }
+    m_stateLabel->setText(text);
+    QPalette palette = m_stateLabel->palette();
+    palette.setColor(QPalette::WindowText, stateColor(state));
+    m_stateLabel->setPalette(palette);
+    m_startStopButton->setText(buttonText);
+    // While draining the gateway stops by itself within server.drain_timeout_ms; a click then would do nothing.
+    m_startStopButton->setEnabled(state != GatewayState::Draining);
+
+    const QIcon icon = TrayIcon::gemIcon(state);
+    setWindowIcon(icon);
+    m_stateIcon->setPixmap(icon.pixmap(m_stateIcon->size()));
+
+    refreshDetails();
+    // The controller resets its snapshot on start and stop, so this also clears the previous run's counters.
+    onMetrics(m_controller ? m_controller->metrics() : MetricsSnapshot());
+}
+
+void MainWindow::onMetrics(const MetricsSnapshot& snapshot)
+{
+    const QLocale locale;
+    m_requestsValue->setText(locale.toString(snapshot.requestsTotal));
+    m_errorsValue->setText(locale.toString(snapshot.errorsTotal));
+    m_rateValue->setText(locale.toString(snapshot.requestsPerSecond, 'f', 1));
+    m_connectionsValue->setText(locale.toString(snapshot.activeConnections));
+    m_streamsValue->setText(locale.toString(snapshot.activeStreams));
+    m_promptTokensValue->setText(locale.toString(snapshot.promptTokens));
+    m_outputTokensValue->setText(locale.toString(snapshot.outputTokens));
+    // Keys cool down and recover while running; once a second is often enough to show that.
+    refreshKeys();
+}
+
+void MainWindow::refreshDetails()
+{
+    const bool running = m_controller && m_controller->isRunning();
+    m_listenUrlLabel->setText(running ? m_controller->listenUrl() : tr("Not listening"));
+
+    QString path = m_controller ? m_controller->configPath() : QString();
+    if (running) {
+        // The running snapshot names the file it really came from (also after a reload).
+        const ConfigPtr config = m_controller->config();
+        if (config && !config->sourcePath.isEmpty())
+            path = config->sourcePath;
+        else if (config)
+            path.clear();
+    }
+    m_configPathLabel->setText(path.isEmpty() ? tr("(built-in configuration)") : path);
+    refreshKeys();
+}
+
+void MainWindow::refreshKeys()
+{
+    if (!m_controller || !m_controller->isRunning()) {
+        m_keysLabel->setText(tr("–"));
+        return;
+    }
+    const KeySummary keys = m_controller->keySummary();
+    if (keys.total == 0)
+        m_keysLabel->setText(tr("0 (add gemini.api_keys to the config file; requests get 503 until then)"));
+    else
+        m_keysLabel->setText(tr("%1 (%2 available)").arg(keys.total).arg(keys.available));
+}
+
+} // namespace gemgate

@@ -1,0 +1,249 @@
+#include "trayicon.h"
+
+#include <QAction>
+#include <QColor>
+#include <QCoreApplication>
+#include <QLinearGradient>
+#include <QLocale>
+#include <QMenu>
+#include <QPainter>
+#include <QPainterPath>
+#include <QPen>
+#include <QPixmap>
+#include <QPointF>
+#include <QPolygonF>
+#include <QWidget>
+
+namespace gemgate {
+
+namespace {
+
+QColor baseColor(GatewayState state)
+{
+    switch (state) {
+    case GatewayState::Running:
+        return QColor(0x2e, 0xa0, 0x4f);
+    case GatewayState::Draining:
+        return QColor(0xe0, 0x9a, 0x1b);
+    case GatewayState::Stopped:
+        break;
+    }
+    return QColor(0x86, 0x8c, 0x96);
+}
+
+// One gem (a brilliant-cut diamond seen from the side) on a transparent square of side `size`. Coordinates are
+// fractions of the side so every size has the same shape; facet lines are left out below 24 px where they would
+// only blur the outline.
+QPixmap paintGem(int size, GatewayState state)
+{
+    QPixmap pixmap(size, size);
+    pixmap.fill(Qt::transparent);
+    QPainter p(&pixmap);
+    p.setRenderHint(QPainter::Antialiasing);
+
+    const auto at = [size](double x, double y) { return QPointF(x * size, y * size); };
+    const QPointF topLeft = at(0.30, 0.14), topRight = at(0.70, 0.14);
+    const QPointF left = at(0.05, 0.38), right = at(0.95, 0.38);
+    const QPointF bottom = at(0.50, 0.92);
+    const QPointF midLeft = at(0.36, 0.38), midRight = at(0.64, 0.38), topMid = at(0.50, 0.14);
+
+    const QColor base = baseColor(state);
+    const QColor edge = base.darker(150);
+    const double penWidth = qMax(1.0, size / 28.0);
+
+    // Crown (upper part) lighter than the pavilion so the gem reads as a solid even at 16 px.
+    QPolygonF crown({topLeft, topRight, right, left});
+    QLinearGradient crownFill(at(0, 0.14), at(0, 0.38));
+    crownFill.setColorAt(0, base.lighter(160));
+    crownFill.setColorAt(1, base.lighter(120));
+    p.setPen(Qt::NoPen);
+    p.setBrush(crownFill);
+    p.drawPolygon(crown);
+
+    QPolygonF pavilion({left, right, bottom});
+    QLinearGradient pavilionFill(at(0.2, 0.38), at(0.8, 0.92));
+    pavilionFill.setColorAt(0, base);
+    pavilionFill.setColorAt(1, base.darker(125));
+    p.setBrush(pavilionFill);
+    p.drawPolygon(pavilion);
+
+    if (size >= 24) {
+        p.setPen(QPen(base.lighter(175), penWidth * 0.6, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+        p.drawLine(left, right);
+        p.drawLine(topLeft, midLeft);
+        p.drawLine(topMid, midLeft);
+        p.drawLine(topMid, midRight);
+        p.drawLine(topRight, midRight);
+        p.drawLine(midLeft, bottom);
+        p.drawLine(midRight, bottom);
+    }
+
+    QPainterPath outline;
+    outline.addPolygon(QPolygonF({topLeft, topRight, right, bottom, left, topLeft}));
+    p.setPen(QPen(edge, penWidth, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+    p.setBrush(Qt::NoBrush);
+    p.drawPath(outline);
+    return pixmap;
+}
+
+QString stateText(GatewayState state)
+{
+    switch (state) {
+    case GatewayState::Running:
+        return TrayIcon::tr("Running");
+    case GatewayState::Draining:
+        return TrayIcon::tr("Draining");
+    case GatewayState::Stopped:
+        break;
+    }
+    return TrayIcon::tr("Stopped");
+}
+
+} // namespace
+
+QIcon TrayIcon::gemIcon(GatewayState state)
+{
+    QIcon icon;
+    for (int size : {16, 22, 24, 32, 48, 64, 128, 256})
+        icon.addPixmap(paintGem(size, state));
+    return icon;
+}
+
+bool TrayIcon::toggleGateway(GatewayController* controller, QString* error)
+{
+    switch (controller->state()) {
+    case GatewayState::Running:
+        controller->stop();
+        return true;
+    case GatewayState::Draining:
+        return true;
+    case GatewayState::Stopped:
+        break;
+    }
+    return controller->start(error);
+}
+
+TrayIcon::TrayIcon(GatewayController* controller, QWidget* window, QObject* parent)
+    : QObject(parent)
+    , m_controller(controller)
+    , m_window(window)
+    , m_tray(new QSystemTrayIcon(this))
+    , m_menu(std::make_unique<QMenu>())
+{
+    m_startStopAction = m_menu->addAction(QString());
+    m_startStopAction->setObjectName(QStringLiteral("startStopAction"));
+    m_showAction = m_menu->addAction(tr("Show window"));
+    m_showAction->setObjectName(QStringLiteral("showAction"));
+    m_showAction->setEnabled(window != nullptr);
+    m_menu->addSeparator();
+    m_quitAction = m_menu->addAction(tr("Quit"));
+    m_quitAction->setObjectName(QStringLiteral("quitAction"));
+    m_menu->setObjectName(QStringLiteral("trayMenu"));
+    m_tray->setContextMenu(m_menu.get());
+
+    connect(m_startStopAction, &QAction::triggered, this, &TrayIcon::toggle);
+    connect(m_showAction, &QAction::triggered, this, &TrayIcon::showWindow);
+    // Queued so the menu closes before the event loop winds down; the application's main decides how to shut the
+    // gateway down (drain or stop) once exec() returns.
+    connect(m_quitAction, &QAction::triggered, qApp, &QCoreApplication::quit, Qt::QueuedConnection);
+    connect(m_tray, &QSystemTrayIcon::activated, this, &TrayIcon::onActivated);
+    connect(controller, &GatewayController::stateChanged, this, &TrayIcon::onStateChanged);
+    connect(controller, &GatewayController::metricsUpdated, this, &TrayIcon::onMetrics);
+    onStateChanged(controller->state());
+}
+
+TrayIcon::~TrayIcon()
+{
+    // The tray icon still points at the menu; detach it before the unique_ptr deletes the menu.
+    m_tray->setContextMenu(nullptr);
+}
+
+bool TrayIcon::showIfAvailable()
+{
+    if (QSystemTrayIcon::isSystemTrayAvailable())
+        m_tray->show();
+    return m_tray->isVisible();
+}
+
+bool TrayIcon::isVisible() const
+{
+    return m_tray->isVisible();
+}
+
+void TrayIcon::notify(const QString& title, const QString& text, QSystemTrayIcon::MessageIcon icon)
+{
+    if (m_tray->isVisible() && QSystemTrayIcon::supportsMessages())
+        m_tray->showMessage(title, text, icon);
+}
+
+void TrayIcon::onStateChanged(GatewayState state)
+{
+    switch (state) {
+    case GatewayState::Running:
+        m_startStopAction->setText(tr("Stop gateway"));
+        m_startStopAction->setEnabled(true);
+        break;
+    case GatewayState::Draining:
+        m_startStopAction->setText(tr("Stopping gateway…"));
+        m_startStopAction->setEnabled(false);
+        break;
+    case GatewayState::Stopped:
+        m_startStopAction->setText(tr("Start gateway"));
+        m_startStopAction->setEnabled(true);
+        break;
+    }
+    // The controller resets its counters on start and stop.
+    m_requests = m_controller ? m_controller->metrics().requestsTotal : 0;
+    m_tray->setIcon(gemIcon(state));
+    updateToolTip();
+}
+
+void TrayIcon::onMetrics(const MetricsSnapshot& snapshot)
+{
+    m_requests = snapshot.requestsTotal;
+    updateToolTip();
+}
+
+void TrayIcon::onActivated(QSystemTrayIcon::ActivationReason reason)
+{
+    if (reason != QSystemTrayIcon::Trigger && reason != QSystemTrayIcon::DoubleClick)
+        return;
+    if (m_window && m_window->isVisible() && !m_window->isMinimized())
+        m_window->hide();
+    else
+        showWindow();
+}
+
+void TrayIcon::toggle()
+{
+    if (!m_controller)
+        return;
+    QString error;
+    if (!toggleGateway(m_controller, &error)) {
+        notify(tr("GemGate could not start"), error, QSystemTrayIcon::Warning);
+        Q_EMIT startFailed(error);
+    }
+}
+
+void TrayIcon::showWindow()
+{
+    if (!m_window)
+        return;
+    m_window->setWindowState(m_window->windowState() & ~Qt::WindowMinimized);
+    m_window->show();
+    m_window->raise();
+    m_window->activateWindow();
+}
+
+void TrayIcon::updateToolTip()
+{
+    const GatewayState state = m_controller ? m_controller->state() : GatewayState::Stopped;
+    QString tip = tr("GemGate: %1").arg(stateText(state));
+    if (state != GatewayState::Stopped && m_controller) {
+        tip += QLatin1Char('\n') + m_controller->listenUrl();
+        tip += QLatin1Char('\n') + tr("Requests: %1").arg(QLocale().toString(m_requests));
+    }
+    m_tray->setToolTip(tip);
+}
+
+} // namespace gemgate

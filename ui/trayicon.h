@@ -1,0 +1,76 @@
+#pragma once
+
+// TrayIcon: GemGate's notification-area icon and its menu (Start/Stop gateway, Show window, Quit).
+//
+// It talks to the engine only through GatewayController: the Start/Stop action's text and enabled state follow
+// stateChanged, the tooltip follows stateChanged and metricsUpdated. The icon is painted at runtime (gemIcon), so the
+// shell needs no image asset; the main window uses the same icon.
+
+#include "control/gatewaycontroller.h"
+
+#include <QIcon>
+#include <QObject>
+#include <QPointer>
+#include <QSystemTrayIcon>
+
+#include <memory>
+
+class QAction;
+class QMenu;
+class QWidget;
+
+namespace gemgate {
+
+class TrayIcon : public QObject {
+    Q_OBJECT
+public:
+    // window: shown by "Show window" and toggled by a click on the icon; may be null.
+    TrayIcon(GatewayController* controller, QWidget* window, QObject* parent = nullptr);
+    ~TrayIcon() override;
+
+    // Shows the icon if the desktop has a notification area. Returns whether it is now visible.
+    bool showIfAvailable();
+    bool isVisible() const;
+    // Shows a balloon message when the icon is visible; does nothing otherwise.
+    void notify(const QString& title, const QString& text,
+                QSystemTrayIcon::MessageIcon icon = QSystemTrayIcon::Information);
+
+    QMenu* menu() const { return m_menu.get(); }
+    QAction* startStopAction() const { return m_startStopAction; }
+    QAction* showAction() const { return m_showAction; }
+    QAction* quitAction() const { return m_quitAction; }
+    QSystemTrayIcon* systemTrayIcon() const { return m_tray; }
+
+    // A gem drawn with QPainter at the usual icon sizes: green while running, amber while draining, grey when
+    // stopped.
+    static QIcon gemIcon(GatewayState state);
+
+    // What the Start/Stop controls do, shared by the tray action and the window's button: stop when running,
+    // start from the controller's config file when stopped, nothing while draining (the drain ends by itself within
+    // server.drain_timeout_ms). Returns false and sets *error when starting failed.
+    static bool toggleGateway(GatewayController* controller, QString* error);
+
+Q_SIGNALS:
+    // The Start action failed; the window shows the text (a modal dialog would block the tray and tests).
+    void startFailed(const QString& error);
+
+private:
+    void onStateChanged(GatewayState state);
+    void onMetrics(const MetricsSnapshot& snapshot);
+    void onActivated(QSystemTrayIcon::ActivationReason reason);
+    void toggle();
+    void showWindow();
+    void updateToolTip();
+
+    QPointer<GatewayController> m_controller;
+    QPointer<QWidget> m_window;
+    QSystemTrayIcon* m_tray = nullptr;
+    // A QMenu needs a QWidget parent or none; the tray icon does not take ownership of its context menu.
+    std::unique_ptr<QMenu> m_menu;
+    QAction* m_startStopAction = nullptr;
+    QAction* m_showAction = nullptr;
+    QAction* m_quitAction = nullptr;
+    qint64 m_requests = 0;
+};
+
+} // namespace gemgate
