@@ -5,15 +5,14 @@
 
 #include "control/gatewaycontroller.h"
 #include "mainwindow.h"
-#include "trayicon.h"
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QEventLoop>
 #include <QSystemTrayIcon>
 
 #include <cstdio>
 #include <cstdlib>
-#include <memory>
 
 namespace {
 bool hasDisplay()
@@ -67,17 +66,23 @@ int main(int argc, char** argv)
 
     gemgate::GatewayController controller;
     controller.setConfigPath(path);
+    // The window owns the tray icon; with a tray, closing the window only hides it.
     gemgate::MainWindow window(&controller);
-    std::unique_ptr<gemgate::TrayIcon> tray;
-    if (QSystemTrayIcon::isSystemTrayAvailable()) {
-        tray = std::make_unique<gemgate::TrayIcon>(&controller, &window);
+    if (QSystemTrayIcon::isSystemTrayAvailable())
         QApplication::setQuitOnLastWindowClosed(false);
-    }
     QString error;
     if (!controller.start(&error))
         Q_EMIT controller.message(QObject::tr("Could not start the gateway: %1").arg(error));
     window.show();
     const int rc = QApplication::exec();
-    controller.stop();
+    // Quitting from the window or the tray: let running requests and streams finish first.
+    if (controller.isRunning()) {
+        QEventLoop loop;
+        QObject::connect(&controller, &gemgate::GatewayController::drained, &loop, &QEventLoop::quit);
+        const gemgate::ConfigPtr cfg = controller.config();
+        controller.drainAndStop(cfg ? cfg->server.drainTimeoutMs : 30'000);
+        if (controller.isRunning())
+            loop.exec();
+    }
     return rc;
 }

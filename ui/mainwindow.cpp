@@ -25,8 +25,7 @@ namespace gemgate {
 
 namespace {
 
-QLabel* makeValueLabel(const QString& objectName, QWidget* parent)
-{
+QLabel* makeValueLabel(const QString& objectName, QWidget* parent) {
     auto* label = new QLabel(QStringLiteral("0"), parent);
     label->setObjectName(objectName);
     QFont font = label->font();
@@ -36,8 +35,7 @@ QLabel* makeValueLabel(const QString& objectName, QWidget* parent)
     return label;
 }
 
-QColor stateColor(GatewayState state)
-{
+QColor stateColor(GatewayState state) {
     switch (state) {
     case GatewayState::Running:
         return QColor(0x1e, 0x7e, 0x3a);
@@ -53,8 +51,7 @@ QColor stateColor(GatewayState state)
 
 MainWindow::MainWindow(GatewayController* controller, QWidget* parent)
     : QMainWindow(parent)
-    , m_controller(controller)
-{
+    , m_controller(controller) {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("GemGate"));
 
@@ -105,8 +102,7 @@ MainWindow::MainWindow(GatewayController* controller, QWidget* parent)
 
 MainWindow::~MainWindow() = default;
 
-QWidget* MainWindow::buildStatusPanel()
-{
+QWidget* MainWindow::buildStatusPanel() {
     auto* panel = new QWidget(this);
     auto* layout = new QVBoxLayout(panel);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -155,8 +151,7 @@ QWidget* MainWindow::buildStatusPanel()
     return panel;
 }
 
-QWidget* MainWindow::buildCountersPanel()
-{
+QWidget* MainWindow::buildCountersPanel() {
     auto* box = new QGroupBox(tr("Traffic"), this);
     auto* grid = new QGridLayout(box);
     grid->setHorizontalSpacing(18);
@@ -186,14 +181,12 @@ QWidget* MainWindow::buildCountersPanel()
     return box;
 }
 
-void MainWindow::showError(const QString& text)
-{
+void MainWindow::showError(const QString& text) {
     m_errorLabel->setText(text);
     m_errorLabel->setVisible(!text.isEmpty());
 }
 
-void MainWindow::appendLog(const QString& text)
-{
+void MainWindow::appendLog(const QString& text) {
     QScrollBar* bar = m_logView->verticalScrollBar();
     // Follow new lines only when the user is already at the bottom, so reading older lines is not interrupted.
     const bool atBottom = bar->value() == bar->maximum();
@@ -202,8 +195,7 @@ void MainWindow::appendLog(const QString& text)
         bar->setValue(bar->maximum());
 }
 
-void MainWindow::closeEvent(QCloseEvent* event)
-{
+void MainWindow::closeEvent(QCloseEvent* event) {
     if (QSystemTrayIcon::isSystemTrayAvailable() && m_tray->isVisible()) {
         // The gateway keeps serving; the tray menu brings the window back or quits.
         event->ignore();
@@ -219,8 +211,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
     QCoreApplication::quit();
 }
 
-void MainWindow::toggleGateway()
-{
+void MainWindow::toggleGateway() {
     if (!m_controller)
         return;
     QString error;
@@ -232,8 +223,7 @@ void MainWindow::toggleGateway()
     appendLog(tr("Start failed: %1").arg(error));
 }
 
-void MainWindow::onStateChanged(GatewayState state)
-{
+void MainWindow::onStateChanged(GatewayState state) {
     QString text;
     QString buttonText;
     switch (state) {
@@ -268,8 +258,7 @@ void MainWindow::onStateChanged(GatewayState state)
     onMetrics(m_controller ? m_controller->metrics() : MetricsSnapshot());
 }
 
-void MainWindow::onMetrics(const MetricsSnapshot& snapshot)
-{
+void MainWindow::onMetrics(const MetricsSnapshot& snapshot) {
     const QLocale locale;
     m_requestsValue->setText(locale.toString(snapshot.requestsTotal));
     m_errorsValue->setText(locale.toString(snapshot.errorsTotal));
@@ -282,8 +271,7 @@ void MainWindow::onMetrics(const MetricsSnapshot& snapshot)
     refreshKeys();
 }
 
-void MainWindow::refreshDetails()
-{
+void MainWindow::refreshDetails() {
     const bool running = m_controller && m_controller->isRunning();
     m_listenUrlLabel->setText(running ? m_controller->listenUrl() : tr("Not listening"));
 
@@ -300,8 +288,7 @@ void MainWindow::refreshDetails()
     refreshKeys();
 }
 
-void MainWindow::refreshKeys()
-{
+void MainWindow::refreshKeys() {
     if (!m_controller || !m_controller->isRunning()) {
         m_keysLabel->setText(tr("–"));
         return;

@@ -18,8 +18,7 @@ namespace gemgate {
 
 namespace {
 
-QColor baseColor(GatewayState state)
-{
+QColor baseColor(GatewayState state) {
     switch (state) {
     case GatewayState::Running:
         return QColor(0x2e, 0xa0, 0x4f);
@@ -34,8 +33,7 @@ QColor baseColor(GatewayState state)
 // One gem (a brilliant-cut diamond seen from the side) on a transparent square of side `size`. Coordinates are
 // fractions of the side so every size has the same shape; facet lines are left out below 24 px where they would
 // only blur the outline.
-QPixmap paintGem(int size, GatewayState state)
-{
+QPixmap paintGem(int size, GatewayState state) {
     QPixmap pixmap(size, size);
     pixmap.fill(Qt::transparent);
     QPainter p(&pixmap);
@@ -86,8 +84,7 @@ QPixmap paintGem(int size, GatewayState state)
     return pixmap;
 }
 
-QString stateText(GatewayState state)
-{
+QString stateText(GatewayState state) {
     switch (state) {
     case GatewayState::Running:
         return TrayIcon::tr("Running");
@@ -101,16 +98,14 @@ QString stateText(GatewayState state)
 
 } // namespace
 
-QIcon TrayIcon::gemIcon(GatewayState state)
-{
+QIcon TrayIcon::gemIcon(GatewayState state) {
     QIcon icon;
     for (int size : {16, 22, 24, 32, 48, 64, 128, 256})
         icon.addPixmap(paintGem(size, state));
     return icon;
 }
 
-bool TrayIcon::toggleGateway(GatewayController* controller, QString* error)
-{
+bool TrayIcon::toggleGateway(GatewayController* controller, QString* error) {
     switch (controller->state()) {
     case GatewayState::Running:
         controller->stop();
@@ -128,8 +123,7 @@ TrayIcon::TrayIcon(GatewayController* controller, QWidget* window, QObject* pare
     , m_controller(controller)
     , m_window(window)
     , m_tray(new QSystemTrayIcon(this))
-    , m_menu(std::make_unique<QMenu>())
-{
+    , m_menu(std::make_unique<QMenu>()) {
     m_startStopAction = m_menu->addAction(QString());
     m_startStopAction->setObjectName(QStringLiteral("startStopAction"));
     m_showAction = m_menu->addAction(tr("Show window"));
@@ -152,32 +146,27 @@ TrayIcon::TrayIcon(GatewayController* controller, QWidget* window, QObject* pare
     onStateChanged(controller->state());
 }
 
-TrayIcon::~TrayIcon()
-{
+TrayIcon::~TrayIcon() {
     // The tray icon still points at the menu; detach it before the unique_ptr deletes the menu.
     m_tray->setContextMenu(nullptr);
 }
 
-bool TrayIcon::showIfAvailable()
-{
+bool TrayIcon::showIfAvailable() {
     if (QSystemTrayIcon::isSystemTrayAvailable())
         m_tray->show();
     return m_tray->isVisible();
 }
 
-bool TrayIcon::isVisible() const
-{
+bool TrayIcon::isVisible() const {
     return m_tray->isVisible();
 }
 
-void TrayIcon::notify(const QString& title, const QString& text, QSystemTrayIcon::MessageIcon icon)
-{
+void TrayIcon::notify(const QString& title, const QString& text, QSystemTrayIcon::MessageIcon icon) {
     if (m_tray->isVisible() && QSystemTrayIcon::supportsMessages())
         m_tray->showMessage(title, text, icon);
 }
 
-void TrayIcon::onStateChanged(GatewayState state)
-{
+void TrayIcon::onStateChanged(GatewayState state) {
     switch (state) {
     case GatewayState::Running:
         m_startStopAction->setText(tr("Stop gateway"));
@@ -198,14 +187,12 @@ void TrayIcon::onStateChanged(GatewayState state)
     updateToolTip();
 }
 
-void TrayIcon::onMetrics(const MetricsSnapshot& snapshot)
-{
+void TrayIcon::onMetrics(const MetricsSnapshot& snapshot) {
     m_requests = snapshot.requestsTotal;
     updateToolTip();
 }
 
-void TrayIcon::onActivated(QSystemTrayIcon::ActivationReason reason)
-{
+void TrayIcon::onActivated(QSystemTrayIcon::ActivationReason reason) {
     if (reason != QSystemTrayIcon::Trigger && reason != QSystemTrayIcon::DoubleClick)
         return;
     if (m_window && m_window->isVisible() && !m_window->isMinimized())
@@ -214,8 +201,7 @@ void TrayIcon::onActivated(QSystemTrayIcon::ActivationReason reason)
         showWindow();
 }
 
-void TrayIcon::toggle()
-{
+void TrayIcon::toggle() {
     if (!m_controller)
         return;
     QString error;
@@ -225,8 +211,7 @@ void TrayIcon::toggle()
     }
 }
 
-void TrayIcon::showWindow()
-{
+void TrayIcon::showWindow() {
     if (!m_window)
         return;
     m_window->setWindowState(m_window->windowState() & ~Qt::WindowMinimized);
@@ -235,8 +220,7 @@ void TrayIcon::showWindow()
     m_window->activateWindow();
 }
 
-void TrayIcon::updateToolTip()
-{
+void TrayIcon::updateToolTip() {
     const GatewayState state = m_controller ? m_controller->state() : GatewayState::Stopped;
     QString tip = tr("GemGate: %1").arg(stateText(state));
     if (state != GatewayState::Stopped && m_controller) {

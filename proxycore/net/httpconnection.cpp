@@ -69,6 +69,8 @@ void HttpConnection::processInput()
         const auto result = m_parser.feed(m_in.constData(), m_in.size(), &consumed);
         if (result == HttpParser::Result::Error) {
             m_in.clear();
+            if (m_state == State::Closing)
+                return; // a callback already answered (e.g. 417)
             const int status = m_parser.errorStatus() ? m_parser.errorStatus() : 400;
             const QByteArray kind = status == 431 ? "headers_too_large" : status == 413 ? "body_too_large" : "bad_request";
             failRequest(status, m_parser.errorMessage(), kind);

@@ -1,0 +1,671 @@
+// Routing and the stateless Gemini routes of FakeUpstream: models, generateContent, streamGenerateContent,
+// countTokens, embeddings, and the error envelopes of gemini-api.md §5. JSON is written by hand so that field
+// order and spelling match the reference shapes exactly and the hot path stays cheap.
+
+#include "fakeupstream_p.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRandomGenerator>
+
+#include <cstdio>
+#include <cstring>
+
+namespace gemgate::test::detail {
+
+void appendJsonString(QByteArray& out, QByteArrayView utf8)
+{
+    out.append('"');
+    for (const char ch : utf8) {
+        const auto c = static_cast<unsigned char>(ch);
+        switch (c) {
+        case '"': out.append("\\\"", 2); break;
+        case '\\': out.append("\\\\", 2); break;
+        case '\n': out.append("\\n", 2); break;
+        case '\r': out.append("\\r", 2); break;
+        case '\t': out.append("\\t", 2); break;
+        default:
+            if (c < 0x20) {
+                char escaped[8];
+                std::snprintf(escaped, sizeof escaped, "\\u%04x", unsigned(c));
+                out.append(escaped, 6);
+            } else {
+                out.append(ch);
+            }
+        }
+    }
+    out.append('"');
+}
+
+QByteArray jsonString(QByteArrayView utf8)
+{
+    QByteArray out;
+    out.reserve(utf8.size() + 2);
+    appendJsonString(out, utf8);
+    return out;
+}
+
+QByteArray rfc3339(const QDateTime& utc)
+{
+    return utc.toUTC().toString(Qt::ISODateWithMs).toLatin1();
+}
+
+int tokensFor(QByteArrayView utf8)
+{
+    return int(qMax<qsizetype>(1, (utf8.size() + 3) / 4));
+}
+
+QByteArray randomId(int length)
+{
+    static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    QByteArray id(length, Qt::Uninitialized);
+    for (char& c : id)
+        c = kAlphabet[QRandomGenerator::global()->bounded(int(sizeof kAlphabet - 1))];
+    return id;
+}
+
+QByteArray queryValue(QByteArrayView query, QByteArrayView name)
+{
+    qsizetype pos = 0;
+    while (pos <= query.size()) {
+        qsizetype end = query.indexOf('&', pos);
+        if (end < 0)
+            end = query.size();
+        const QByteArrayView pair = query.sliced(pos, end - pos);
+        const qsizetype eq = pair.indexOf('=');
+        if (eq == name.size() && pair.startsWith(name))
+            return QByteArray::fromPercentEncoding(pair.sliced(eq + 1).toByteArray().replace('+', ' '));
+        if (eq < 0 && pair == name)
+            return QByteArrayLiteral("");
+        pos = end + 1;
+    }
+    return {};
+}
+
+Reply jsonReply(QByteArray body, int status)
+{
+    Reply r;
+    r.status = status;
+    r.body = std::move(body);
+    return r;
+}
+
+Reply errorReply(int code, QByteArrayView status, QByteArrayView message, QByteArrayView detailsJson)
+{
+    QByteArray body;
+    body.reserve(160 + message.size() + detailsJson.size());
+    body.append("{\"error\":{\"code\":");
+    body.append(QByteArray::number(code));
+    body.append(",\"message\":");
+    appendJsonString(body, message);
+    body.append(",\"status\":\"");
+    body.append(status);
+    body.append('"');
+    if (!detailsJson.isEmpty()) {
+        body.append(",\"details\":");
+        body.append(detailsJson);
+    }
+    body.append("}}");
+    return jsonReply(std::move(body), code);
+}
+
+Reply notFound(QByteArrayView message)
+{
+    return errorReply(404, "NOT_FOUND", message.isEmpty() ? QByteArrayView("Requested entity was not found.") : message);
+}
+
+Reply malformedRequestReply()
+{
+    return errorReply(400, "INVALID_ARGUMENT", "Malformed HTTP request.");
+}
+
+bool jsonPage(const RouteInput& in, QByteArrayView field, const QList<QByteArray>& items, int defaultSize, int maxSize,
+              Reply& out)
+{
+    int size = queryValue(in.query, "pageSize").toInt();
+    if (size <= 0)
+        size = defaultSize;
+    size = qMin(size, maxSize);
+    qsizetype offset = 0;
+    const QByteArray token = queryValue(in.query, "pageToken");
+    if (!token.isEmpty()) {
+        const QByteArray decoded = QByteArray::fromBase64(token, QByteArray::Base64UrlEncoding);
+        bool ok = decoded.startsWith("offset:");
+        offset = ok ? decoded.mid(7).toLongLong(&ok) : 0;
+        if (!ok || offset < 0 || offset > items.size()) {
+            out = errorReply(400, "INVALID_ARGUMENT", "Invalid page token.");
+            return false;
+        }
+    }
+    const qsizetype end = qMin(items.size(), offset + size);
+    QByteArray body("{");
+    if (end > offset) {
+        body.append('"');
+        body.append(field);
+        body.append("\":[");
+        for (qsizetype i = offset; i < end; ++i) {
+            if (i > offset)
+                body.append(',');
+            body.append(items.at(i));
+        }
+        body.append(']');
+    }
+    if (end < items.size()) {
+        const QByteArray next = QByteArrayLiteral("offset:") + QByteArray::number(end);
+        body.append(end > offset ? ",\"nextPageToken\":" : "\"nextPageToken\":");
+        appendJsonString(body, next.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    }
+    body.append('}');
+    out = jsonReply(std::move(body));
+    return true;
+}
+
+namespace {
+
+struct ModelInfo {
+    const char* id;
+    const char* json;
+};
+
+// Realistic Model objects (gemini-api.md §2.1); defaults are left out as the real API does.
+const ModelInfo kModels[] = {
+    {"gemini-2.5-flash",
+     R"({"name":"models/gemini-2.5-flash","baseModelId":"gemini-2.5-flash","version":"001",)"
+     R"("displayName":"Gemini 2.5 Flash","description":"Stable version of Gemini 2.5 Flash, our mid-size multimodal )"
+     R"(model that supports up to 1 million tokens.","inputTokenLimit":1048576,"outputTokenLimit":65536,)"
+     R"("supportedGenerationMethods":["generateContent","countTokens","createCachedContent","batchGenerateContent"],)"
+     R"("temperature":1,"topP":0.95,"topK":64,"maxTemperature":2,"thinking":true})"},
+    {"gemini-2.5-pro",
+     R"({"name":"models/gemini-2.5-pro","baseModelId":"gemini-2.5-pro","version":"2.5",)"
+     R"("displayName":"Gemini 2.5 Pro","description":"Stable release of Gemini 2.5 Pro.",)"
+     R"("inputTokenLimit":1048576,"outputTokenLimit":65536,)"
+     R"("supportedGenerationMethods":["generateContent","countTokens","createCachedContent","batchGenerateContent"],)"
+     R"("temperature":1,"topP":0.95,"topK":64,"maxTemperature":2,"thinking":true})"},
+    {"gemini-embedding-001",
+     R"({"name":"models/gemini-embedding-001","baseModelId":"gemini-embedding-001","version":"001",)"
+     R"("displayName":"Gemini Embedding 001","description":"Obtain a distributed representation of a text.",)"
+     R"("inputTokenLimit":2048,"outputTokenLimit":1,)"
+     R"("supportedGenerationMethods":["embedContent","countTextTokens","countTokens","asyncBatchEmbedContent"]})"},
+};
+
+const char kDefaultText[] = "Hello from the fake Gemini upstream.";
+
+int headerInt(const Request& request, QByteArrayView name, int fallback, int low, int high)
+{
+    bool ok = false;
+    const int v = request.header(name).toInt(&ok);
+    return ok ? qBound(low, v, high) : fallback;
+}
+
+Reply unregistered()
+{
+    return errorReply(403, "PERMISSION_DENIED",
+                      "Method doesn't allow unregistered callers (callers without established identity). Please use "
+                      "API Key or other form of API consumer identity to call this API.");
+}
+
+Reply quotaError(bool perDay, QByteArrayView model)
+{
+    QByteArray details;
+    details.append(R"([{"@type":"type.googleapis.com/google.rpc.QuotaFailure","violations":[{"quotaMetric":)"
+                   R"("generativelanguage.googleapis.com/generate_content_free_tier_requests","quotaId":")");
+    details.append(perDay ? "GenerateRequestsPerDayPerProjectPerModel-FreeTier"
+                          : "GenerateRequestsPerMinutePerProjectPerModel-FreeTier");
+    details.append(R"(","quotaDimensions":{"location":"global","model":)");
+    appendJsonString(details, model);
+    details.append(R"(},"quotaValue":")");
+    details.append(perDay ? "250" : "10");
+    details.append(R"("}]},{"@type":"type.googleapis.com/google.rpc.Help","links":[{"description":)"
+                   R"("Learn more about Gemini API quotas","url":"https://ai.google.dev/gemini-api/docs/rate-limits"}]})");
+    if (!perDay)
+        details.append(R"(,{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"41s"})");
+    details.append(']');
+    QByteArray message = QByteArrayLiteral(
+        "You exceeded your current quota, please check your plan and billing details. For more information on this "
+        "error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.\n* Quota exceeded for metric: "
+        "generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: ");
+    message.append(perDay ? "250" : "10");
+    message.append(", model: ");
+    message.append(model);
+    if (!perDay)
+        message.append("\nPlease retry in 41.234567s.");
+    return errorReply(429, "RESOURCE_EXHAUSTED", message, details);
+}
+
+Reply behaviorError(FakeUpstream::Behavior behavior, const QByteArray& key, QByteArrayView model)
+{
+    switch (behavior) {
+    case FakeUpstream::RateLimitMinute: return quotaError(false, model);
+    case FakeUpstream::RateLimitDay: return quotaError(true, model);
+    case FakeUpstream::Forbidden: {
+        // The key appears in the message and in the metadata, as real upstream errors do, so that the gateway's
+        // scrubbing can be tested.
+        const QByteArray project = QByteArray::number(100000000000ULL + qHash(key) % 900000000000ULL);
+        QByteArray details(R"([{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"CONSUMER_SUSPENDED",)"
+                           R"("domain":"googleapis.com","metadata":{"consumer":"projects/)");
+        details.append(project);
+        details.append(R"(","containerInfo":)");
+        appendJsonString(details, QByteArray(QByteArrayLiteral("api_key:") + key));
+        details.append(R"(,"service":"generativelanguage.googleapis.com"}}])");
+        const QByteArray message = QByteArrayLiteral("Consumer 'api_key:") + key + QByteArrayLiteral("' has been suspended.");
+        return errorReply(403, "PERMISSION_DENIED", message, details);
+    }
+    case FakeUpstream::InvalidKey:
+        return errorReply(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.",
+                          R"([{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID",)"
+                          R"("domain":"googleapis.com","metadata":{"service":"generativelanguage.googleapis.com"}}])");
+    case FakeUpstream::Internal:
+        return errorReply(500, "INTERNAL",
+                          "An internal error has occurred. Please retry or report in "
+                          "https://developers.generativeai.google/guide/troubleshooting");
+    case FakeUpstream::Unavailable:
+        return errorReply(503, "UNAVAILABLE", "The model is overloaded. Please try again later.");
+    case FakeUpstream::Ok:
+    case FakeUpstream::EmptyReply: break;
+    }
+    return errorReply(500, "INTERNAL", "Unhandled fake behaviour.");
+}
+
+// x-fake-status: the canonical google.rpc code for an HTTP status, with a typical message.
+Reply forcedError(int status, QByteArrayView model)
+{
+    switch (status) {
+    case 400: return errorReply(400, "INVALID_ARGUMENT", "Request contains an invalid argument.");
+    case 401: return errorReply(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.");
+    case 402: return errorReply(402, "RESOURCE_EXHAUSTED", "Your prepaid credits are depleted.");
+    case 403: return errorReply(403, "PERMISSION_DENIED", "The caller does not have permission");
+    case 404: return notFound();
+    case 409: return errorReply(409, "ABORTED", "The operation was aborted.");
+    case 429: return quotaError(false, model);
+    case 499: return errorReply(499, "CANCELLED", "The operation was cancelled.");
+    case 500: return behaviorError(FakeUpstream::Internal, {}, model);
+    case 501: return errorReply(501, "UNIMPLEMENTED", "Operation is not implemented, or supported, or enabled.");
+    case 503: return behaviorError(FakeUpstream::Unavailable, {}, model);
+    case 504: return errorReply(504, "DEADLINE_EXCEEDED", "Deadline expired before operation could complete.");
+    default:
+        return status >= 500 ? errorReply(status, "UNKNOWN", "An unknown error occurred.")
+                             : errorReply(status, "FAILED_PRECONDITION", "Precondition check failed.");
+    }
+}
+
+bool parseObject(const QByteArray& body, QJsonObject& out, Reply& error)
+{
+    QJsonParseError err{};
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &err);
+    if (err.error != QJsonParseError::NoError || !doc.isObject()) {
+        error = errorReply(400, "INVALID_ARGUMENT",
+                           QByteArray(QByteArrayLiteral("Invalid JSON payload received. ") + err.errorString().toUtf8()));
+        return false;
+    }
+    out = doc.object();
+    return true;
+}
+
+// proto3 JSON accepts both lowerCamelCase and snake_case field names in requests.
+QJsonValue field(const QJsonObject& o, QLatin1String camel, QLatin1String snake)
+{
+    const auto it = o.constFind(camel);
+    return it != o.constEnd() ? *it : o.value(snake);
+}
+
+int contentTokens(const QJsonObject& content)
+{
+    int tokens = 0;
+    const QJsonArray parts = content.value(QLatin1String("parts")).toArray();
+    for (const QJsonValue& p : parts) {
+        const QJsonObject part = p.toObject();
+        if (part.contains(QLatin1String("text")))
+            tokens += tokensFor(part.value(QLatin1String("text")).toString().toUtf8());
+        else
+            tokens += 258; // what an image costs; close enough for any other media part
+    }
+    return tokens;
+}
+
+int promptTokens(const QJsonObject& request)
+{
+    int tokens = 0;
+    const QJsonArray contents = request.value(QLatin1String("contents")).toArray();
+    for (const QJsonValue& c : contents)
+        tokens += contentTokens(c.toObject());
+    const QJsonValue system =
+        field(request, QLatin1String("systemInstruction"), QLatin1String("system_instruction"));
+    if (system.isObject())
+        tokens += contentTokens(system.toObject());
+    return qMax(1, tokens);
+}
+
+QByteArray replyText(const QJsonObject& request)
+{
+    const QJsonArray contents = request.value(QLatin1String("contents")).toArray();
+    if (!contents.isEmpty()) {
+        const QJsonArray parts = contents.last().toObject().value(QLatin1String("parts")).toArray();
+        for (const QJsonValue& p : parts) {
+            const QJsonValue text = p.toObject().value(QLatin1String("text"));
+            if (text.isString())
+                return QByteArrayLiteral("echo: ") + text.toString().toUtf8();
+        }
+    }
+    return QByteArray(kDefaultText);
+}
+
+QByteArray responseJson(QByteArrayView text, bool finished, int prompt, int candidates, QByteArrayView model,
+                        QByteArrayView responseId)
+{
+    QByteArray out;
+    out.reserve(300 + text.size());
+    out.append(R"({"candidates":[{"content":{"parts":[{"text":)");
+    appendJsonString(out, text);
+    out.append(R"(}],"role":"model"})");
+    if (finished)
+        out.append(R"(,"finishReason":"STOP")");
+    out.append(R"(}],"usageMetadata":{"promptTokenCount":)");
+    out.append(QByteArray::number(prompt));
+    out.append(R"(,"candidatesTokenCount":)");
+    out.append(QByteArray::number(candidates));
+    out.append(R"(,"totalTokenCount":)");
+    out.append(QByteArray::number(prompt + candidates));
+    out.append(R"(,"promptTokensDetails":[{"modality":"TEXT","tokenCount":)");
+    out.append(QByteArray::number(prompt));
+    out.append(R"(}]},"modelVersion":)");
+    appendJsonString(out, model);
+    out.append(R"(,"responseId":)");
+    appendJsonString(out, responseId);
+    out.append('}');
+    return out;
+}
+
+QByteArray emptyResponseJson(int prompt, QByteArrayView model, QByteArrayView responseId)
+{
+    QByteArray out(R"({"promptFeedback":{},"usageMetadata":{"promptTokenCount":)");
+    out.append(QByteArray::number(prompt));
+    out.append(R"(,"totalTokenCount":)");
+    out.append(QByteArray::number(prompt));
+    out.append(R"(},"modelVersion":)");
+    appendJsonString(out, model);
+    out.append(R"(,"responseId":)");
+    appendJsonString(out, responseId);
+    out.append('}');
+    return out;
+}
+
+QByteArray newResponseId()
+{
+    return randomId(22);
+}
+
+// Resource names a request refers to must belong to the calling key's project (gemini-api.md §8.7). Only names
+// this fake knows are checked, so tests may still use made-up file URIs.
+bool foreignReference(Shared& shared, const QJsonObject& request, const QByteArray& key, Reply& error)
+{
+    const QByteArray cached =
+        field(request, QLatin1String("cachedContent"), QLatin1String("cached_content")).toString().toUtf8();
+    QList<QByteArray> fileIds;
+    const QJsonArray contents = request.value(QLatin1String("contents")).toArray();
+    for (const QJsonValue& c : contents) {
+        const QJsonArray parts = c.toObject().value(QLatin1String("parts")).toArray();
+        for (const QJsonValue& p : parts) {
+            const QJsonObject data = field(p.toObject(), QLatin1String("fileData"), QLatin1String("file_data")).toObject();
+            const QByteArray uri = field(data, QLatin1String("fileUri"), QLatin1String("file_uri")).toString().toUtf8();
+            const qsizetype at = uri.lastIndexOf("files/");
+            if (at >= 0)
+                fileIds.append(uri.mid(at + 6));
+        }
+    }
+    QMutexLocker lock(&shared.mutex);
+    if (cached.startsWith("cachedContents/")) {
+        const auto it = shared.caches.constFind(cached.mid(15));
+        if (it != shared.caches.constEnd() && it->key != key) {
+            error = errorReply(403, "PERMISSION_DENIED", "CachedContent not found (or permission denied)");
+            return true;
+        }
+    }
+    for (const QByteArray& id : std::as_const(fileIds)) {
+        const auto it = shared.files.constFind(id);
+        if (it != shared.files.constEnd() && it->key != key) {
+            error = errorReply(403, "PERMISSION_DENIED",
+                               QByteArray(QByteArrayLiteral("You do not have permission to access the File ") + id +
+                                          QByteArrayLiteral(" or it may not exist.")));
+            return true;
+        }
+    }
+    return false;
+}
+
+Reply generate(Shared& shared, const RouteInput& in, const QByteArray& model, bool stream)
+{
+    Reply reply;
+    QJsonObject body;
+    if (!parseObject(in.request.body, body, reply))
+        return reply;
+    if (body.value(QLatin1String("contents")).toArray().isEmpty())
+        return errorReply(400, "INVALID_ARGUMENT", "* GenerateContentRequest.contents: contents is not specified\n");
+    if (foreignReference(shared, body, in.key, reply))
+        return reply;
+    bool empty = false;
+    if (shared.behaviorFor(in.key, false) == FakeUpstream::EmptyReply)
+        empty = shared.behaviorFor(in.key, true) == FakeUpstream::EmptyReply;
+    if (!stream) {
+        if (empty)
+            return jsonReply(emptyResponseJson(promptTokens(body), model, newResponseId()));
+        return jsonReply(generateResponseFor(body, model));
+    }
+    reply.isStream = true;
+    StreamPlan& plan = reply.stream;
+    plan.sse = queryValue(in.query, "alt") == "sse";
+    plan.empty = empty;
+    plan.chunks = empty ? 1 : headerInt(in.request, "x-fake-chunks", 3, 1, 1000000);
+    plan.intervalMs = headerInt(in.request, "x-fake-interval-ms", 0, 0, 3600000);
+    plan.abortAfter = headerInt(in.request, "x-fake-abort-after", -1, 0, 1000000);
+    plan.model = model;
+    plan.responseId = newResponseId();
+    plan.firstText = replyText(body);
+    plan.promptTokens = promptTokens(body);
+    if (plan.sse)
+        reply.contentType = QByteArrayLiteral("text/event-stream");
+    return reply;
+}
+
+Reply countTokens(const RouteInput& in)
+{
+    Reply reply;
+    QJsonObject body;
+    if (!parseObject(in.request.body, body, reply))
+        return reply;
+    const QJsonValue wrapped =
+        field(body, QLatin1String("generateContentRequest"), QLatin1String("generate_content_request"));
+    const bool hasContents = body.contains(QLatin1String("contents"));
+    if (hasContents == wrapped.isObject())
+        return errorReply(400, "INVALID_ARGUMENT",
+                          "Exactly one of contents or generateContentRequest must be set in CountTokensRequest.");
+    const int tokens = promptTokens(hasContents ? body : wrapped.toObject());
+    const QByteArray n = QByteArray::number(tokens);
+    return jsonReply(QByteArrayLiteral("{\"totalTokens\":") + n +
+                     QByteArrayLiteral(",\"promptTokensDetails\":[{\"modality\":\"TEXT\",\"tokenCount\":") + n +
+                     QByteArrayLiteral("}]}"));
+}
+
+// A deterministic embedding: equal texts give equal vectors, so tests can compare them.
+void appendEmbedding(QByteArray& out, const QJsonObject& request)
+{
+    QByteArray text;
+    const QJsonArray parts = request.value(QLatin1String("content")).toObject().value(QLatin1String("parts")).toArray();
+    for (const QJsonValue& p : parts)
+        text.append(p.toObject().value(QLatin1String("text")).toString().toUtf8());
+    int dims = field(request, QLatin1String("outputDimensionality"), QLatin1String("output_dimensionality")).toInt(768);
+    dims = qBound(1, dims, 3072);
+    const QByteArray digest = QCryptographicHash::hash(text, QCryptographicHash::Sha256);
+    quint32 seed[4];
+    std::memcpy(seed, digest.constData(), sizeof seed);
+    QRandomGenerator rng(seed, seed + 4);
+    out.append("{\"values\":[");
+    for (int i = 0; i < dims; ++i) {
+        if (i > 0)
+            out.append(',');
+        out.append(QByteArray::number(rng.generateDouble() * 2.0 - 1.0, 'f', 6));
+    }
+    out.append("]}");
+}
+
+Reply embed(const RouteInput& in, const QByteArray& model, bool batch)
+{
+    Reply reply;
+    QJsonObject body;
+    if (!parseObject(in.request.body, body, reply))
+        return reply;
+    QByteArray out;
+    if (!batch) {
+        out.append("{\"embedding\":");
+        appendEmbedding(out, body);
+        out.append('}');
+        return jsonReply(std::move(out));
+    }
+    const QJsonArray requests = body.value(QLatin1String("requests")).toArray();
+    out.append("{\"embeddings\":[");
+    for (qsizetype i = 0; i < requests.size(); ++i) {
+        const QJsonObject r = requests.at(i).toObject();
+        const QByteArray inner = r.value(QLatin1String("model")).toString().toUtf8();
+        if (!inner.isEmpty() && inner != QByteArrayLiteral("models/") + model)
+            return errorReply(400, "INVALID_ARGUMENT",
+                              QByteArray(QByteArrayLiteral("Model in request ") + QByteArray::number(i) +
+                                         QByteArrayLiteral(" (") + inner +
+                                         QByteArrayLiteral(") does not match the model in the URL: models/") + model));
+        if (i > 0)
+            out.append(',');
+        appendEmbedding(out, r);
+    }
+    out.append("]}");
+    return jsonReply(std::move(out));
+}
+
+Reply models(const RouteInput& in, const QByteArray& id)
+{
+    if (id.isEmpty()) {
+        QList<QByteArray> items;
+        for (const ModelInfo& m : kModels)
+            items.append(QByteArray(m.json));
+        Reply out;
+        jsonPage(in, "models", items, 50, 1000, out);
+        return out;
+    }
+    for (const ModelInfo& m : kModels) {
+        if (id == m.id)
+            return jsonReply(QByteArray(m.json));
+    }
+    return notFound(QByteArray(QByteArrayLiteral("models/") + id +
+                               QByteArrayLiteral(" is not found for API version v1beta, or is not supported for "
+                                                 "generateContent. Call ListModels to see the list of available models "
+                                                 "and their supported methods.")));
+}
+
+Reply dispatch(Shared& shared, const Request& request, const QByteArray& key, const QByteArray& path,
+               const QByteArray& query)
+{
+    const bool upload = path.startsWith("/upload/");
+    const QByteArray rest = path.mid(upload ? 8 : 1);
+    const qsizetype slash = rest.indexOf('/');
+    const QByteArray version = slash < 0 ? rest : rest.left(slash);
+    const RouteInput in{request, key, slash < 0 ? QByteArray() : rest.mid(slash + 1), query};
+    const bool isPost = request.method == "POST";
+    const bool isGet = request.method == "GET";
+
+    // models/{m}[:method]
+    QByteArray model;
+    QByteArray method;
+    if (!upload && in.resource.startsWith("models/")) {
+        model = in.resource.mid(7);
+        const qsizetype colon = model.indexOf(':');
+        if (colon >= 0) {
+            method = model.mid(colon + 1);
+            model.truncate(colon);
+        }
+    }
+    const QByteArray quotaModel = model.isEmpty() ? QByteArrayLiteral("gemini-2.5-flash") : model;
+    // Without alt=sse even errors of a stream come wrapped in the JSON array (gemini-api.md §5).
+    const bool jsonArrayStream = method == "streamGenerateContent" && queryValue(query, "alt") != "sse";
+    auto finish = [jsonArrayStream](Reply r) {
+        if (jsonArrayStream && r.status >= 400) {
+            r.body.prepend('[');
+            r.body.append(']');
+        }
+        return r;
+    };
+
+    if (key.isEmpty())
+        return finish(unregistered());
+    const int forced = headerInt(request, "x-fake-status", 0, 0, 999);
+    if (forced >= 400)
+        return finish(forcedError(forced, quotaModel));
+    const FakeUpstream::Behavior behavior = shared.behaviorFor(key, false);
+    if (behavior != FakeUpstream::Ok && behavior != FakeUpstream::EmptyReply) {
+        shared.behaviorFor(key, true);
+        return finish(behaviorError(behavior, key, quotaModel));
+    }
+    if (version != "v1" && version != "v1beta" && version != "v1alpha")
+        return notFound();
+    if (upload)
+        return in.resource == "files" && isPost ? routeUpload(shared, in) : notFound();
+
+    if (in.resource == "models" && isGet)
+        return models(in, {});
+    if (!model.isEmpty() && method.isEmpty() && isGet)
+        return models(in, model);
+    if (!model.isEmpty() && isPost) {
+        if (method == "generateContent")
+            return generate(shared, in, model, false);
+        if (method == "streamGenerateContent")
+            return finish(generate(shared, in, model, true));
+        if (method == "countTokens")
+            return countTokens(in);
+        if (method == "embedContent")
+            return embed(in, model, false);
+        if (method == "batchEmbedContents")
+            return embed(in, model, true);
+        if (method == "batchGenerateContent")
+            return batchGenerateContent(shared, in, model);
+    }
+    Reply reply;
+    if (routeCachedContents(shared, in, reply) || routeFiles(shared, in, reply) || routeBatches(shared, in, reply))
+        return reply;
+    return notFound(QByteArrayLiteral("Method not found."));
+}
+
+} // namespace
+
+QByteArray generateResponseFor(const QJsonObject& body, QByteArrayView model)
+{
+    const QByteArray text = replyText(body);
+    return responseJson(text, true, promptTokens(body), tokensFor(text), model, newResponseId());
+}
+
+QByteArray streamEvent(StreamPlan& plan, int index)
+{
+    if (plan.empty)
+        return emptyResponseJson(plan.promptTokens, plan.model, plan.responseId);
+    const QByteArray text = index == 0 ? plan.firstText : QByteArrayLiteral(" +") + QByteArray::number(index);
+    plan.candidateTokens += tokensFor(text);
+    return responseJson(text, index + 1 >= plan.chunks, plan.promptTokens, plan.candidateTokens, plan.model,
+                        plan.responseId);
+}
+
+Reply route(Shared& shared, const Request& request)
+{
+    const QByteArray key = request.header("x-goog-api-key");
+    QByteArray path = request.target;
+    if (path.startsWith("http://") || path.startsWith("https://")) {
+        // absolute-form target, as sent to a forward proxy
+        const qsizetype slash = path.indexOf('/', path.indexOf("//") + 2);
+        path = slash < 0 ? QByteArrayLiteral("/") : path.mid(slash);
+    }
+    QByteArray query;
+    const qsizetype q = path.indexOf('?');
+    if (q >= 0) {
+        query = path.mid(q + 1);
+        path.truncate(q);
+    }
+    Reply reply = dispatch(shared, request, key, path, query);
+    reply.delayMs = headerInt(request, "x-fake-delay-ms", 0, 0, 3600000);
+    return reply;
+}
+
+} // namespace gemgate::test::detail
