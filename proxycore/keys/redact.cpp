@@ -1,5 +1,7 @@
 #include "keys/redact.h"
 
+#include <algorithm>
+
 namespace gemgate {
 
 namespace {
@@ -12,7 +14,12 @@ bool isKeyChar(char c)
 QByteArray redactSecrets(QByteArray text, const QList<QByteArray>& secrets)
 {
     static const QByteArray kMask = QByteArrayLiteral("[REDACTED]");
-    for (const QByteArray& s : secrets) {
+    // Longest first: when one secret contains another, replacing the short one first would leave the rest of the
+    // long one in the text.
+    QList<QByteArray> ordered = secrets;
+    std::stable_sort(ordered.begin(), ordered.end(),
+                     [](const QByteArray& a, const QByteArray& b) { return a.size() > b.size(); });
+    for (const QByteArray& s : std::as_const(ordered)) {
         if (s.size() >= 4)
             text.replace(s, kMask);
     }

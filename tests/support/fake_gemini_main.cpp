@@ -13,8 +13,7 @@
 #include <pthread.h>
 #include <thread>
 
-int main(int argc, char** argv)
-{
+int main(int argc, char** argv) {
     // Block the termination signals before Qt starts any thread, so every thread inherits the mask and only the
     // sigwait() thread below sees them: a plain signal handler may not call into Qt.
     sigset_t stopSignals;
@@ -62,8 +61,7 @@ int main(int argc, char** argv)
     if (parser.isSet(statsOption)) {
         QObject::connect(&stats, &QTimer::timeout, &app, [&fake, &lastCount] {
             const int count = fake.requestCount();
-            std::fprintf(stderr, "fake-gemini: %d req/s, %d active streams\n", count - lastCount,
-                         fake.activeStreams());
+            std::fprintf(stderr, "fake-gemini: %d req/s, %d active streams\n", count - lastCount, fake.activeStreams());
             lastCount = count;
         });
         stats.start(1000);
@@ -72,7 +70,8 @@ int main(int argc, char** argv)
     std::thread waiter([&app, stopSignals] {
         int received = 0;
         sigwait(&stopSignals, &received);
-        QMetaObject::invokeMethod(&app, [] { QCoreApplication::quit(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            &app, [] { QCoreApplication::quit(); }, Qt::QueuedConnection);
     });
     const int rc = app.exec();
     fake.stop();

@@ -13,8 +13,7 @@ namespace gemgate::test {
 
 using namespace detail;
 
-QByteArray RecordedRequest::header(QByteArrayView lowerCaseName) const
-{
+QByteArray RecordedRequest::header(QByteArrayView lowerCaseName) const {
     for (const auto& h : headers) {
         if (h.first == lowerCaseName)
             return h.second;
@@ -22,16 +21,14 @@ QByteArray RecordedRequest::header(QByteArrayView lowerCaseName) const
     return {};
 }
 
-QByteArray RecordedRequest::path() const
-{
+QByteArray RecordedRequest::path() const {
     const qsizetype q = target.indexOf('?');
     return q < 0 ? target : target.left(q);
 }
 
 namespace detail {
 
-QByteArray Request::header(QByteArrayView lowerCaseName) const
-{
+QByteArray Request::header(QByteArrayView lowerCaseName) const {
     for (const auto& h : headers) {
         if (h.first == lowerCaseName)
             return h.second;
@@ -39,13 +36,11 @@ QByteArray Request::header(QByteArrayView lowerCaseName) const
     return {};
 }
 
-QByteArray Shared::baseUrl() const
-{
+QByteArray Shared::baseUrl() const {
     return QByteArrayLiteral("http://127.0.0.1:") + QByteArray::number(port.load());
 }
 
-void Shared::record(const Request& request, const QByteArray& key)
-{
+void Shared::record(const Request& request, const QByteArray& key) {
     if (!recording.load(std::memory_order_relaxed)) {
         QMutexLocker lock(&mutex);
         ++requestCount;
@@ -70,8 +65,7 @@ void Shared::record(const Request& request, const QByteArray& key)
     recorded.append(std::move(r));
 }
 
-FakeUpstream::Behavior Shared::behaviorFor(const QByteArray& key, bool consume)
-{
+FakeUpstream::Behavior Shared::behaviorFor(const QByteArray& key, bool consume) {
     QMutexLocker lock(&mutex);
     const auto it = rules.find(key);
     if (it == rules.end())
@@ -82,16 +76,14 @@ FakeUpstream::Behavior Shared::behaviorFor(const QByteArray& key, bool consume)
     return b;
 }
 
-void Shared::streamOpened()
-{
+void Shared::streamOpened() {
     const int now = activeStreams.fetch_add(1) + 1;
     int peak = maxStreams.load();
     while (now > peak && !maxStreams.compare_exchange_weak(peak, now)) {
     }
 }
 
-void Shared::streamClosed(bool byClient)
-{
+void Shared::streamClosed(bool byClient) {
     activeStreams.fetch_sub(1);
     if (byClient)
         abortedStreams.fetch_add(1);
@@ -103,13 +95,13 @@ namespace {
 // deleting the worker (in its thread, when the thread finishes) closes them.
 class Worker final : public QObject {
 public:
-    explicit Worker(Shared& shared) : m_shared(shared) {}
+    explicit Worker(Shared& shared)
+        : m_shared(shared) {}
 
     void adopt(qintptr descriptor) { adoptConnection(m_shared, this, descriptor); }
 
     // Closes every connection now, in this thread. Open streams end without being counted as client aborts.
-    void shutdown()
-    {
+    void shutdown() {
         const QObjectList connections = children();
         for (QObject* c : connections)
             delete c;
@@ -123,11 +115,11 @@ private:
 // a Qt socket belongs to the thread that made it.
 class Listener final : public QTcpServer {
 public:
-    explicit Listener(QList<Worker*> workers) : m_workers(std::move(workers)) {}
+    explicit Listener(QList<Worker*> workers)
+        : m_workers(std::move(workers)) {}
 
 protected:
-    void incomingConnection(qintptr descriptor) override
-    {
+    void incomingConnection(qintptr descriptor) override {
         Worker* worker = m_workers.at(m_next);
         m_next = (m_next + 1) % m_workers.size();
         if (worker->thread() == thread()) {
@@ -156,15 +148,14 @@ struct FakeUpstream::Private {
     std::atomic<bool> running{false};
 };
 
-FakeUpstream::FakeUpstream() : d(std::make_unique<Private>()) {}
+FakeUpstream::FakeUpstream()
+    : d(std::make_unique<Private>()) {}
 
-FakeUpstream::~FakeUpstream()
-{
+FakeUpstream::~FakeUpstream() {
     stop();
 }
 
-bool FakeUpstream::start(int threads, quint16 port)
-{
+bool FakeUpstream::start(int threads, quint16 port) {
     if (d->running)
         return false;
     threads = qMax(1, threads);
@@ -212,14 +203,15 @@ bool FakeUpstream::start(int threads, quint16 port)
     return true;
 }
 
-void FakeUpstream::stop()
-{
+void FakeUpstream::stop() {
     if (!d->running)
         return;
     Listener* listener = d->listener;
-    QMetaObject::invokeMethod(listener, [listener] { listener->close(); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        listener, [listener] { listener->close(); }, Qt::BlockingQueuedConnection);
     for (Worker* worker : std::as_const(d->workers))
-        QMetaObject::invokeMethod(worker, [worker] { worker->shutdown(); }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->shutdown(); }, Qt::BlockingQueuedConnection);
     for (QThread* t : std::as_const(d->threads)) {
         t->quit();
         t->wait();
@@ -232,28 +224,23 @@ void FakeUpstream::stop()
     d->running = false;
 }
 
-bool FakeUpstream::isRunning() const
-{
+bool FakeUpstream::isRunning() const {
     return d->running;
 }
 
-quint16 FakeUpstream::port() const
-{
+quint16 FakeUpstream::port() const {
     return quint16(d->shared->port.load());
 }
 
-QUrl FakeUpstream::baseUrl() const
-{
+QUrl FakeUpstream::baseUrl() const {
     return QUrl(QString::fromLatin1(d->shared->baseUrl()));
 }
 
-void FakeUpstream::setKeyBehavior(const QString& key, Behavior behavior)
-{
+void FakeUpstream::setKeyBehavior(const QString& key, Behavior behavior) {
     setKeyBehaviorCount(key, behavior, -1);
 }
 
-void FakeUpstream::setKeyBehaviorCount(const QString& key, Behavior behavior, int n)
-{
+void FakeUpstream::setKeyBehaviorCount(const QString& key, Behavior behavior, int n) {
     QMutexLocker lock(&d->shared->mutex);
     if (behavior == Ok || n == 0)
         d->shared->rules.remove(key.toUtf8());
@@ -261,65 +248,54 @@ void FakeUpstream::setKeyBehaviorCount(const QString& key, Behavior behavior, in
         d->shared->rules.insert(key.toUtf8(), Shared::Rule{behavior, n < 0 ? -1 : n});
 }
 
-void FakeUpstream::clearKeyBehaviors()
-{
+void FakeUpstream::clearKeyBehaviors() {
     QMutexLocker lock(&d->shared->mutex);
     d->shared->rules.clear();
 }
 
-void FakeUpstream::setRecordingEnabled(bool enabled)
-{
+void FakeUpstream::setRecordingEnabled(bool enabled) {
     d->shared->recording.store(enabled);
 }
 
-QList<RecordedRequest> FakeUpstream::requests() const
-{
+QList<RecordedRequest> FakeUpstream::requests() const {
     QMutexLocker lock(&d->shared->mutex);
     return d->shared->recorded;
 }
 
-void FakeUpstream::clearRequests()
-{
+void FakeUpstream::clearRequests() {
     QMutexLocker lock(&d->shared->mutex);
     d->shared->recorded.clear();
     d->shared->requestCount = 0;
     d->shared->perKey.clear();
 }
 
-int FakeUpstream::requestCount() const
-{
+int FakeUpstream::requestCount() const {
     QMutexLocker lock(&d->shared->mutex);
     return d->shared->requestCount;
 }
 
-QMap<QByteArray, int> FakeUpstream::requestsPerKey() const
-{
+QMap<QByteArray, int> FakeUpstream::requestsPerKey() const {
     QMutexLocker lock(&d->shared->mutex);
     return d->shared->perKey;
 }
 
-int FakeUpstream::activeStreams() const
-{
+int FakeUpstream::activeStreams() const {
     return d->shared->activeStreams.load();
 }
 
-int FakeUpstream::maxConcurrentStreams() const
-{
+int FakeUpstream::maxConcurrentStreams() const {
     return d->shared->maxStreams.load();
 }
 
-int FakeUpstream::abortedByClient() const
-{
+int FakeUpstream::abortedByClient() const {
     return d->shared->abortedStreams.load();
 }
 
-int FakeUpstream::abortedUnaryByClient() const
-{
+int FakeUpstream::abortedUnaryByClient() const {
     return d->shared->abortedUnary.load();
 }
 
-void FakeUpstream::resetCounters()
-{
+void FakeUpstream::resetCounters() {
     d->shared->maxStreams.store(d->shared->activeStreams.load());
     d->shared->abortedStreams.store(0);
     d->shared->abortedUnary.store(0);

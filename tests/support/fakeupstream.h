@@ -80,6 +80,7 @@ public:
     // Every route checks the key's behaviour (EmptyReply only affects generate routes). Ok removes the rule.
     void setKeyBehavior(const QString& key, Behavior behavior);
     // Behave as `behavior` for the next n requests made with the key (that the behaviour applies to), then Ok.
+    // n < 0 means for ever (as setKeyBehavior); n == 0 clears the rule.
     void setKeyBehaviorCount(const QString& key, Behavior behavior, int n);
     void clearKeyBehaviors();
 

@@ -17,31 +17,46 @@ namespace {
 constexpr qint64 kMaxBody = 512LL * 1024 * 1024;
 constexpr qint64 kMaxHeaderBytes = 256 * 1024;
 
-QByteArray reasonPhrase(int status)
-{
+QByteArray reasonPhrase(int status) {
     switch (status) {
-    case 200: return QByteArrayLiteral("OK");
-    case 400: return QByteArrayLiteral("Bad Request");
-    case 401: return QByteArrayLiteral("Unauthorized");
-    case 402: return QByteArrayLiteral("Payment Required");
-    case 403: return QByteArrayLiteral("Forbidden");
-    case 404: return QByteArrayLiteral("Not Found");
-    case 408: return QByteArrayLiteral("Request Timeout");
-    case 409: return QByteArrayLiteral("Conflict");
-    case 413: return QByteArrayLiteral("Payload Too Large");
-    case 429: return QByteArrayLiteral("Too Many Requests");
-    case 499: return QByteArrayLiteral("Client Closed Request");
-    case 500: return QByteArrayLiteral("Internal Server Error");
-    case 501: return QByteArrayLiteral("Not Implemented");
-    case 502: return QByteArrayLiteral("Bad Gateway");
-    case 503: return QByteArrayLiteral("Service Unavailable");
-    case 504: return QByteArrayLiteral("Gateway Timeout");
-    default: return status < 400 ? QByteArrayLiteral("OK") : QByteArrayLiteral("Error");
+    case 200:
+        return QByteArrayLiteral("OK");
+    case 400:
+        return QByteArrayLiteral("Bad Request");
+    case 401:
+        return QByteArrayLiteral("Unauthorized");
+    case 402:
+        return QByteArrayLiteral("Payment Required");
+    case 403:
+        return QByteArrayLiteral("Forbidden");
+    case 404:
+        return QByteArrayLiteral("Not Found");
+    case 408:
+        return QByteArrayLiteral("Request Timeout");
+    case 409:
+        return QByteArrayLiteral("Conflict");
+    case 413:
+        return QByteArrayLiteral("Payload Too Large");
+    case 429:
+        return QByteArrayLiteral("Too Many Requests");
+    case 499:
+        return QByteArrayLiteral("Client Closed Request");
+    case 500:
+        return QByteArrayLiteral("Internal Server Error");
+    case 501:
+        return QByteArrayLiteral("Not Implemented");
+    case 502:
+        return QByteArrayLiteral("Bad Gateway");
+    case 503:
+        return QByteArrayLiteral("Service Unavailable");
+    case 504:
+        return QByteArrayLiteral("Gateway Timeout");
+    default:
+        return status < 400 ? QByteArrayLiteral("OK") : QByteArrayLiteral("Error");
     }
 }
 
-void appendChunk(QByteArray& out, QByteArrayView data)
-{
+void appendChunk(QByteArray& out, QByteArrayView data) {
     out.append(QByteArray::number(data.size(), 16));
     out.append("\r\n", 2);
     out.append(data);
@@ -57,7 +72,10 @@ protected:
     void timerEvent(QTimerEvent* event) override;
 
 private:
-    enum class Wait { None, Delay, Interval };
+    enum class Wait { None, Delay, Interval, Drain };
+    // Unspaced streams write no further while this much is queued (like a real server, whose sends block), so a
+    // slow reader on the other side holds the stream back instead of filling memory.
+    static constexpr qint64 kMaxQueued = 256 * 1024;
 
     static const llhttp_settings_t* settings();
     static Connection* self(llhttp_t* p) { return static_cast<Connection*>(p->data); }
@@ -77,6 +95,8 @@ private:
     void begin(Request&& request);
     void respond();
     bool emitEvent(QByteArray out);
+    void pumpUnspaced();
+    void onBytesWritten();
     void endResponse();
     void closeAbruptly();
     void send(const QByteArray& data);
@@ -113,24 +133,22 @@ private:
 Connection::Connection(Shared& shared, QObject* owner)
     : QTcpSocket(owner)
     , m_shared(shared)
-    , m_id(shared.nextConnectionId.fetch_add(1))
-{
+    , m_id(shared.nextConnectionId.fetch_add(1)) {
     llhttp_init(&m_parser, HTTP_REQUEST, settings());
     m_parser.data = this;
     connect(this, &QTcpSocket::readyRead, this, &Connection::onReadyRead);
     connect(this, &QTcpSocket::disconnected, this, &Connection::onDisconnected);
+    connect(this, &QTcpSocket::bytesWritten, this, &Connection::onBytesWritten);
 }
 
-Connection::~Connection()
-{
+Connection::~Connection() {
     // The base destructor aborts the socket and would signal into this half-destroyed object.
     disconnect(this, nullptr, this, nullptr);
     if (m_streamOpen)
         m_shared.streamClosed(false);
 }
 
-const llhttp_settings_t* Connection::settings()
-{
+const llhttp_settings_t* Connection::settings() {
     static const llhttp_settings_t s = [] {
         llhttp_settings_t v;
         llhttp_settings_init(&v);
@@ -147,8 +165,7 @@ const llhttp_settings_t* Connection::settings()
     return &s;
 }
 
-int Connection::onMessageBegin(llhttp_t* p)
-{
+int Connection::onMessageBegin(llhttp_t* p) {
     Connection* c = self(p);
     c->m_current = Request{};
     c->m_current.connectionId = c->m_id;
@@ -159,8 +176,7 @@ int Connection::onMessageBegin(llhttp_t* p)
     return HPE_OK;
 }
 
-int Connection::onUrl(llhttp_t* p, const char* at, size_t n)
-{
+int Connection::onUrl(llhttp_t* p, const char* at, size_t n) {
     Connection* c = self(p);
     c->m_current.target.append(at, qsizetype(n));
     c->m_headerBytes += qint64(n);
@@ -169,8 +185,7 @@ int Connection::onUrl(llhttp_t* p, const char* at, size_t n)
 
 // Header callbacks may arrive in pieces across reads, and an empty value may produce no value callback at all, so
 // a pair is committed when the next name starts or when the header block ends.
-int Connection::onHeaderField(llhttp_t* p, const char* at, size_t n)
-{
+int Connection::onHeaderField(llhttp_t* p, const char* at, size_t n) {
     Connection* c = self(p);
     if (c->m_inValue)
         c->pushHeader();
@@ -179,30 +194,26 @@ int Connection::onHeaderField(llhttp_t* p, const char* at, size_t n)
     return c->m_headerBytes > kMaxHeaderBytes ? HPE_USER : HPE_OK;
 }
 
-int Connection::onHeaderFieldComplete(llhttp_t* p)
-{
+int Connection::onHeaderFieldComplete(llhttp_t* p) {
     self(p)->m_inValue = true;
     return HPE_OK;
 }
 
-int Connection::onHeaderValue(llhttp_t* p, const char* at, size_t n)
-{
+int Connection::onHeaderValue(llhttp_t* p, const char* at, size_t n) {
     Connection* c = self(p);
     c->m_value.append(at, qsizetype(n));
     c->m_headerBytes += qint64(n);
     return c->m_headerBytes > kMaxHeaderBytes ? HPE_USER : HPE_OK;
 }
 
-void Connection::pushHeader()
-{
+void Connection::pushHeader() {
     m_current.headers.append({m_field.toLower(), m_value.trimmed()});
     m_field.clear();
     m_value.clear();
     m_inValue = false;
 }
 
-int Connection::onHeadersComplete(llhttp_t* p)
-{
+int Connection::onHeadersComplete(llhttp_t* p) {
     Connection* c = self(p);
     if (c->m_inValue || !c->m_field.isEmpty())
         c->pushHeader();
@@ -221,8 +232,7 @@ int Connection::onHeadersComplete(llhttp_t* p)
     return HPE_OK;
 }
 
-int Connection::onBody(llhttp_t* p, const char* at, size_t n)
-{
+int Connection::onBody(llhttp_t* p, const char* at, size_t n) {
     Connection* c = self(p);
     if (c->m_current.body.size() + qint64(n) > kMaxBody) {
         c->m_tooLarge = true;
@@ -232,8 +242,7 @@ int Connection::onBody(llhttp_t* p, const char* at, size_t n)
     return HPE_OK;
 }
 
-int Connection::onMessageComplete(llhttp_t* p)
-{
+int Connection::onMessageComplete(llhttp_t* p) {
     Connection* c = self(p);
     c->m_current.keepAlive = llhttp_should_keep_alive(p) != 0;
     c->m_current.receivedAt = QDateTime::currentDateTimeUtc();
@@ -242,8 +251,7 @@ int Connection::onMessageComplete(llhttp_t* p)
     return HPE_OK;
 }
 
-void Connection::onReadyRead()
-{
+void Connection::onReadyRead() {
     // One buffer per thread: hundreds of idle connections should not each hold 64 KiB.
     thread_local char buffer[64 * 1024];
     while (bytesAvailable() > 0) {
@@ -268,8 +276,7 @@ void Connection::onReadyRead()
     pump();
 }
 
-void Connection::onDisconnected()
-{
+void Connection::onDisconnected() {
     stopWait();
     if (m_streamOpen) {
         m_streamOpen = false;
@@ -282,8 +289,7 @@ void Connection::onDisconnected()
     deleteLater();
 }
 
-void Connection::pump()
-{
+void Connection::pump() {
     if (m_inPump)
         return; // a response finished inside begin(); the loop below picks up the next request
     m_inPump = true;
@@ -299,15 +305,15 @@ void Connection::pump()
     }
 }
 
-void Connection::begin(Request&& request)
-{
+void Connection::begin(Request&& request) {
     m_busy = true;
     m_keepAlive = request.keepAlive;
     m_httpMinor = request.httpMinor;
     m_eventsSent = 0;
     if (request.malformed) {
-        m_reply = request.method == "413" ? errorReply(413, "INVALID_ARGUMENT", "Request payload size exceeds the limit.")
-                                          : malformedRequestReply();
+        m_reply = request.method == "413"
+                      ? errorReply(413, "INVALID_ARGUMENT", "Request payload size exceeds the limit.")
+                      : malformedRequestReply();
     } else {
         // Recorded before the answer is written, so a test that has its response also finds the request.
         m_shared.record(request, request.header("x-goog-api-key"));
@@ -325,8 +331,7 @@ void Connection::begin(Request&& request)
     respond();
 }
 
-QByteArray Connection::head(bool chunked, qint64 contentLength) const
-{
+QByteArray Connection::head(bool chunked, qint64 contentLength) const {
     QByteArray h;
     h.reserve(256 + m_reply.extraHeaders.size());
     h.append("HTTP/1.1 ");
@@ -351,8 +356,7 @@ QByteArray Connection::head(bool chunked, qint64 contentLength) const
     return h;
 }
 
-void Connection::respond()
-{
+void Connection::respond() {
     if (!m_reply.isStream) {
         QByteArray out = head(false, m_reply.body.size());
         out.append(m_reply.body);
@@ -369,16 +373,32 @@ void Connection::respond()
         return;
     }
     bool more = emitEvent(std::move(out));
-    while (more && m_reply.stream.intervalMs <= 0)
-        more = emitEvent({});
-    if (more)
+    if (more && m_reply.stream.intervalMs <= 0)
+        pumpUnspaced();
+    else if (more)
         startWait(Wait::Interval, m_reply.stream.intervalMs);
+}
+
+void Connection::pumpUnspaced() {
+    bool more = true;
+    while (more && bytesToWrite() < kMaxQueued)
+        more = emitEvent({});
+    if (more) {
+        stopWait();
+        m_wait = Wait::Drain; // resumed by onBytesWritten()
+    }
+}
+
+void Connection::onBytesWritten() {
+    if (m_wait == Wait::Drain && bytesToWrite() < kMaxQueued / 2) {
+        m_wait = Wait::None;
+        pumpUnspaced();
+    }
 }
 
 // Writes the next event (after `out`, which may hold the response head) as one chunk, with one write. Returns
 // whether more events are to come.
-bool Connection::emitEvent(QByteArray out)
-{
+bool Connection::emitEvent(QByteArray out) {
     StreamPlan& plan = m_reply.stream;
     const int index = m_eventsSent;
     const bool last = index + 1 >= plan.chunks;
@@ -417,8 +437,7 @@ bool Connection::emitEvent(QByteArray out)
     return true;
 }
 
-void Connection::endResponse()
-{
+void Connection::endResponse() {
     m_busy = false;
     m_unaryWaiting = false;
     m_reply = Reply{};
@@ -432,8 +451,7 @@ void Connection::endResponse()
 }
 
 // x-fake-abort-after: the stream ends without its terminating chunk, like an upstream that died mid-answer.
-void Connection::closeAbruptly()
-{
+void Connection::closeAbruptly() {
     stopWait();
     if (m_streamOpen) {
         m_streamOpen = false;
@@ -443,29 +461,25 @@ void Connection::closeAbruptly()
     disconnectFromHost();
 }
 
-void Connection::send(const QByteArray& data)
-{
+void Connection::send(const QByteArray& data) {
     write(data);
     flush(); // now, not on the next event loop pass: streams must leave when they are due
 }
 
-void Connection::startWait(Wait wait, int ms)
-{
+void Connection::startWait(Wait wait, int ms) {
     stopWait();
     m_wait = wait;
     m_timerId = startTimer(ms, Qt::PreciseTimer);
 }
 
-void Connection::stopWait()
-{
+void Connection::stopWait() {
     if (m_timerId != 0)
         killTimer(m_timerId);
     m_timerId = 0;
     m_wait = Wait::None;
 }
 
-void Connection::timerEvent(QTimerEvent* event)
-{
+void Connection::timerEvent(QTimerEvent* event) {
     if (event->timerId() != m_timerId) {
         QTcpSocket::timerEvent(event);
         return;
@@ -482,8 +496,7 @@ void Connection::timerEvent(QTimerEvent* event)
 
 } // namespace
 
-void adoptConnection(Shared& shared, QObject* owner, qintptr descriptor)
-{
+void adoptConnection(Shared& shared, QObject* owner, qintptr descriptor) {
     auto* c = new Connection(shared, owner);
     if (!c->setSocketDescriptor(descriptor)) {
         ::close(int(descriptor));

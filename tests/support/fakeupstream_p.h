@@ -166,6 +166,8 @@ QByteArray jsonString(QByteArrayView utf8);
 // A page of items (each a JSON value) as {"<field>":[...],"nextPageToken":"..."}; false on a bad page token.
 bool jsonPage(const RouteInput& in, QByteArrayView field, const QList<QByteArray>& items, int defaultSize, int maxSize,
               Reply& out);
+// proto3 JSON accepts both lowerCamelCase and snake_case field names in requests.
+QJsonValue jsonField(const QJsonObject& o, QLatin1String camel, QLatin1String snake);
 // The unary GenerateContentResponse for a parsed request body; used by generateContent and by batches.
 QByteArray generateResponseFor(const QJsonObject& body, QByteArrayView model);
 

@@ -13,13 +13,11 @@ namespace {
 
 constexpr qint64 kUploadGranularity = 8 * 1024 * 1024;
 
-QDateTime now()
-{
+QDateTime now() {
     return QDateTime::currentDateTimeUtc();
 }
 
-bool parseBody(const Request& request, QJsonObject& out, Reply& error)
-{
+bool parseBody(const Request& request, QJsonObject& out, Reply& error) {
     if (request.body.trimmed().isEmpty()) {
         out = {};
         return true;
@@ -34,21 +32,12 @@ bool parseBody(const Request& request, QJsonObject& out, Reply& error)
     return true;
 }
 
-// proto3 JSON accepts both lowerCamelCase and snake_case field names in requests.
-QJsonValue valueOf(const QJsonObject& o, QLatin1String camel, QLatin1String snake)
-{
-    const auto it = o.constFind(camel);
-    return it != o.constEnd() ? *it : o.value(snake);
-}
-
-QString str(const QJsonObject& o, QLatin1String camel, QLatin1String snake)
-{
-    return valueOf(o, camel, snake).toString();
+QString str(const QJsonObject& o, QLatin1String camel, QLatin1String snake) {
+    return jsonField(o, camel, snake).toString();
 }
 
 // Splits "<collection>/<id>[:<verb>]" for the given collection. Returns false when the path is not under it.
-bool splitName(const QByteArray& resource, QByteArrayView collection, QByteArray& id, QByteArray& verb)
-{
+bool splitName(const QByteArray& resource, QByteArrayView collection, QByteArray& id, QByteArray& verb) {
     if (resource == collection) {
         id.clear();
         verb.clear();
@@ -67,8 +56,7 @@ bool splitName(const QByteArray& resource, QByteArrayView collection, QByteArray
 
 // Sorts owned entries by creation order and renders each with toJson.
 template <typename Entry, typename ToJson>
-QList<QByteArray> ownedItems(const QHash<QByteArray, Entry>& all, const QByteArray& key, ToJson toJson)
-{
+QList<QByteArray> ownedItems(const QHash<QByteArray, Entry>& all, const QByteArray& key, ToJson toJson) {
     QList<std::pair<quint64, QByteArray>> owned;
     for (auto it = all.constBegin(); it != all.constEnd(); ++it) {
         if (it->key == key)
@@ -83,8 +71,7 @@ QList<QByteArray> ownedItems(const QHash<QByteArray, Entry>& all, const QByteArr
 
 // ---- cachedContents ----------------------------------------------------------------------------------------------
 
-QByteArray cacheJson(const QByteArray& id, const CachedEntry& e)
-{
+QByteArray cacheJson(const QByteArray& id, const CachedEntry& e) {
     QByteArray out("{\"name\":\"cachedContents/");
     out.append(id);
     out.append("\",\"model\":");
@@ -101,8 +88,7 @@ QByteArray cacheJson(const QByteArray& id, const CachedEntry& e)
 }
 
 // ttl ("300s", "1.5s") or expireTime (RFC 3339), not both; none keeps `fallback`.
-bool expiryFrom(const QJsonObject& body, const QDateTime& fallback, QDateTime& out, Reply& error)
-{
+bool expiryFrom(const QJsonObject& body, const QDateTime& fallback, QDateTime& out, Reply& error) {
     const QString ttl = body.value(QLatin1String("ttl")).toString();
     const QString expire = str(body, QLatin1String("expireTime"), QLatin1String("expire_time"));
     if (!ttl.isEmpty() && !expire.isEmpty()) {
@@ -129,16 +115,14 @@ bool expiryFrom(const QJsonObject& body, const QDateTime& fallback, QDateTime& o
 }
 
 // Roughly what the cached contents would cost; the exact number does not matter to the gateway.
-int cacheTokens(const QJsonObject& body)
-{
+int cacheTokens(const QJsonObject& body) {
     const QJsonArray contents = body.value(QLatin1String("contents")).toArray();
     return tokensFor(QJsonDocument(contents).toJson(QJsonDocument::Compact));
 }
 
 } // namespace
 
-bool routeCachedContents(Shared& shared, const RouteInput& in, Reply& out)
-{
+bool routeCachedContents(Shared& shared, const RouteInput& in, Reply& out) {
     QByteArray id;
     QByteArray verb;
     if (!splitName(in.resource, "cachedContents", id, verb) || !verb.isEmpty())
@@ -205,8 +189,7 @@ namespace {
 
 // ---- files and uploads -------------------------------------------------------------------------------------------
 
-QByteArray fileJson(const QByteArray& baseUrl, const QByteArray& id, const FileEntry& e)
-{
+QByteArray fileJson(const QByteArray& baseUrl, const QByteArray& id, const FileEntry& e) {
     QByteArray out("{\"name\":\"files/");
     out.append(id);
     out.append('"');
@@ -223,8 +206,7 @@ QByteArray fileJson(const QByteArray& baseUrl, const QByteArray& id, const FileE
     return out;
 }
 
-Reply uploadStatus(QByteArrayView status, qint64 received, QByteArray body = {})
-{
+Reply uploadStatus(QByteArrayView status, qint64 received, QByteArray body = {}) {
     Reply r = jsonReply(std::move(body));
     r.extraHeaders = "X-Goog-Upload-Status: " + status.toByteArray() +
                      "\r\nX-Goog-Upload-Size-Received: " + QByteArray::number(received) + "\r\n";
@@ -233,8 +215,7 @@ Reply uploadStatus(QByteArrayView status, qint64 received, QByteArray body = {})
 
 } // namespace
 
-bool routeFiles(Shared& shared, const RouteInput& in, Reply& out)
-{
+bool routeFiles(Shared& shared, const RouteInput& in, Reply& out) {
     QByteArray id;
     QByteArray verb;
     if (!splitName(in.resource, "files", id, verb) || !verb.isEmpty())
@@ -265,14 +246,14 @@ bool routeFiles(Shared& shared, const RouteInput& in, Reply& out)
 
 // gemini-api.md §2.7: "start" opens a session and answers with its URL; chunks follow at that URL with
 // X-Goog-Upload-Offset equal to the bytes received so far; "finalize" creates the file.
-Reply routeUpload(Shared& shared, const RouteInput& in)
-{
+Reply routeUpload(Shared& shared, const RouteInput& in) {
     const QByteArray command = in.request.header("x-goog-upload-command").toLower();
     const QByteArray uploadId = queryValue(in.query, "upload_id");
     if (uploadId.isEmpty()) {
         if (in.request.header("x-goog-upload-protocol").toLower() != "resumable" || command.trimmed() != "start")
-            return errorReply(400, "INVALID_ARGUMENT", "Only resumable uploads (X-Goog-Upload-Command: start) are "
-                                                       "supported here.");
+            return errorReply(400, "INVALID_ARGUMENT",
+                              "Only resumable uploads (X-Goog-Upload-Command: start) are "
+                              "supported here.");
         Reply error;
         QJsonObject body;
         if (!parseBody(in.request, body, error))
@@ -294,8 +275,8 @@ Reply routeUpload(Shared& shared, const RouteInput& in)
             shared.uploads.insert(id, s);
         }
         Reply r = uploadStatus("active", 0);
-        r.extraHeaders += "X-Goog-Upload-URL: " + url + "\r\nX-Goog-Upload-Chunk-Granularity: " +
-                          QByteArray::number(kUploadGranularity) + "\r\n";
+        r.extraHeaders += "X-Goog-Upload-URL: " + url +
+                          "\r\nX-Goog-Upload-Chunk-Granularity: " + QByteArray::number(kUploadGranularity) + "\r\n";
         return r;
     }
 
@@ -358,20 +339,17 @@ namespace {
 
 // ---- batches -----------------------------------------------------------------------------------------------------
 
-bool terminal(const QByteArray& state)
-{
+bool terminal(const QByteArray& state) {
     return state == "BATCH_STATE_SUCCEEDED" || state == "BATCH_STATE_CANCELLED" || state == "BATCH_STATE_FAILED";
 }
 
-QByteArray batchOutput(const QByteArray& id, const BatchEntry& e)
-{
+QByteArray batchOutput(const QByteArray& id, const BatchEntry& e) {
     if (e.inputFile.isEmpty())
         return "\"inlinedResponses\":{\"inlinedResponses\":" + e.inlinedResponses + '}';
     return "\"responsesFile\":\"files/batch-" + id + '"';
 }
 
-QByteArray operationJson(const QByteArray& id, const BatchEntry& e)
-{
+QByteArray operationJson(const QByteArray& id, const BatchEntry& e) {
     const QByteArray count = QByteArray::number(e.requestCount);
     const bool succeeded = e.state == "BATCH_STATE_SUCCEEDED";
     QByteArray meta("{\"@type\":\"type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch\","
@@ -402,20 +380,20 @@ QByteArray operationJson(const QByteArray& id, const BatchEntry& e)
 
 } // namespace
 
-Reply batchGenerateContent(Shared& shared, const RouteInput& in, const QByteArray& model)
-{
+Reply batchGenerateContent(Shared& shared, const RouteInput& in, const QByteArray& model) {
     Reply reply;
     QJsonObject body;
     if (!parseBody(in.request, body, reply))
         return reply;
     const QJsonObject batch = body.value(QLatin1String("batch")).toObject();
-    const QJsonObject input = valueOf(batch, QLatin1String("inputConfig"), QLatin1String("input_config")).toObject();
+    const QJsonObject input = jsonField(batch, QLatin1String("inputConfig"), QLatin1String("input_config")).toObject();
     BatchEntry e;
     e.key = in.key;
     e.model = model;
     e.displayName = str(batch, QLatin1String("displayName"), QLatin1String("display_name")).toUtf8();
     e.inputFile = str(input, QLatin1String("fileName"), QLatin1String("file_name")).toUtf8();
-    const QJsonArray requests = input.value(QLatin1String("requests")).toObject().value(QLatin1String("requests")).toArray();
+    const QJsonArray requests =
+        input.value(QLatin1String("requests")).toObject().value(QLatin1String("requests")).toArray();
     if (e.inputFile.isEmpty() && requests.isEmpty())
         return errorReply(400, "INVALID_ARGUMENT", "Batch.input_config must set requests or file_name.");
     if (e.inputFile.isEmpty()) {
@@ -448,8 +426,7 @@ Reply batchGenerateContent(Shared& shared, const RouteInput& in, const QByteArra
 }
 
 // Each GET moves a batch one step on (PENDING -> RUNNING -> SUCCEEDED), so pollers finish without sleeping.
-bool routeBatches(Shared& shared, const RouteInput& in, Reply& out)
-{
+bool routeBatches(Shared& shared, const RouteInput& in, Reply& out) {
     QByteArray id;
     QByteArray verb;
     if (!splitName(in.resource, "batches", id, verb))

@@ -8,157 +8,9 @@
 #include <QJsonDocument>
 #include <QRandomGenerator>
 
-#include <cstdio>
 #include <cstring>
 
 namespace gemgate::test::detail {
-
-void appendJsonString(QByteArray& out, QByteArrayView utf8)
-{
-    out.append('"');
-    for (const char ch : utf8) {
-        const auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-        case '"': out.append("\\\"", 2); break;
-        case '\\': out.append("\\\\", 2); break;
-        case '\n': out.append("\\n", 2); break;
-        case '\r': out.append("\\r", 2); break;
-        case '\t': out.append("\\t", 2); break;
-        default:
-            if (c < 0x20) {
-                char escaped[8];
-                std::snprintf(escaped, sizeof escaped, "\\u%04x", unsigned(c));
-                out.append(escaped, 6);
-            } else {
-                out.append(ch);
-            }
-        }
-    }
-    out.append('"');
-}
-
-QByteArray jsonString(QByteArrayView utf8)
-{
-    QByteArray out;
-    out.reserve(utf8.size() + 2);
-    appendJsonString(out, utf8);
-    return out;
-}
-
-QByteArray rfc3339(const QDateTime& utc)
-{
-    return utc.toUTC().toString(Qt::ISODateWithMs).toLatin1();
-}
-
-int tokensFor(QByteArrayView utf8)
-{
-    return int(qMax<qsizetype>(1, (utf8.size() + 3) / 4));
-}
-
-QByteArray randomId(int length)
-{
-    static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-    QByteArray id(length, Qt::Uninitialized);
-    for (char& c : id)
-        c = kAlphabet[QRandomGenerator::global()->bounded(int(sizeof kAlphabet - 1))];
-    return id;
-}
-
-QByteArray queryValue(QByteArrayView query, QByteArrayView name)
-{
-    qsizetype pos = 0;
-    while (pos <= query.size()) {
-        qsizetype end = query.indexOf('&', pos);
-        if (end < 0)
-            end = query.size();
-        const QByteArrayView pair = query.sliced(pos, end - pos);
-        const qsizetype eq = pair.indexOf('=');
-        if (eq == name.size() && pair.startsWith(name))
-            return QByteArray::fromPercentEncoding(pair.sliced(eq + 1).toByteArray().replace('+', ' '));
-        if (eq < 0 && pair == name)
-            return QByteArrayLiteral("");
-        pos = end + 1;
-    }
-    return {};
-}
-
-Reply jsonReply(QByteArray body, int status)
-{
-    Reply r;
-    r.status = status;
-    r.body = std::move(body);
-    return r;
-}
-
-Reply errorReply(int code, QByteArrayView status, QByteArrayView message, QByteArrayView detailsJson)
-{
-    QByteArray body;
-    body.reserve(160 + message.size() + detailsJson.size());
-    body.append("{\"error\":{\"code\":");
-    body.append(QByteArray::number(code));
-    body.append(",\"message\":");
-    appendJsonString(body, message);
-    body.append(",\"status\":\"");
-    body.append(status);
-    body.append('"');
-    if (!detailsJson.isEmpty()) {
-        body.append(",\"details\":");
-        body.append(detailsJson);
-    }
-    body.append("}}");
-    return jsonReply(std::move(body), code);
-}
-
-Reply notFound(QByteArrayView message)
-{
-    return errorReply(404, "NOT_FOUND", message.isEmpty() ? QByteArrayView("Requested entity was not found.") : message);
-}
-
-Reply malformedRequestReply()
-{
-    return errorReply(400, "INVALID_ARGUMENT", "Malformed HTTP request.");
-}
-
-bool jsonPage(const RouteInput& in, QByteArrayView field, const QList<QByteArray>& items, int defaultSize, int maxSize,
-              Reply& out)
-{
-    int size = queryValue(in.query, "pageSize").toInt();
-    if (size <= 0)
-        size = defaultSize;
-    size = qMin(size, maxSize);
-    qsizetype offset = 0;
-    const QByteArray token = queryValue(in.query, "pageToken");
-    if (!token.isEmpty()) {
-        const QByteArray decoded = QByteArray::fromBase64(token, QByteArray::Base64UrlEncoding);
-        bool ok = decoded.startsWith("offset:");
-        offset = ok ? decoded.mid(7).toLongLong(&ok) : 0;
-        if (!ok || offset < 0 || offset > items.size()) {
-            out = errorReply(400, "INVALID_ARGUMENT", "Invalid page token.");
-            return false;
-        }
-    }
-    const qsizetype end = qMin(items.size(), offset + size);
-    QByteArray body("{");
-    if (end > offset) {
-        body.append('"');
-        body.append(field);
-        body.append("\":[");
-        for (qsizetype i = offset; i < end; ++i) {
-            if (i > offset)
-                body.append(',');
-            body.append(items.at(i));
-        }
-        body.append(']');
-    }
-    if (end < items.size()) {
-        const QByteArray next = QByteArrayLiteral("offset:") + QByteArray::number(end);
-        body.append(end > offset ? ",\"nextPageToken\":" : "\"nextPageToken\":");
-        appendJsonString(body, next.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
-    }
-    body.append('}');
-    out = jsonReply(std::move(body));
-    return true;
-}
 
 namespace {
 
@@ -190,22 +42,19 @@ const ModelInfo kModels[] = {
 
 const char kDefaultText[] = "Hello from the fake Gemini upstream.";
 
-int headerInt(const Request& request, QByteArrayView name, int fallback, int low, int high)
-{
+int headerInt(const Request& request, QByteArrayView name, int fallback, int low, int high) {
     bool ok = false;
     const int v = request.header(name).toInt(&ok);
     return ok ? qBound(low, v, high) : fallback;
 }
 
-Reply unregistered()
-{
+Reply unregistered() {
     return errorReply(403, "PERMISSION_DENIED",
                       "Method doesn't allow unregistered callers (callers without established identity). Please use "
                       "API Key or other form of API consumer identity to call this API.");
 }
 
-Reply quotaError(bool perDay, QByteArrayView model)
-{
+Reply quotaError(bool perDay, QByteArrayView model) {
     QByteArray details;
     details.append(R"([{"@type":"type.googleapis.com/google.rpc.QuotaFailure","violations":[{"quotaMetric":)"
                    R"("generativelanguage.googleapis.com/generate_content_free_tier_requests","quotaId":")");
@@ -215,8 +64,9 @@ Reply quotaError(bool perDay, QByteArrayView model)
     appendJsonString(details, model);
     details.append(R"(},"quotaValue":")");
     details.append(perDay ? "250" : "10");
-    details.append(R"("}]},{"@type":"type.googleapis.com/google.rpc.Help","links":[{"description":)"
-                   R"("Learn more about Gemini API quotas","url":"https://ai.google.dev/gemini-api/docs/rate-limits"}]})");
+    details.append(
+        R"("}]},{"@type":"type.googleapis.com/google.rpc.Help","links":[{"description":)"
+        R"("Learn more about Gemini API quotas","url":"https://ai.google.dev/gemini-api/docs/rate-limits"}]})");
     if (!perDay)
         details.append(R"(,{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"41s"})");
     details.append(']');
@@ -232,11 +82,12 @@ Reply quotaError(bool perDay, QByteArrayView model)
     return errorReply(429, "RESOURCE_EXHAUSTED", message, details);
 }
 
-Reply behaviorError(FakeUpstream::Behavior behavior, const QByteArray& key, QByteArrayView model)
-{
+Reply behaviorError(FakeUpstream::Behavior behavior, const QByteArray& key, QByteArrayView model) {
     switch (behavior) {
-    case FakeUpstream::RateLimitMinute: return quotaError(false, model);
-    case FakeUpstream::RateLimitDay: return quotaError(true, model);
+    case FakeUpstream::RateLimitMinute:
+        return quotaError(false, model);
+    case FakeUpstream::RateLimitDay:
+        return quotaError(true, model);
     case FakeUpstream::Forbidden: {
         // The key appears in the message and in the metadata, as real upstream errors do, so that the gateway's
         // scrubbing can be tested.
@@ -247,7 +98,8 @@ Reply behaviorError(FakeUpstream::Behavior behavior, const QByteArray& key, QByt
         details.append(R"(","containerInfo":)");
         appendJsonString(details, QByteArray(QByteArrayLiteral("api_key:") + key));
         details.append(R"(,"service":"generativelanguage.googleapis.com"}}])");
-        const QByteArray message = QByteArrayLiteral("Consumer 'api_key:") + key + QByteArrayLiteral("' has been suspended.");
+        const QByteArray message =
+            QByteArrayLiteral("Consumer 'api_key:") + key + QByteArrayLiteral("' has been suspended.");
         return errorReply(403, "PERMISSION_DENIED", message, details);
     }
     case FakeUpstream::InvalidKey:
@@ -261,55 +113,59 @@ Reply behaviorError(FakeUpstream::Behavior behavior, const QByteArray& key, QByt
     case FakeUpstream::Unavailable:
         return errorReply(503, "UNAVAILABLE", "The model is overloaded. Please try again later.");
     case FakeUpstream::Ok:
-    case FakeUpstream::EmptyReply: break;
+    case FakeUpstream::EmptyReply:
+        break;
     }
     return errorReply(500, "INTERNAL", "Unhandled fake behaviour.");
 }
 
 // x-fake-status: the canonical google.rpc code for an HTTP status, with a typical message.
-Reply forcedError(int status, QByteArrayView model)
-{
+Reply forcedError(int status, QByteArrayView model) {
     switch (status) {
-    case 400: return errorReply(400, "INVALID_ARGUMENT", "Request contains an invalid argument.");
-    case 401: return errorReply(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.");
-    case 402: return errorReply(402, "RESOURCE_EXHAUSTED", "Your prepaid credits are depleted.");
-    case 403: return errorReply(403, "PERMISSION_DENIED", "The caller does not have permission");
-    case 404: return notFound();
-    case 409: return errorReply(409, "ABORTED", "The operation was aborted.");
-    case 429: return quotaError(false, model);
-    case 499: return errorReply(499, "CANCELLED", "The operation was cancelled.");
-    case 500: return behaviorError(FakeUpstream::Internal, {}, model);
-    case 501: return errorReply(501, "UNIMPLEMENTED", "Operation is not implemented, or supported, or enabled.");
-    case 503: return behaviorError(FakeUpstream::Unavailable, {}, model);
-    case 504: return errorReply(504, "DEADLINE_EXCEEDED", "Deadline expired before operation could complete.");
+    case 400:
+        return errorReply(400, "INVALID_ARGUMENT", "Request contains an invalid argument.");
+    case 401:
+        return errorReply(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.");
+    case 402:
+        return errorReply(402, "RESOURCE_EXHAUSTED", "Your prepaid credits are depleted.");
+    case 403:
+        return errorReply(403, "PERMISSION_DENIED", "The caller does not have permission");
+    case 404:
+        return notFound();
+    case 409:
+        return errorReply(409, "ABORTED", "The operation was aborted.");
+    case 429:
+        return quotaError(false, model);
+    case 499:
+        return errorReply(499, "CANCELLED", "The operation was cancelled.");
+    case 500:
+        return behaviorError(FakeUpstream::Internal, {}, model);
+    case 501:
+        return errorReply(501, "UNIMPLEMENTED", "Operation is not implemented, or supported, or enabled.");
+    case 503:
+        return behaviorError(FakeUpstream::Unavailable, {}, model);
+    case 504:
+        return errorReply(504, "DEADLINE_EXCEEDED", "Deadline expired before operation could complete.");
     default:
         return status >= 500 ? errorReply(status, "UNKNOWN", "An unknown error occurred.")
                              : errorReply(status, "FAILED_PRECONDITION", "Precondition check failed.");
     }
 }
 
-bool parseObject(const QByteArray& body, QJsonObject& out, Reply& error)
-{
+bool parseObject(const QByteArray& body, QJsonObject& out, Reply& error) {
     QJsonParseError err{};
     const QJsonDocument doc = QJsonDocument::fromJson(body, &err);
     if (err.error != QJsonParseError::NoError || !doc.isObject()) {
-        error = errorReply(400, "INVALID_ARGUMENT",
-                           QByteArray(QByteArrayLiteral("Invalid JSON payload received. ") + err.errorString().toUtf8()));
+        error =
+            errorReply(400, "INVALID_ARGUMENT",
+                       QByteArray(QByteArrayLiteral("Invalid JSON payload received. ") + err.errorString().toUtf8()));
         return false;
     }
     out = doc.object();
     return true;
 }
 
-// proto3 JSON accepts both lowerCamelCase and snake_case field names in requests.
-QJsonValue field(const QJsonObject& o, QLatin1String camel, QLatin1String snake)
-{
-    const auto it = o.constFind(camel);
-    return it != o.constEnd() ? *it : o.value(snake);
-}
-
-int contentTokens(const QJsonObject& content)
-{
+int contentTokens(const QJsonObject& content) {
     int tokens = 0;
     const QJsonArray parts = content.value(QLatin1String("parts")).toArray();
     for (const QJsonValue& p : parts) {
@@ -322,21 +178,19 @@ int contentTokens(const QJsonObject& content)
     return tokens;
 }
 
-int promptTokens(const QJsonObject& request)
-{
+int promptTokens(const QJsonObject& request) {
     int tokens = 0;
     const QJsonArray contents = request.value(QLatin1String("contents")).toArray();
     for (const QJsonValue& c : contents)
         tokens += contentTokens(c.toObject());
     const QJsonValue system =
-        field(request, QLatin1String("systemInstruction"), QLatin1String("system_instruction"));
+        jsonField(request, QLatin1String("systemInstruction"), QLatin1String("system_instruction"));
     if (system.isObject())
         tokens += contentTokens(system.toObject());
     return qMax(1, tokens);
 }
 
-QByteArray replyText(const QJsonObject& request)
-{
+QByteArray replyText(const QJsonObject& request) {
     const QJsonArray contents = request.value(QLatin1String("contents")).toArray();
     if (!contents.isEmpty()) {
         const QJsonArray parts = contents.last().toObject().value(QLatin1String("parts")).toArray();
@@ -350,8 +204,7 @@ QByteArray replyText(const QJsonObject& request)
 }
 
 QByteArray responseJson(QByteArrayView text, bool finished, int prompt, int candidates, QByteArrayView model,
-                        QByteArrayView responseId)
-{
+                        QByteArrayView responseId) {
     QByteArray out;
     out.reserve(300 + text.size());
     out.append(R"({"candidates":[{"content":{"parts":[{"text":)");
@@ -375,8 +228,7 @@ QByteArray responseJson(QByteArrayView text, bool finished, int prompt, int cand
     return out;
 }
 
-QByteArray emptyResponseJson(int prompt, QByteArrayView model, QByteArrayView responseId)
-{
+QByteArray emptyResponseJson(int prompt, QByteArrayView model, QByteArrayView responseId) {
     QByteArray out(R"({"promptFeedback":{},"usageMetadata":{"promptTokenCount":)");
     out.append(QByteArray::number(prompt));
     out.append(R"(,"totalTokenCount":)");
@@ -389,24 +241,24 @@ QByteArray emptyResponseJson(int prompt, QByteArrayView model, QByteArrayView re
     return out;
 }
 
-QByteArray newResponseId()
-{
+QByteArray newResponseId() {
     return randomId(22);
 }
 
 // Resource names a request refers to must belong to the calling key's project (gemini-api.md §8.7). Only names
 // this fake knows are checked, so tests may still use made-up file URIs.
-bool foreignReference(Shared& shared, const QJsonObject& request, const QByteArray& key, Reply& error)
-{
+bool foreignReference(Shared& shared, const QJsonObject& request, const QByteArray& key, Reply& error) {
     const QByteArray cached =
-        field(request, QLatin1String("cachedContent"), QLatin1String("cached_content")).toString().toUtf8();
+        jsonField(request, QLatin1String("cachedContent"), QLatin1String("cached_content")).toString().toUtf8();
     QList<QByteArray> fileIds;
     const QJsonArray contents = request.value(QLatin1String("contents")).toArray();
     for (const QJsonValue& c : contents) {
         const QJsonArray parts = c.toObject().value(QLatin1String("parts")).toArray();
         for (const QJsonValue& p : parts) {
-            const QJsonObject data = field(p.toObject(), QLatin1String("fileData"), QLatin1String("file_data")).toObject();
-            const QByteArray uri = field(data, QLatin1String("fileUri"), QLatin1String("file_uri")).toString().toUtf8();
+            const QJsonObject data =
+                jsonField(p.toObject(), QLatin1String("fileData"), QLatin1String("file_data")).toObject();
+            const QByteArray uri =
+                jsonField(data, QLatin1String("fileUri"), QLatin1String("file_uri")).toString().toUtf8();
             const qsizetype at = uri.lastIndexOf("files/");
             if (at >= 0)
                 fileIds.append(uri.mid(at + 6));
@@ -432,8 +284,7 @@ bool foreignReference(Shared& shared, const QJsonObject& request, const QByteArr
     return false;
 }
 
-Reply generate(Shared& shared, const RouteInput& in, const QByteArray& model, bool stream)
-{
+Reply generate(Shared& shared, const RouteInput& in, const QByteArray& model, bool stream) {
     Reply reply;
     QJsonObject body;
     if (!parseObject(in.request.body, body, reply))
@@ -466,14 +317,13 @@ Reply generate(Shared& shared, const RouteInput& in, const QByteArray& model, bo
     return reply;
 }
 
-Reply countTokens(const RouteInput& in)
-{
+Reply countTokens(const RouteInput& in) {
     Reply reply;
     QJsonObject body;
     if (!parseObject(in.request.body, body, reply))
         return reply;
     const QJsonValue wrapped =
-        field(body, QLatin1String("generateContentRequest"), QLatin1String("generate_content_request"));
+        jsonField(body, QLatin1String("generateContentRequest"), QLatin1String("generate_content_request"));
     const bool hasContents = body.contains(QLatin1String("contents"));
     if (hasContents == wrapped.isObject())
         return errorReply(400, "INVALID_ARGUMENT",
@@ -486,13 +336,13 @@ Reply countTokens(const RouteInput& in)
 }
 
 // A deterministic embedding: equal texts give equal vectors, so tests can compare them.
-void appendEmbedding(QByteArray& out, const QJsonObject& request)
-{
+void appendEmbedding(QByteArray& out, const QJsonObject& request) {
     QByteArray text;
     const QJsonArray parts = request.value(QLatin1String("content")).toObject().value(QLatin1String("parts")).toArray();
     for (const QJsonValue& p : parts)
         text.append(p.toObject().value(QLatin1String("text")).toString().toUtf8());
-    int dims = field(request, QLatin1String("outputDimensionality"), QLatin1String("output_dimensionality")).toInt(768);
+    int dims =
+        jsonField(request, QLatin1String("outputDimensionality"), QLatin1String("output_dimensionality")).toInt(768);
     dims = qBound(1, dims, 3072);
     const QByteArray digest = QCryptographicHash::hash(text, QCryptographicHash::Sha256);
     quint32 seed[4];
@@ -507,8 +357,7 @@ void appendEmbedding(QByteArray& out, const QJsonObject& request)
     out.append("]}");
 }
 
-Reply embed(const RouteInput& in, const QByteArray& model, bool batch)
-{
+Reply embed(const RouteInput& in, const QByteArray& model, bool batch) {
     Reply reply;
     QJsonObject body;
     if (!parseObject(in.request.body, body, reply))
@@ -538,8 +387,7 @@ Reply embed(const RouteInput& in, const QByteArray& model, bool batch)
     return jsonReply(std::move(out));
 }
 
-Reply models(const RouteInput& in, const QByteArray& id)
-{
+Reply models(const RouteInput& in, const QByteArray& id) {
     if (id.isEmpty()) {
         QList<QByteArray> items;
         for (const ModelInfo& m : kModels)
@@ -559,8 +407,7 @@ Reply models(const RouteInput& in, const QByteArray& id)
 }
 
 Reply dispatch(Shared& shared, const Request& request, const QByteArray& key, const QByteArray& path,
-               const QByteArray& query)
-{
+               const QByteArray& query) {
     const bool upload = path.startsWith("/upload/");
     const QByteArray rest = path.mid(upload ? 8 : 1);
     const qsizetype slash = rest.indexOf('/');
@@ -632,14 +479,12 @@ Reply dispatch(Shared& shared, const Request& request, const QByteArray& key, co
 
 } // namespace
 
-QByteArray generateResponseFor(const QJsonObject& body, QByteArrayView model)
-{
+QByteArray generateResponseFor(const QJsonObject& body, QByteArrayView model) {
     const QByteArray text = replyText(body);
     return responseJson(text, true, promptTokens(body), tokensFor(text), model, newResponseId());
 }
 
-QByteArray streamEvent(StreamPlan& plan, int index)
-{
+QByteArray streamEvent(StreamPlan& plan, int index) {
     if (plan.empty)
         return emptyResponseJson(plan.promptTokens, plan.model, plan.responseId);
     const QByteArray text = index == 0 ? plan.firstText : QByteArrayLiteral(" +") + QByteArray::number(index);
@@ -648,8 +493,7 @@ QByteArray streamEvent(StreamPlan& plan, int index)
                         plan.responseId);
 }
 
-Reply route(Shared& shared, const Request& request)
-{
+Reply route(Shared& shared, const Request& request) {
     const QByteArray key = request.header("x-goog-api-key");
     QByteArray path = request.target;
     if (path.startsWith("http://") || path.startsWith("https://")) {

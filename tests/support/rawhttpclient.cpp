@@ -110,7 +110,8 @@ void RawHttpClient::sendRaw(const QByteArray& bytes)
 void RawHttpClient::send(const QByteArray& method, const QByteArray& target,
                          const QList<QPair<QByteArray, QByteArray>>& headers, const QByteArray& body)
 {
-    QByteArray req = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    QByteArray req = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1:" +
+                     QByteArray::number(m_socket->peerPort()) + "\r\n";
     bool hasLength = false;
     for (const auto& h : headers) {
         req += h.first + ": " + h.second + "\r\n";

@@ -33,8 +33,7 @@ struct Response {
     QList<qint64> chunkTimesMs; // when each chunk had arrived, since the request was sent
     bool complete = false;      // the body ended properly (length reached or terminating chunk)
 
-    QByteArray header(QByteArrayView name) const
-    {
+    QByteArray header(QByteArrayView name) const {
         for (const auto& h : headers) {
             if (h.first == name)
                 return h.second;
@@ -47,8 +46,7 @@ struct Response {
 // A minimal HTTP/1.1 client on one QTcpSocket, blocking the test thread: the fake serves from its own thread.
 class RawClient {
 public:
-    explicit RawClient(quint16 port)
-    {
+    explicit RawClient(quint16 port) {
         m_socket.connectToHost(QHostAddress::LocalHost, port);
         m_socket.waitForConnected(5000);
     }
@@ -56,8 +54,7 @@ public:
     QTcpSocket& socket() { return m_socket; }
 
     void send(const QByteArray& method, const QByteArray& target, const Headers& headers = {},
-              const QByteArray& body = {})
-    {
+              const QByteArray& body = {}) {
         QByteArray raw = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
         bool chunked = false;
         for (const auto& h : headers) {
@@ -73,14 +70,12 @@ public:
     }
 
     Response request(const QByteArray& method, const QByteArray& target, const Headers& headers = {},
-                     const QByteArray& body = {})
-    {
+                     const QByteArray& body = {}) {
         send(method, target, headers, body);
         return readResponse();
     }
 
-    Response readResponse(int timeoutMs = 5000)
-    {
+    Response readResponse(int timeoutMs = 5000) {
         Response r;
         QElapsedTimer timer;
         timer.start();
@@ -150,15 +145,13 @@ const QByteArray kOtherKey = "AIzaSyFakeKey0000000000000000000000002";
 const QByteArray kPrompt = R"({"contents":[{"role":"user","parts":[{"text":"first"}]},)"
                            R"({"role":"user","parts":[{"text":"Why is the sky blue?"}]}]})";
 
-Headers withKey(const QByteArray& key, Headers more = {})
-{
+Headers withKey(const QByteArray& key, Headers more = {}) {
     more.prepend(qMakePair(QByteArrayLiteral("x-goog-api-key"), key));
     more.append(qMakePair(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")));
     return more;
 }
 
-QList<QJsonObject> sseEvents(const QByteArray& body)
-{
+QList<QJsonObject> sseEvents(const QByteArray& body) {
     QList<QJsonObject> events;
     for (const QByteArray& block : body.split('\n')) {
         if (block.startsWith("data: "))
@@ -167,8 +160,7 @@ QList<QJsonObject> sseEvents(const QByteArray& body)
     return events;
 }
 
-QString partText(const QJsonObject& response)
-{
+QString partText(const QJsonObject& response) {
     return response[u"candidates"_s][0][u"content"_s][u"parts"_s][0][u"text"_s].toString();
 }
 
@@ -179,16 +171,14 @@ class TestFakeUpstream : public QObject {
 
 private Q_SLOTS:
     void initTestCase() { QVERIFY(m_fake.start()); }
-    void init()
-    {
+    void init() {
         m_fake.clearRequests();
         m_fake.resetCounters();
         m_fake.clearKeyBehaviors();
     }
     void cleanupTestCase() { m_fake.stop(); }
 
-    void generateContentShape()
-    {
+    void generateContentShape() {
         RawClient c(m_fake.port());
         const Response r = c.request("POST", "/v1beta/models/gemini-2.5-flash:generateContent", withKey(kKey), kPrompt);
         QCOMPARE(r.status, 200);
@@ -209,12 +199,10 @@ private Q_SLOTS:
         QCOMPARE(c.request("POST", "/v1/models/x:generateContent", withKey(kKey), kPrompt).status, 200);
     }
 
-    void sseEventsArriveSpaced()
-    {
+    void sseEventsArriveSpaced() {
         RawClient c(m_fake.port());
-        const Response r =
-            c.request("POST", "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
-                      withKey(kKey, {{"x-fake-chunks", "5"}, {"x-fake-interval-ms", "100"}}), kPrompt);
+        const Response r = c.request("POST", "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
+                                     withKey(kKey, {{"x-fake-chunks", "5"}, {"x-fake-interval-ms", "100"}}), kPrompt);
         QCOMPARE(r.status, 200);
         QCOMPARE(r.header("content-type"), "text/event-stream");
         QVERIFY(r.complete);
@@ -245,8 +233,7 @@ private Q_SLOTS:
         QCOMPARE(m_fake.maxConcurrentStreams(), 1);
     }
 
-    void jsonArrayStream()
-    {
+    void jsonArrayStream() {
         RawClient c(m_fake.port());
         const Response r = c.request("POST", "/v1beta/models/gemini-2.5-flash:streamGenerateContent",
                                      withKey(kKey, {{"x-fake-chunks", "3"}}), kPrompt);
@@ -267,8 +254,7 @@ private Q_SLOTS:
         QCOMPARE(QJsonDocument::fromJson(e.body).array()[0][u"error"_s][u"status"_s].toString(), u"UNAVAILABLE"_s);
     }
 
-    void behaviors_data()
-    {
+    void behaviors_data() {
         QTest::addColumn<int>("behavior");
         QTest::addColumn<int>("status");
         QTest::addColumn<QString>("rpcStatus");
@@ -294,8 +280,7 @@ private Q_SLOTS:
                              << QByteArrayList{};
     }
 
-    void behaviors()
-    {
+    void behaviors() {
         QFETCH(int, behavior);
         QFETCH(int, status);
         QFETCH(QString, rpcStatus);
@@ -316,8 +301,7 @@ private Q_SLOTS:
         QCOMPARE(c.request("POST", "/v1beta/models/m:generateContent", withKey(kOtherKey), kPrompt).status, 200);
     }
 
-    void behaviorForNextRequestsOnly()
-    {
+    void behaviorForNextRequestsOnly() {
         m_fake.setKeyBehaviorCount(QString::fromLatin1(kKey), FakeUpstream::Unavailable, 2);
         RawClient c(m_fake.port());
         QCOMPARE(c.request("POST", "/v1beta/models/m:generateContent", withKey(kKey), kPrompt).status, 503);
@@ -325,8 +309,7 @@ private Q_SLOTS:
         QCOMPARE(c.request("POST", "/v1beta/models/m:generateContent", withKey(kKey), kPrompt).status, 200);
     }
 
-    void emptyReply()
-    {
+    void emptyReply() {
         m_fake.setKeyBehavior(QString::fromLatin1(kKey), FakeUpstream::EmptyReply);
         RawClient c(m_fake.port());
         const Response unary = c.request("POST", "/v1beta/models/m:generateContent", withKey(kKey), kPrompt);
@@ -341,33 +324,31 @@ private Q_SLOTS:
         QVERIFY(events[0].contains(u"usageMetadata"_s));
     }
 
-    void knobsAndPlainErrors()
-    {
+    void knobsAndPlainErrors() {
         RawClient c(m_fake.port());
         const Response noKey = c.request("GET", "/v1beta/models");
         QCOMPARE(noKey.status, 403);
         QVERIFY(noKey.body.contains("Method doesn't allow unregistered callers"));
         QCOMPARE(c.request("GET", "/v1beta/nothing/here", withKey(kKey)).json()[u"error"_s][u"status"_s].toString(),
                  u"NOT_FOUND"_s);
-        const Response forced = c.request("POST", "/v1beta/models/m:generateContent",
-                                          withKey(kKey, {{"x-fake-status", "504"}}), kPrompt);
+        const Response forced =
+            c.request("POST", "/v1beta/models/m:generateContent", withKey(kKey, {{"x-fake-status", "504"}}), kPrompt);
         QCOMPARE(forced.status, 504);
         QCOMPARE(forced.json()[u"error"_s][u"status"_s].toString(), u"DEADLINE_EXCEEDED"_s);
         QElapsedTimer t;
         t.start();
-        const Response delayed = c.request("POST", "/v1beta/models/m:generateContent",
-                                           withKey(kKey, {{"x-fake-delay-ms", "200"}}), kPrompt);
+        const Response delayed =
+            c.request("POST", "/v1beta/models/m:generateContent", withKey(kKey, {{"x-fake-delay-ms", "200"}}), kPrompt);
         QCOMPARE(delayed.status, 200);
         QVERIFY(t.elapsed() >= 190);
     }
 
-    void abortAfterClosesMidStream()
-    {
+    void abortAfterClosesMidStream() {
         RawClient c(m_fake.port());
-        const Response r =
-            c.request("POST", "/v1beta/models/m:streamGenerateContent?alt=sse",
-                      withKey(kKey, {{"x-fake-chunks", "5"}, {"x-fake-interval-ms", "20"}, {"x-fake-abort-after", "2"}}),
-                      kPrompt);
+        const Response r = c.request(
+            "POST", "/v1beta/models/m:streamGenerateContent?alt=sse",
+            withKey(kKey, {{"x-fake-chunks", "5"}, {"x-fake-interval-ms", "20"}, {"x-fake-abort-after", "2"}}),
+            kPrompt);
         QCOMPARE(r.status, 200);
         QCOMPARE(r.chunks.size(), 2);
         QVERIFY(!r.complete); // no terminating chunk
@@ -376,8 +357,7 @@ private Q_SLOTS:
         QCOMPARE(m_fake.abortedByClient(), 0); // the server hung up, not the client
     }
 
-    void clientAbortIsCounted()
-    {
+    void clientAbortIsCounted() {
         auto c = std::make_unique<RawClient>(m_fake.port());
         c->send("POST", "/v1beta/models/m:streamGenerateContent?alt=sse",
                 withKey(kKey, {{"x-fake-chunks", "100"}, {"x-fake-interval-ms", "50"}}), kPrompt);
@@ -392,8 +372,7 @@ private Q_SLOTS:
         QCOMPARE(m_fake.maxConcurrentStreams(), 1);
     }
 
-    void concurrentStreamsAreCounted()
-    {
+    void concurrentStreamsAreCounted() {
         std::vector<std::unique_ptr<RawClient>> clients;
         for (int i = 0; i < 8; ++i) {
             clients.push_back(std::make_unique<RawClient>(m_fake.port()));
@@ -408,8 +387,7 @@ private Q_SLOTS:
         QCOMPARE(m_fake.abortedByClient(), 0);
     }
 
-    void resumableUpload()
-    {
+    void resumableUpload() {
         const QByteArray part1(300000, 'a');
         const QByteArray part2 = "tail bytes";
         RawClient c(m_fake.port());
@@ -423,9 +401,11 @@ private Q_SLOTS:
         const QUrl url(QString::fromLatin1(start.header("x-goog-upload-url")));
         QCOMPARE(url.port(), int(m_fake.port()));
         QVERIFY(url.query().contains(u"upload_id="_s));
-        const QByteArray target = url.path(QUrl::FullyEncoded).toLatin1() + '?' + url.query(QUrl::FullyEncoded).toLatin1();
+        const QByteArray target =
+            url.path(QUrl::FullyEncoded).toLatin1() + '?' + url.query(QUrl::FullyEncoded).toLatin1();
 
-        const auto chunk = [&](const QByteArray& key, const QByteArray& command, qint64 offset, const QByteArray& data) {
+        const auto chunk = [&](const QByteArray& key, const QByteArray& command, qint64 offset,
+                               const QByteArray& data) {
             return c.request("POST", target,
                              withKey(key, {{"X-Goog-Upload-Command", command},
                                            {"X-Goog-Upload-Offset", QByteArray::number(offset)}}),
@@ -446,7 +426,8 @@ private Q_SLOTS:
         QCOMPARE(file[u"sizeBytes"_s].toString(), QString::number(part1.size() + part2.size()));
         QCOMPARE(file[u"state"_s].toString(), u"ACTIVE"_s);
         QCOMPARE(file[u"uri"_s].toString(), m_fake.baseUrl().toString() + u"/v1beta/"_s + name);
-        const QByteArray sha = QCryptographicHash::hash(QByteArray(part1 + part2), QCryptographicHash::Sha256).toBase64();
+        const QByteArray sha =
+            QCryptographicHash::hash(QByteArray(part1 + part2), QCryptographicHash::Sha256).toBase64();
         QCOMPARE(file[u"sha256Hash"_s].toString().toLatin1(), sha);
 
         const QByteArray fileTarget = "/v1beta/" + name.toLatin1();
@@ -458,8 +439,7 @@ private Q_SLOTS:
         QCOMPARE(c.request("GET", fileTarget, withKey(kKey)).status, 404);
     }
 
-    void cachedContentsBelongToTheirKey()
-    {
+    void cachedContentsBelongToTheirKey() {
         RawClient c(m_fake.port());
         const Response created = c.request("POST", "/v1beta/cachedContents", withKey(kKey),
                                            R"({"model":"models/gemini-2.5-flash","ttl":"300s",)"
@@ -470,23 +450,25 @@ private Q_SLOTS:
         QCOMPARE(c.request("GET", "/v1beta/" + name, withKey(kKey)).status, 200);
         QCOMPARE(c.request("GET", "/v1beta/" + name, withKey(kOtherKey)).status, 404);
         // Using another project's cache is refused, as Google does.
-        const QByteArray useCache = "{\"cachedContent\":\"" + name + "\",\"contents\":[{\"parts\":[{\"text\":\"q\"}]}]}";
-        QCOMPARE(c.request("POST", "/v1beta/models/gemini-2.5-flash:generateContent", withKey(kOtherKey), useCache).status,
-                 403);
+        const QByteArray useCache =
+            "{\"cachedContent\":\"" + name + "\",\"contents\":[{\"parts\":[{\"text\":\"q\"}]}]}";
+        QCOMPARE(
+            c.request("POST", "/v1beta/models/gemini-2.5-flash:generateContent", withKey(kOtherKey), useCache).status,
+            403);
         QCOMPARE(c.request("POST", "/v1beta/models/gemini-2.5-flash:generateContent", withKey(kKey), useCache).status,
                  200);
         QCOMPARE(c.request("DELETE", "/v1beta/" + name, withKey(kKey)).status, 200);
         QCOMPARE(c.request("GET", "/v1beta/" + name, withKey(kKey)).status, 404);
     }
 
-    void modelsArePaged()
-    {
+    void modelsArePaged() {
         RawClient c(m_fake.port());
         const QJsonObject first = c.request("GET", "/v1beta/models?pageSize=2", withKey(kKey)).json();
         QCOMPARE(first[u"models"_s].toArray().size(), 2);
         const QByteArray token = first[u"nextPageToken"_s].toString().toLatin1();
         QVERIFY(!token.isEmpty());
-        const QJsonObject second = c.request("GET", "/v1beta/models?pageSize=2&pageToken=" + token, withKey(kKey)).json();
+        const QJsonObject second =
+            c.request("GET", "/v1beta/models?pageSize=2&pageToken=" + token, withKey(kKey)).json();
         QCOMPARE(second[u"models"_s].toArray().size(), 1);
         QVERIFY(!second.contains(u"nextPageToken"_s));
         const QJsonObject flash = c.request("GET", "/v1/models/gemini-2.5-flash", withKey(kKey)).json();
@@ -494,8 +476,7 @@ private Q_SLOTS:
         QCOMPARE(c.request("GET", "/v1beta/models/no-such-model", withKey(kKey)).status, 404);
     }
 
-    void keepAliveReusesOneSocket()
-    {
+    void keepAliveReusesOneSocket() {
         RawClient c(m_fake.port());
         for (int i = 0; i < 3; ++i) {
             const Response r = c.request("POST", "/v1beta/models/m:generateContent", withKey(kKey), kPrompt);
@@ -515,8 +496,7 @@ private Q_SLOTS:
         QTRY_COMPARE(c.socket().state(), QAbstractSocket::UnconnectedState);
     }
 
-    void requestsAreRecorded()
-    {
+    void requestsAreRecorded() {
         RawClient c(m_fake.port());
         QCOMPARE(c.request("POST", "/v1beta/models/m:generateContent?foo=bar",
                            withKey(kKey, {{"X-Custom-Header", "Value 1"}}), kPrompt)
@@ -566,8 +546,7 @@ private Q_SLOTS:
         QVERIFY(m_fake.requests().isEmpty());
     }
 
-    void worksWithQNetworkAccessManager()
-    {
+    void worksWithQNetworkAccessManager() {
         QNetworkAccessManager nam;
         const auto post = [&](const QString& path, const QByteArray& body) {
             QNetworkRequest request(QUrl(m_fake.baseUrl().toString() + path));
@@ -588,8 +567,7 @@ private Q_SLOTS:
         QCOMPARE(sseEvents(stream.second).size(), 4);
     }
 
-    void workerThreadsServeConcurrentClients()
-    {
+    void workerThreadsServeConcurrentClients() {
         FakeUpstream fake;
         QVERIFY(fake.start(3));
         std::vector<std::unique_ptr<RawClient>> clients;

@@ -1,0 +1,168 @@
+// The real executable, headless: start, serve, reload on SIGHUP (good and bad config), drain on SIGTERM while a
+// stream is running (the stream completes, the process exits 0).
+
+#include "fakeupstream.h"
+#include "rawhttpclient.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+using namespace gemgate::test;
+
+namespace {
+const QByteArray kClient = "gg-e2e-client-key-abcdefghijklmnop";
+const QByteArray kKey1 = "AIzaSyE2eKeyNumberOne-abcdefghijklmnopq";
+const QByteArray kKey2 = "AIzaSyE2eKeyNumberTwo-abcdefghijklmnopq";
+const QByteArray kBody = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
+
+QByteArray config(const QUrl& upstream, const QString& log, bool twoKeys, const QByteArray& extra = {})
+{
+    QByteArray y = "server:\n  host: 127.0.0.1\n  port: 0\n  workers: 2\n  drain_timeout_ms: 15000\n"
+                   "gemini:\n  base_url: " +
+                   upstream.toEncoded() +
+                   "\n  api_keys:\n    - id: one\n      key: ${E2E_KEY_ONE}\n";
+    if (twoKeys)
+        y += "    - id: two\n      key: " + kKey2 + "\n";
+    y += "auth:\n  enabled: true\n  client_keys:\n    - id: e2e\n      key: " + kClient + "\n";
+    y += "log:\n  access_log: " + log.toUtf8() + "\n";
+    return y + extra;
+}
+
+bool writeFile(const QString& path, const QByteArray& data)
+{
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(data) == data.size();
+}
+} // namespace
+
+class TstE2eBinary : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void lifecycle_data();
+    void lifecycle();
+    void checkConfigCommand();
+};
+
+void TstE2eBinary::lifecycle_data()
+{
+    QTest::addColumn<QString>("binary");
+    QTest::addColumn<QStringList>("args");
+#ifdef GEMGATE_GUI_PATH
+    QTest::newRow("gemgate --no-gui") << QStringLiteral(GEMGATE_GUI_PATH) << QStringList{QStringLiteral("--no-gui")};
+#endif
+    QTest::newRow("gemgated") << QStringLiteral(GEMGATED_PATH) << QStringList{};
+}
+
+void TstE2eBinary::lifecycle()
+{
+    QFETCH(QString, binary);
+    QFETCH(QStringList, args);
+    FakeUpstream upstream;
+    QVERIFY(upstream.start(2));
+    QTemporaryDir dir;
+    const QString cfgPath = dir.filePath(QStringLiteral("gemgate.yaml"));
+    const QString logPath = dir.filePath(QStringLiteral("access.log"));
+    QVERIFY(writeFile(cfgPath, config(upstream.baseUrl(), logPath, false)));
+
+    QProcess proc;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("E2E_KEY_ONE"), QString::fromLatin1(kKey1));
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    env.remove(QStringLiteral("QT_QPA_PLATFORM")); // headless must not need any platform plugin
+    proc.setProcessEnvironment(env);
+    QByteArray err;
+    connect(&proc, &QProcess::readyReadStandardError, this, [&] { err += proc.readAllStandardError(); });
+    proc.start(binary, args + QStringList{QStringLiteral("--config"), cfgPath});
+    QVERIFY(proc.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(err.contains("listening on"), 10'000);
+    const auto m = QRegularExpression(QStringLiteral("listening on http://127.0.0.1:(\\d+)")).match(QString::fromUtf8(err));
+    QVERIFY2(m.hasMatch(), err.constData());
+    const quint16 port = static_cast<quint16>(m.captured(1).toUInt());
+    const QList<QPair<QByteArray, QByteArray>> auth{{"x-goog-api-key", kClient}};
+
+    auto call = [&](const QByteArray& target) {
+        RawHttpClient c;
+        if (!c.connectTo(port))
+            return 0;
+        c.send("POST", target, auth, kBody);
+        c.waitForResponse();
+        return c.response().status;
+    };
+    QCOMPARE(call("/v1beta/models/gemini-2.5-flash:generateContent"), 200);
+    QCOMPARE(upstream.requests().last().apiKey, kKey1);
+
+    // SIGHUP with a good config: the second key comes into use without a restart.
+    QVERIFY(writeFile(cfgPath, config(upstream.baseUrl(), logPath, true)));
+    ::kill(static_cast<pid_t>(proc.processId()), SIGHUP);
+    QTRY_VERIFY_WITH_TIMEOUT(err.contains("config reloaded (2 upstream key(s))"), 5000);
+    upstream.clearRequests();
+    for (int i = 0; i < 4; ++i)
+        QCOMPARE(call("/v1beta/models/gemini-2.5-flash:generateContent"), 200);
+    QCOMPARE(upstream.requestsPerKey().value(kKey2), 2);
+
+    // SIGHUP with a bad config: rejected with its errors, the old one keeps serving.
+    QVERIFY(writeFile(cfgPath, config(upstream.baseUrl(), logPath, true, "metrics:\n  prometheus_port: lots\n")));
+    ::kill(static_cast<pid_t>(proc.processId()), SIGHUP);
+    QTRY_VERIFY_WITH_TIMEOUT(err.contains("reload rejected"), 5000);
+    QVERIFY2(err.contains("metrics.prometheus_port"), err.constData());
+    QCOMPARE(call("/v1beta/models/gemini-2.5-flash:generateContent"), 200);
+
+    // SIGTERM in the middle of a stream: the stream still completes, then the process exits 0.
+    RawHttpClient stream;
+    QVERIFY(stream.connectTo(port));
+    stream.send("POST", "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
+                {{"x-goog-api-key", kClient}, {"x-fake-chunks", "6"}, {"x-fake-interval-ms", "300"}}, kBody);
+    QVERIFY(stream.waitForBodyBytes(1, 5000));
+    ::kill(static_cast<pid_t>(proc.processId()), SIGTERM);
+    QTRY_VERIFY_WITH_TIMEOUT(err.contains("draining"), 3000);
+    // New connections are refused while draining.
+    RawHttpClient late;
+    QVERIFY(!late.connectTo(port, 1000) || (late.send("GET", "/health"), late.waitForResponse(2000),
+                                            late.response().status == 0));
+    QVERIFY(stream.waitForResponse(10'000));
+    QVERIFY(stream.response().complete);
+    QCOMPARE(stream.response().body.count("data: "), 6);
+    QVERIFY(proc.waitForFinished(10'000));
+    QCOMPARE(proc.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(proc.exitCode(), 0);
+    err += proc.readAllStandardError();
+
+    // No secret in anything the process wrote.
+    QFile log(logPath);
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    const QByteArray logText = log.readAll() + err + proc.readAllStandardOutput();
+    QVERIFY(logText.contains("\"status\":200"));
+    for (const QByteArray& secret : {kClient, kKey1, kKey2})
+        QVERIFY2(!logText.contains(secret), logText.constData());
+}
+
+void TstE2eBinary::checkConfigCommand()
+{
+    QTemporaryDir dir;
+    const QString good = dir.filePath(QStringLiteral("good.yaml"));
+    const QString bad = dir.filePath(QStringLiteral("bad.yaml"));
+    QVERIFY(writeFile(good, "server:\n  port: 8081\n"));
+    QVERIFY(writeFile(bad, "server:\n  port: nope\n  prot: 1\ngemini:\n  base_url: ftp://x\n"));
+    QProcess p;
+    p.start(QStringLiteral(GEMGATED_PATH), {QStringLiteral("--check-config"), good});
+    QVERIFY(p.waitForFinished());
+    QCOMPARE(p.exitCode(), 0);
+    QVERIFY(p.readAllStandardOutput().contains("OK"));
+    p.start(QStringLiteral(GEMGATED_PATH), {QStringLiteral("--check-config"), bad});
+    QVERIFY(p.waitForFinished());
+    QCOMPARE(p.exitCode(), 1);
+    const QByteArray out = p.readAllStandardError();
+    // Every problem, each with file:line and the field path.
+    QVERIFY2(out.contains("bad.yaml:2:") && out.contains("server.port"), out.constData());
+    QVERIFY2(out.contains("bad.yaml:3:") && out.contains("prot"), out.constData());
+    QVERIFY2(out.contains("bad.yaml:5:") && out.contains("gemini.base_url"), out.constData());
+}
+
+QTEST_GUILESS_MAIN(TstE2eBinary)
+#include "tst_e2e_binary.moc"
