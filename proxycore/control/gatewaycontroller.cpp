@@ -11,6 +11,20 @@ Q_LOGGING_CATEGORY(lcControl, "gemgate.control")
 
 namespace gemgate {
 
+namespace {
+// log.level: which of GemGate's own diagnostic categories (gemgate.*) print.
+void applyLogLevel(const QString& level)
+{
+    const int rank = level == QLatin1String("debug")     ? 0
+                     : level == QLatin1String("warning") ? 2
+                     : level == QLatin1String("error")   ? 3
+                                                         : 1;
+    auto on = [rank](int r) { return r >= rank ? QLatin1String("true") : QLatin1String("false"); };
+    QLoggingCategory::setFilterRules(QStringLiteral("gemgate.*.debug=%1\ngemgate.*.info=%2\ngemgate.*.warning=%3")
+                                         .arg(on(0), on(1), on(2)));
+}
+} // namespace
+
 GatewayController::GatewayController(QObject* parent)
     : QObject(parent)
     , m_metricsTimer(new QTimer(this))
@@ -60,6 +74,7 @@ bool GatewayController::start(std::shared_ptr<Config> config, QString* error)
     RuntimePtr rt = buildRuntime(config, error, &notes);
     if (!rt)
         return false;
+    applyLogLevel(config->log.level);
     auto engine = std::make_unique<Engine>();
     if (!engine->start(rt, error))
         return false;
@@ -149,6 +164,7 @@ bool GatewayController::reload(std::shared_ptr<Config> config, QString* error)
         before.workers != after.workers || before.tls.enabled != after.tls.enabled)
         Q_EMIT message(QStringLiteral("server.host/port/workers/tls.enabled changed: restart GemGate to apply them"));
     m_engine->swap(rt);
+    applyLogLevel(config->log.level);
     for (const QString& n : notes)
         Q_EMIT message(n);
     Q_EMIT message(QStringLiteral("config reloaded (%1 upstream key(s))").arg(m_engine->shared().keys.summary().total));

@@ -35,18 +35,15 @@ private Q_SLOTS:
 
 namespace {
 
-QString idOf(int i)
-{
+QString idOf(int i) {
     return QString(QLatin1Char(char('a' + i)));
 }
 
-QByteArray secretOf(const QString& id)
-{
+QByteArray secretOf(const QString& id) {
     return "secret-" + id.toLatin1();
 }
 
-QList<UpstreamKey> makeKeys(const QList<int>& weights)
-{
+QList<UpstreamKey> makeKeys(const QList<int>& weights) {
     QList<UpstreamKey> keys;
     for (int i = 0; i < weights.size(); ++i) {
         UpstreamKey k;
@@ -58,8 +55,7 @@ QList<UpstreamKey> makeKeys(const QList<int>& weights)
     return keys;
 }
 
-QString picks(KeyPool& pool, int n, const QStringList& exclude = {})
-{
+QString picks(KeyPool& pool, int n, const QStringList& exclude = {}) {
     QString out;
     for (int i = 0; i < n; ++i) {
         const std::optional<PickedKey> k = pool.pick(exclude);
@@ -68,8 +64,7 @@ QString picks(KeyPool& pool, int n, const QStringList& exclude = {})
     return out;
 }
 
-void verifyShares(const QHash<QString, int>& counts, const QList<int>& weights, int picks)
-{
+void verifyShares(const QHash<QString, int>& counts, const QList<int>& weights, int picks) {
     int total = 0;
     for (int w : weights)
         total += w;
@@ -88,8 +83,7 @@ void verifyShares(const QHash<QString, int>& counts, const QList<int>& weights, 
 
 } // namespace
 
-void TestKeyPool::sharesFollowWeights_data()
-{
+void TestKeyPool::sharesFollowWeights_data() {
     QTest::addColumn<QList<int>>("weights");
     QTest::newRow("1:1") << QList<int>{1, 1};
     QTest::newRow("3:1") << QList<int>{3, 1};
@@ -98,8 +92,7 @@ void TestKeyPool::sharesFollowWeights_data()
     QTest::newRow("single") << QList<int>{4};
 }
 
-void TestKeyPool::sharesFollowWeights()
-{
+void TestKeyPool::sharesFollowWeights() {
     QFETCH(QList<int>, weights);
     KeyPool pool;
     pool.update(makeKeys(weights));
@@ -114,8 +107,7 @@ void TestKeyPool::sharesFollowWeights()
     verifyShares(counts, weights, kPicks);
 }
 
-void TestKeyPool::smoothSequence_data()
-{
+void TestKeyPool::smoothSequence_data() {
     QTest::addColumn<QList<int>>("weights");
     QTest::addColumn<QString>("sequence");
     // nginx's documented sequence for weights 5, 1, 1 (ngx_http_upstream_round_robin.c), twice: it is periodic.
@@ -126,8 +118,7 @@ void TestKeyPool::smoothSequence_data()
     QTest::newRow("1:2") << QList<int>{1, 2} << QStringLiteral("babbab");
 }
 
-void TestKeyPool::smoothSequence()
-{
+void TestKeyPool::smoothSequence() {
     QFETCH(QList<int>, weights);
     QFETCH(QString, sequence);
     KeyPool pool;
@@ -135,8 +126,7 @@ void TestKeyPool::smoothSequence()
     QCOMPARE(picks(pool, int(sequence.size())), sequence);
 }
 
-void TestKeyPool::heavyKeyNeverBursts()
-{
+void TestKeyPool::heavyKeyNeverBursts() {
     KeyPool pool;
     pool.update(makeKeys({5, 1, 1}));
     const QString seq = picks(pool, 7000);
@@ -146,16 +136,15 @@ void TestKeyPool::heavyKeyNeverBursts()
     }
 }
 
-void TestKeyPool::exclusion_data()
-{
+void TestKeyPool::exclusion_data() {
     QTest::addColumn<QList<int>>("weights");
     QTest::addColumn<QStringList>("exclude");
     QTest::addColumn<QString>("allowed"); // ids that may be picked; empty => nullopt every time
 
     QTest::newRow("skip one of two") << QList<int>{1, 1} << QStringList{QStringLiteral("a")} << QStringLiteral("b");
     QTest::newRow("skip heavy") << QList<int>{97, 1, 1} << QStringList{QStringLiteral("a")} << QStringLiteral("bc");
-    QTest::newRow("skip two of three")
-        << QList<int>{1, 5, 1} << QStringList{QStringLiteral("a"), QStringLiteral("b")} << QStringLiteral("c");
+    QTest::newRow("skip two of three") << QList<int>{1, 5, 1} << QStringList{QStringLiteral("a"), QStringLiteral("b")}
+                                       << QStringLiteral("c");
     QTest::newRow("unknown id ignored") << QList<int>{1, 1} << QStringList{QStringLiteral("zz")}
                                         << QStringLiteral("ab");
     QTest::newRow("all excluded") << QList<int>{1, 1} << QStringList{QStringLiteral("b"), QStringLiteral("a")}
@@ -163,8 +152,7 @@ void TestKeyPool::exclusion_data()
     QTest::newRow("single excluded") << QList<int>{3} << QStringList{QStringLiteral("a")} << QString();
 }
 
-void TestKeyPool::exclusion()
-{
+void TestKeyPool::exclusion() {
     QFETCH(QList<int>, weights);
     QFETCH(QStringList, exclude);
     QFETCH(QString, allowed);
@@ -186,8 +174,7 @@ void TestKeyPool::exclusion()
     QVERIFY(pool.pick());
 }
 
-void TestKeyPool::emptyPool()
-{
+void TestKeyPool::emptyPool() {
     KeyPool pool;
     QVERIFY(!pool.pick());
     QVERIFY(!pool.pick({QStringLiteral("a")}));
@@ -201,15 +188,13 @@ void TestKeyPool::emptyPool()
     QVERIFY(!pool.pick());
 }
 
-void TestKeyPool::nonPositiveWeightCountsAsOne()
-{
+void TestKeyPool::nonPositiveWeightCountsAsOne() {
     KeyPool pool;
     pool.update(makeKeys({0, -3}));
     QCOMPARE(picks(pool, 4), QStringLiteral("abab"));
 }
 
-void TestKeyPool::updateKeepsRotationOfRemainingKeys()
-{
+void TestKeyPool::updateKeepsRotationOfRemainingKeys() {
     KeyPool pool;
     pool.update(makeKeys({5, 1, 1}));
     QCOMPARE(picks(pool, 3), QStringLiteral("aab"));
@@ -223,8 +208,7 @@ void TestKeyPool::updateKeepsRotationOfRemainingKeys()
     QCOMPARE(picks(pool, 7).count(QLatin1Char('a')), 5);
 }
 
-void TestKeyPool::updateDropsRemovedKeys()
-{
+void TestKeyPool::updateDropsRemovedKeys() {
     KeyPool pool;
     pool.update(makeKeys({1, 1, 1}));
     QCOMPARE(picks(pool, 1), QStringLiteral("a")); // currents now a -2, b 1, c 1
@@ -240,8 +224,7 @@ void TestKeyPool::updateDropsRemovedKeys()
     QCOMPARE(picks(pool, 1), QStringLiteral("c"));
 }
 
-void TestKeyPool::byId()
-{
+void TestKeyPool::byId() {
     KeyPool pool;
     pool.update(makeKeys({1, 2}));
     const std::optional<PickedKey> b = pool.byId(QStringLiteral("b"));
@@ -264,8 +247,7 @@ void TestKeyPool::byId()
     QCOMPARE(pool.byId(QStringLiteral("b"))->secret, QByteArrayLiteral("new-secret"));
 }
 
-void TestKeyPool::secrets()
-{
+void TestKeyPool::secrets() {
     KeyPool pool;
     QList<UpstreamKey> keys = makeKeys({1, 1, 1});
     keys[2].secret = QStringLiteral("AIza\u00e9"); // stored as UTF-8
@@ -276,8 +258,7 @@ void TestKeyPool::secrets()
     QCOMPARE(pool.summary().available, 3);
 }
 
-void TestKeyPool::concurrentPicks_data()
-{
+void TestKeyPool::concurrentPicks_data() {
     QTest::addColumn<QList<int>>("weights");
     QTest::newRow("1:1") << QList<int>{1, 1};
     QTest::newRow("3:1") << QList<int>{3, 1};
@@ -285,8 +266,7 @@ void TestKeyPool::concurrentPicks_data()
     QTest::newRow("1:1:1:97") << QList<int>{1, 1, 1, 97};
 }
 
-void TestKeyPool::concurrentPicks()
-{
+void TestKeyPool::concurrentPicks() {
     QFETCH(QList<int>, weights);
     KeyPool pool;
     pool.update(makeKeys(weights));

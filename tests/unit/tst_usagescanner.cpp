@@ -52,18 +52,18 @@ const QByteArray kSse = QByteArrayLiteral(
     "\"finishReason\": \"STOP\"}],\"usageMetadata\": {\"promptTokenCount\": 12,\"candidatesTokenCount\": 7,"
     "\"thoughtsTokenCount\": 20,\"totalTokenCount\": 39}}\r\n\r\n");
 
-const QByteArray kJsonArray = QByteArrayLiteral(
-    "[{\n  \"candidates\": [{\"content\": {\"parts\": [{\"text\": \"A\"}], \"role\": \"model\"}}],\n"
-    "  \"usageMetadata\": {\"promptTokenCount\": 4, \"totalTokenCount\": 4}\n}\n,\r\n"
-    "{\n  \"candidates\": [{\"content\": {\"parts\": [{\"text\": \"B\"}], \"role\": \"model\"},"
-    " \"finishReason\": \"MAX_TOKENS\"}],\n"
-    "  \"usageMetadata\": {\n    \"promptTokenCount\": 4,\n    \"candidatesTokenCount\": 9,\n"
-    "    \"totalTokenCount\": 13\n  }\n}\n]");
+const QByteArray kJsonArray =
+    QByteArrayLiteral("[{\n  \"candidates\": [{\"content\": {\"parts\": [{\"text\": \"A\"}], \"role\": \"model\"}}],\n"
+                      "  \"usageMetadata\": {\"promptTokenCount\": 4, \"totalTokenCount\": 4}\n}\n,\r\n"
+                      "{\n  \"candidates\": [{\"content\": {\"parts\": [{\"text\": \"B\"}], \"role\": \"model\"},"
+                      " \"finishReason\": \"MAX_TOKENS\"}],\n"
+                      "  \"usageMetadata\": {\n    \"promptTokenCount\": 4,\n    \"candidatesTokenCount\": 9,\n"
+                      "    \"totalTokenCount\": 13\n  }\n}\n]");
 
 // proto3 JSON encodes int64 as strings; this one is above 2^53, where a double would lose the last digit.
-const QByteArray kInt64Strings = QByteArrayLiteral(
-    R"({"usageMetadata": {"promptTokenCount": "9007199254740993", "candidatesTokenCount": "5",)"
-    R"( "cachedContentTokenCount": "1024", "totalTokenCount": "9007199254740998"}})");
+const QByteArray kInt64Strings =
+    QByteArrayLiteral(R"({"usageMetadata": {"promptTokenCount": "9007199254740993", "candidatesTokenCount": "5",)"
+                      R"( "cachedContentTokenCount": "1024", "totalTokenCount": "9007199254740998"}})");
 
 // The model's text talks about usageMetadata, quotes escaped; only the real object at the end counts.
 const QByteArray kEscapedInText = QByteArrayLiteral(
@@ -72,8 +72,8 @@ const QByteArray kEscapedInText = QByteArrayLiteral(
     R"( "usageMetadata": {"promptTokenCount": 3, "candidatesTokenCount": 2, "totalTokenCount": 5}})");
 
 // Only the look-alike, no real usage.
-const QByteArray kEscapedOnly =
-    QByteArrayLiteral(R"({"candidates": [{"content": {"parts": [{"text": "\"usageMetadata\": {\"promptTokenCount\": 1}"}]}}]})");
+const QByteArray kEscapedOnly = QByteArrayLiteral(
+    R"({"candidates": [{"content": {"parts": [{"text": "\"usageMetadata\": {\"promptTokenCount\": 1}"}]}}]})");
 
 const QByteArray kNested = QByteArrayLiteral(
     R"({"usageMetadata": {"promptTokenCount": 260, "candidatesTokenCount": 40, "totalTokenCount": 300,)"
@@ -99,8 +99,7 @@ const QByteArray kKeyAsValue = QByteArrayLiteral(R"({"field": "usageMetadata", "
 
 const QByteArray kEmptyUsageObject = QByteArrayLiteral(R"({"usageMetadata": {}})");
 
-void addBodyColumns()
-{
+void addBodyColumns() {
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<qint64>("prompt");
     QTest::addColumn<qint64>("cached");
@@ -110,8 +109,7 @@ void addBodyColumns()
     QTest::addColumn<bool>("seen");
 }
 
-void addBodyRows()
-{
+void addBodyRows() {
     const auto row = [](const char* name, const QByteArray& body, Expected e) {
         QTest::newRow(name) << body << e.prompt << e.cached << e.candidates << e.thoughts << e.total << e.seen;
     };
@@ -130,8 +128,7 @@ void addBodyRows()
     row("empty body", QByteArray(), {0, 0, 0, 0, 0, false});
 }
 
-void verifyUsage(const UsageScanner& scanner)
-{
+void verifyUsage(const UsageScanner& scanner) {
     QFETCH(qint64, prompt);
     QFETCH(qint64, cached);
     QFETCH(qint64, candidates);
@@ -148,35 +145,30 @@ void verifyUsage(const UsageScanner& scanner)
     QCOMPARE(u.output(), candidates + thoughts);
 }
 
-void feedAll(UsageScanner& scanner, const QByteArray& body)
-{
+void feedAll(UsageScanner& scanner, const QByteArray& body) {
     scanner.feed(body.constData(), body.size());
 }
 
 } // namespace
 
-void TestUsageScanner::wholeBody_data()
-{
+void TestUsageScanner::wholeBody_data() {
     addBodyColumns();
     addBodyRows();
 }
 
-void TestUsageScanner::wholeBody()
-{
+void TestUsageScanner::wholeBody() {
     QFETCH(QByteArray, body);
     UsageScanner scanner;
     feedAll(scanner, body);
     verifyUsage(scanner);
 }
 
-void TestUsageScanner::byteAtATime_data()
-{
+void TestUsageScanner::byteAtATime_data() {
     addBodyColumns();
     addBodyRows();
 }
 
-void TestUsageScanner::byteAtATime()
-{
+void TestUsageScanner::byteAtATime() {
     QFETCH(QByteArray, body);
     UsageScanner scanner;
     for (qsizetype i = 0; i < body.size(); ++i)
@@ -184,14 +176,12 @@ void TestUsageScanner::byteAtATime()
     verifyUsage(scanner);
 }
 
-void TestUsageScanner::randomSplits_data()
-{
+void TestUsageScanner::randomSplits_data() {
     addBodyColumns();
     addBodyRows();
 }
 
-void TestUsageScanner::randomSplits()
-{
+void TestUsageScanner::randomSplits() {
     QFETCH(QByteArray, body);
     // Fixed seeds: a failure reproduces.
     for (quint32 seed = 1; seed <= 50; ++seed) {
@@ -211,13 +201,13 @@ void TestUsageScanner::randomSplits()
     }
 }
 
-void TestUsageScanner::keyAndObjectSplitAcrossFeeds_data()
-{
+void TestUsageScanner::keyAndObjectSplitAcrossFeeds_data() {
     QTest::addColumn<QByteArrayList>("pieces");
     QTest::addColumn<qint64>("prompt");
     QTest::addColumn<qint64>("total");
 
-    QTest::newRow("key split") << QByteArrayList{"{\"usageMet", "adata\": {\"promptTokenCount\": 5, \"totalTokenCount\": 6}}"}
+    QTest::newRow("key split") << QByteArrayList{"{\"usageMet",
+                                                 "adata\": {\"promptTokenCount\": 5, \"totalTokenCount\": 6}}"}
                                << qint64(5) << qint64(6);
     QTest::newRow("quote split") << QByteArrayList{"{\"", "usageMetadata", "\"", ": {\"promptTokenCount\": 1}}"}
                                  << qint64(1) << qint64(0);
@@ -230,14 +220,13 @@ void TestUsageScanner::keyAndObjectSplitAcrossFeeds_data()
     QTest::newRow("object split in string with brace")
         << QByteArrayList{"{\"usageMetadata\": {\"x\": \"a}", "\\\"}\", \"promptTokenCount\": 7}", "}"} << qint64(7)
         << qint64(0);
-    QTest::newRow("second snapshot split") << QByteArrayList{"data: {\"usageMetadata\": {\"promptTokenCount\": 1}}\n\nda",
-                                                             "ta: {\"usageMetadata\": {\"prompt",
-                                                             "TokenCount\": 2, \"totalTokenCount\": 4}}\n\n"}
-                                           << qint64(2) << qint64(4);
+    QTest::newRow("second snapshot split")
+        << QByteArrayList{"data: {\"usageMetadata\": {\"promptTokenCount\": 1}}\n\nda",
+                          "ta: {\"usageMetadata\": {\"prompt", "TokenCount\": 2, \"totalTokenCount\": 4}}\n\n"}
+        << qint64(2) << qint64(4);
 }
 
-void TestUsageScanner::keyAndObjectSplitAcrossFeeds()
-{
+void TestUsageScanner::keyAndObjectSplitAcrossFeeds() {
     QFETCH(QByteArrayList, pieces);
     QFETCH(qint64, prompt);
     QFETCH(qint64, total);
@@ -249,8 +238,7 @@ void TestUsageScanner::keyAndObjectSplitAcrossFeeds()
     QCOMPARE(scanner.usage().total, total);
 }
 
-void TestUsageScanner::candidatesAndFinishReason_data()
-{
+void TestUsageScanner::candidatesAndFinishReason_data() {
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<bool>("sawCandidates");
     QTest::addColumn<bool>("sawFinishReason");
@@ -260,7 +248,8 @@ void TestUsageScanner::candidatesAndFinishReason_data()
     QTest::newRow("array") << kJsonArray << true << true;
     QTest::newRow("usage only") << kToolUse << false << false;
     QTest::newRow("prompt blocked")
-        << QByteArrayLiteral(R"({"promptFeedback": {"blockReason": "SAFETY"}, "usageMetadata": {"promptTokenCount": 3}})")
+        << QByteArrayLiteral(
+               R"({"promptFeedback": {"blockReason": "SAFETY"}, "usageMetadata": {"promptTokenCount": 3}})")
         << false << false;
     QTest::newRow("escaped keys in text")
         << QByteArrayLiteral(R"({"text": "\"candidates\" and \"finishReason\""})") << false << false;
@@ -268,8 +257,7 @@ void TestUsageScanner::candidatesAndFinishReason_data()
         << QByteArrayLiteral(R"({"candidates": [{"content": {"parts": [{"text": "x"}]}}]})") << true << false;
 }
 
-void TestUsageScanner::candidatesAndFinishReason()
-{
+void TestUsageScanner::candidatesAndFinishReason() {
     QFETCH(QByteArray, body);
     QFETCH(bool, sawCandidates);
     QFETCH(bool, sawFinishReason);
@@ -286,8 +274,7 @@ void TestUsageScanner::candidatesAndFinishReason()
     QCOMPARE(bytes.sawFinishReason(), sawFinishReason);
 }
 
-void TestUsageScanner::hugeBodyWithoutUsage()
-{
+void TestUsageScanner::hugeBodyWithoutUsage() {
     // 10 MB of text in one candidate, fed in relay-sized pieces, then the usage object.
     constexpr qsizetype kTextBytes = 10 * 1024 * 1024;
     QByteArray body = QByteArrayLiteral(R"({"candidates": [{"content": {"parts": [{"text": ")");
@@ -309,8 +296,7 @@ void TestUsageScanner::hugeBodyWithoutUsage()
     QVERIFY(scanner.sawCandidates());
 }
 
-void TestUsageScanner::oversizedUsageObjectIsDropped()
-{
+void TestUsageScanner::oversizedUsageObjectIsDropped() {
     // A "usageMetadata" object larger than any real one is abandoned rather than buffered; the scanner then
     // still finds the next real one.
     QByteArray body = QByteArrayLiteral(R"({"usageMetadata": {"promptTokenCount": 1, "junk": ")");

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what GemGate needs on Debian 12 (bookworm), from Debian's archive only. Idempotent: when everything
+# is already installed it changes nothing and needs no network.
+#   install-deps.sh           build + run
+#   install-deps.sh --test    also what the test suite needs
+#   install-deps.sh --bench   also what bench/run.sh needs
+set -euo pipefail
+
+build_pkgs=(
+  build-essential cmake ninja-build pkg-config
+  qt6-base-dev libqt6opengl6-dev qt6-charts-dev libqt6sql6-sqlite qt6-tools-dev qt6-l10n-tools
+  qtkeychain-qt6-dev libssl-dev libyaml-cpp-dev node-llhttp
+)
+test_pkgs=(dbus gnome-keyring libsecret-1-0 xvfb xauth ca-certificates)
+bench_pkgs=(nginx-light wrk)
+
+want=("${build_pkgs[@]}")
+need_node=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want+=("${test_pkgs[@]}"); need_node=1 ;;
+    --bench) want+=("${bench_pkgs[@]}") ;;
+    *) echo "usage: $0 [--test] [--bench]" >&2; exit 2 ;;
+  esac
+done
+# The SDK test drives the official npm package with Node.js; use the machine's node when it has one.
+if [ "$need_node" = 1 ] && ! command -v node >/dev/null 2>&1; then
+  want+=(nodejs npm)
+fi
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-deps: everything is installed"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
