@@ -9,12 +9,14 @@ namespace gemgate {
 
 class QnamCall final : public UpstreamCall {
 public:
-    QnamCall(QnamTransport* t, QNetworkReply* reply, UpstreamHandler* handler)
+    QnamCall(QnamTransport* t, QnamTransport::Manager* manager, QNetworkReply* reply, UpstreamHandler* handler)
         : m_transport(t)
+        , m_manager(manager)
         , m_reply(reply)
         , m_handler(handler)
     {
         ++m_transport->m_inFlight;
+        ++m_manager->inFlight;
         m_reply->setReadBufferSize(256 * 1024);
         QObject::connect(m_reply, &QNetworkReply::metaDataChanged, m_reply, [this] { onMetaData(); });
         QObject::connect(m_reply, &QNetworkReply::readyRead, m_reply, [this] { onReadyRead(); });
@@ -39,6 +41,7 @@ private:
         if (!m_reply)
             return;
         --m_transport->m_inFlight;
+        --m_manager->inFlight;
         QNetworkReply* r = m_reply;
         m_reply = nullptr;
         r->disconnect();
@@ -107,6 +110,7 @@ private:
     }
 
     QnamTransport* m_transport;
+    QnamTransport::Manager* m_manager;
     QNetworkReply* m_reply;
     UpstreamHandler* m_handler;
     bool m_paused = false;
@@ -114,28 +118,58 @@ private:
     bool m_finishedWhilePaused = false;
 };
 
+namespace {
+constexpr int kHttp1ConnectionsPerManager = 6; // Qt's fixed per-host limit for HTTP/1.1
+constexpr size_t kMaxManagers = 256;
+} // namespace
+
 QnamTransport::QnamTransport()
-    : m_nam(std::make_unique<QNetworkAccessManager>())
 {
-    m_nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
-    m_nam->setProxy(QNetworkProxy(QNetworkProxy::NoProxy));
+    // Managers live in a vector that only grows, and calls keep pointers to them: reserve so they never move.
+    m_managers.reserve(kMaxManagers);
 }
 
 QnamTransport::~QnamTransport() = default;
+
+void QnamTransport::applyProxy(QNetworkAccessManager* nam) const
+{
+    if (m_proxy.isEmpty()) {
+        nam->setProxy(QNetworkProxy(QNetworkProxy::NoProxy));
+        return;
+    }
+    const bool socks = m_proxy.scheme().startsWith(QLatin1String("socks"));
+    nam->setProxy(QNetworkProxy(socks ? QNetworkProxy::Socks5Proxy : QNetworkProxy::HttpProxy, m_proxy.host(),
+                                static_cast<quint16>(m_proxy.port(socks ? 1080 : 8080)), m_proxy.userName(),
+                                m_proxy.password()));
+}
 
 void QnamTransport::setProxy(const QUrl& proxy)
 {
     if (proxy == m_proxy)
         return;
     m_proxy = proxy;
-    if (proxy.isEmpty()) {
-        m_nam->setProxy(QNetworkProxy(QNetworkProxy::NoProxy));
-        return;
+    for (Manager& m : m_managers)
+        applyProxy(m.nam.get());
+}
+
+QnamTransport::Manager* QnamTransport::managerFor(const UpstreamRequest& request)
+{
+    const bool multiplexed = request.origin.scheme() == QLatin1String("https") && m_proxy.isEmpty();
+    Manager* best = nullptr;
+    for (Manager& m : m_managers) {
+        if (!best || m.inFlight < best->inFlight)
+            best = &m;
+        if (multiplexed)
+            break; // HTTP/2: one connection carries everything
     }
-    const bool socks = proxy.scheme().startsWith(QLatin1String("socks"));
-    QNetworkProxy p(socks ? QNetworkProxy::Socks5Proxy : QNetworkProxy::HttpProxy, proxy.host(),
-                    static_cast<quint16>(proxy.port(socks ? 1080 : 8080)), proxy.userName(), proxy.password());
-    m_nam->setProxy(p);
+    if (best && (multiplexed || best->inFlight < kHttp1ConnectionsPerManager || m_managers.size() >= kMaxManagers))
+        return best;
+    Manager m;
+    m.nam = std::make_unique<QNetworkAccessManager>();
+    m.nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+    applyProxy(m.nam.get());
+    m_managers.push_back(std::move(m));
+    return &m_managers.back();
 }
 
 std::unique_ptr<UpstreamCall> QnamTransport::start(UpstreamRequest request, UpstreamHandler* handler)
@@ -153,10 +187,11 @@ std::unique_ptr<UpstreamCall> QnamTransport::start(UpstreamRequest request, Upst
         req.setRawHeader(h.first, h.second);
     if (!request.headers.contains("user-agent"))
         req.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("gemgate/" GEMGATE_VERSION));
+    Manager* manager = managerFor(request);
     QNetworkReply* reply = request.body.isEmpty() && request.method == "GET"
-                               ? m_nam->get(req)
-                               : m_nam->sendCustomRequest(req, request.method, request.body);
-    return std::make_unique<QnamCall>(this, reply, handler);
+                               ? manager->nam->get(req)
+                               : manager->nam->sendCustomRequest(req, request.method, request.body);
+    return std::make_unique<QnamCall>(this, manager, reply, handler);
 }
 
 } // namespace gemgate

@@ -23,11 +23,22 @@ public:
 
     // Egress proxy: http://host:port or socks5://host:port; an empty URL means a direct connection.
     void setProxy(const QUrl& proxy);
-    QNetworkAccessManager* manager() const { return m_nam.get(); }
+    int managerCount() const { return static_cast<int>(m_managers.size()); }
 
 private:
     friend class QnamCall;
-    std::unique_ptr<QNetworkAccessManager> m_nam;
+    struct Manager {
+        std::unique_ptr<QNetworkAccessManager> nam;
+        int inFlight = 0;
+    };
+    Manager* managerFor(const UpstreamRequest& request);
+    void applyProxy(QNetworkAccessManager* nam) const;
+
+    // Qt 6.4 opens at most 6 HTTP/1.1 connections per host per manager and queues the rest, which would cap a
+    // worker at 6 concurrent streams to a plain-HTTP/1.1 upstream. So requests to such upstreams are spread over
+    // several managers, none with more than 6 in flight. HTTPS upstreams (Google) negotiate HTTP/2 and
+    // multiplex every request over the first manager's one connection.
+    std::vector<Manager> m_managers;
     QUrl m_proxy;
     int m_inFlight = 0;
 };

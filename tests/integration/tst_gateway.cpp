@@ -14,6 +14,7 @@ using namespace gemgate;
 using namespace gemgate::test;
 
 using HeaderList = QList<QPair<QByteArray, QByteArray>>;
+Q_DECLARE_METATYPE(gemgate::UpstreamTransportKind)
 
 namespace {
 QJsonObject json(const RawResponse& r)
@@ -51,6 +52,8 @@ private Q_SLOTS:
     void cachedContentsCrud();
     void noSecretInResponsesOrLog();
     void reloadSwapsKeysWithoutRestart();
+    void httpsUpstreamWithCustomCa_data();
+    void httpsUpstreamWithCustomCa();
 };
 
 void TstGateway::health()
@@ -524,6 +527,50 @@ void TstGateway::reloadSwapsKeysWithoutRestart()
     QCOMPARE(f.port(), port);
     QCOMPARE(f.request("GET", "/v1beta/models").status, 200);
     QCOMPARE(f.upstream.requests().last().apiKey, upstreamKey(7).toUtf8());
+}
+
+void TstGateway::httpsUpstreamWithCustomCa_data()
+{
+    QTest::addColumn<UpstreamTransportKind>("transport");
+    QTest::newRow("http1 pool") << UpstreamTransportKind::Http1;
+    QTest::newRow("QNetworkAccessManager") << UpstreamTransportKind::Http2;
+}
+
+void TstGateway::httpsUpstreamWithCustomCa()
+{
+    // A TLS upstream with a certificate no system CA knows: a second gateway serving HTTPS with its generated
+    // certificate stands in for Google. The first gateway must verify it through gemini.ca_file and SNI
+    // "localhost", and refuse it without that CA.
+    QFETCH(UpstreamTransportKind, transport);
+    GatewayFixture inner(1);
+    inner.config->server.tls.enabled = true;
+    inner.config->server.tls.selfSignedDir = inner.dir.filePath(QStringLiteral("tls"));
+    inner.config->auth.clientKeys = {ClientKey{QStringLiteral("outer"), upstreamKey(9)}};
+    QVERIFY(inner.start());
+
+    GatewayFixture outer(0);
+    outer.upstream.stop();
+    outer.config->gemini.apiKeys = {UpstreamKey{QStringLiteral("to-inner"), upstreamKey(9), 1, 0}};
+    outer.config->gemini.baseUrl = QUrl(QStringLiteral("https://localhost:%1").arg(inner.port()));
+    outer.config->gemini.caFile = inner.config->server.tls.selfSignedDir + QLatin1String("/cert.pem");
+    outer.config->gemini.transport = transport;
+    outer.config->gemini.maxRetries = 0;
+    QVERIFY(outer.start());
+    const RawResponse r = outer.request("POST", "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
+                                        GatewayFixture::auth(), kGenerateBody);
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.complete);
+    QCOMPARE(r.body.count("data: "), 3);
+    QCOMPARE(inner.upstream.requests().value(0).apiKey, upstreamKey(1).toUtf8());
+
+    // Without the CA the certificate is not trusted: 502, nothing reaches the inner gateway.
+    outer.controller.stop();
+    outer.config->gemini.caFile.clear();
+    QVERIFY(outer.start());
+    inner.upstream.clearRequests();
+    const RawResponse refused = outer.request("GET", "/v1beta/models");
+    QCOMPARE(refused.status, 502);
+    QCOMPARE(inner.upstream.requestCount(), 0);
 }
 
 QTEST_GUILESS_MAIN(TstGateway)

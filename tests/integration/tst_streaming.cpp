@@ -11,6 +11,7 @@ using namespace gemgate;
 using namespace gemgate::test;
 
 using HeaderList = QList<QPair<QByteArray, QByteArray>>;
+Q_DECLARE_METATYPE(gemgate::UpstreamTransportKind)
 
 namespace {
 const QByteArray kBody = R"({"contents":[{"role":"user","parts":[{"text":"hi"}]}]})";
@@ -35,6 +36,7 @@ private Q_SLOTS:
     void sseArrivesIncrementally();
     void jsonArrayStreamArrivesIncrementally();
     void streamUsageIsMetered();
+    void fiveHundredConcurrentStreams_data();
     void fiveHundredConcurrentStreams();
     void clientAbortCancelsUpstream();
     void upstreamAbortIsAnErrorForTheClient();
@@ -104,10 +106,19 @@ void TstStreaming::streamUsageIsMetered()
     QVERIFY(log.contains("\"stream\":true"));
 }
 
+void TstStreaming::fiveHundredConcurrentStreams_data()
+{
+    QTest::addColumn<UpstreamTransportKind>("transport");
+    QTest::newRow("http1 pool") << UpstreamTransportKind::Http1;
+    QTest::newRow("QNetworkAccessManager") << UpstreamTransportKind::Http2;
+}
+
 void TstStreaming::fiveHundredConcurrentStreams()
 {
+    QFETCH(UpstreamTransportKind, transport);
     GatewayFixture f(2, 2);
     f.config->server.workers = 2;
+    f.config->gemini.transport = transport;
     QVERIFY(f.start());
     constexpr int kStreams = 500;
     std::vector<std::unique_ptr<RawHttpClient>> clients;

@@ -140,7 +140,7 @@ bool RawHttpClient::waitForBodyBytes(qint64 bytes, int timeoutMs)
 
 void RawHttpClient::onReadyRead()
 {
-    if (!m_socket)
+    if (!m_socket || !m_socket->isOpen())
         return;
     const QByteArray data = m_socket->readAll();
     if (data.isEmpty() || m_parseError)
