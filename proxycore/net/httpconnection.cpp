@@ -136,6 +136,7 @@ void HttpConnection::dispatch()
 {
     m_state = State::Processing;
     m_keepAlive = m_request.keepAlive;
+    m_http10 = m_request.versionMinor == 0;
     m_bytesOut = 0;
     m_chunked = false;
     m_closeDelimited = false;
@@ -191,7 +192,8 @@ void HttpConnection::writeHead(int status, const HttpHeaders& headers, qint64 co
         head += "Content-Length: ";
         head += QByteArray::number(contentLength);
         head += "\r\n";
-    } else if (m_request.versionMinor == 0 && m_session == nullptr) {
+    } else if (m_http10) {
+        // HTTP/1.0 has no chunked encoding: the end of the connection ends the body.
         m_closeDelimited = true;
     } else {
         m_chunked = true;

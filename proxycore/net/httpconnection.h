@@ -71,6 +71,7 @@ private:
     qint64 m_lastActivityMs = 0;
     qint64 m_bytesOut = 0;
     bool m_keepAlive = true;
+    bool m_http10 = false;
     bool m_chunked = false;
     bool m_closeDelimited = false;
     bool m_wasCongested = false;

@@ -121,7 +121,8 @@ bool HttpParser::addHeaderBytes(size_t len)
 {
     m_headerBytes += static_cast<qint64>(len);
     if (m_headerBytes > m_limits.maxHeaderBytes) {
-        setError(431, QStringLiteral("request headers exceed %1 bytes").arg(m_limits.maxHeaderBytes));
+        setError(m_kind == Kind::Request ? 431 : 0,
+                 QStringLiteral("request headers exceed %1 bytes").arg(m_limits.maxHeaderBytes));
         return false;
     }
     return true;
@@ -166,7 +167,8 @@ int HttpParser::cbHeaderField(llhttp_t* p, const char* at, size_t len)
         s->m_value.clear();
         s->m_lastWasValue = false;
         if (s->m_headers.size() >= s->m_limits.maxHeaderCount) {
-            s->setError(431, QStringLiteral("more than %1 request headers").arg(s->m_limits.maxHeaderCount));
+            s->setError(s->m_kind == Kind::Request ? 431 : 0,
+                        QStringLiteral("more than %1 request headers").arg(s->m_limits.maxHeaderCount));
             return -1;
         }
     }

@@ -221,6 +221,17 @@ void TstHttp::http10ClientGetsClose()
     QVERIFY(c.waitForResponse());
     QCOMPARE(c.response().status, 200);
     QTRY_VERIFY_WITH_TIMEOUT(c.response().closed, 3000);
+
+    // A stream to an HTTP/1.0 client cannot be chunked: it is delimited by closing the connection.
+    RawHttpClient s;
+    QVERIFY(s.connectTo(f.port()));
+    s.sendRaw("POST /v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse HTTP/1.0\r\n" + kAuth +
+              "Content-Length: " + QByteArray::number(kBody.size()) + "\r\n\r\n" + kBody);
+    QVERIFY(s.waitForResponse());
+    QTRY_VERIFY_WITH_TIMEOUT(s.response().closed, 3000);
+    QCOMPARE(s.response().status, 200);
+    QVERIFY(s.response().header("transfer-encoding").isEmpty());
+    QCOMPARE(s.response().body.count("data: "), 3);
 }
 
 void TstHttp::idleConnectionIsClosed()

@@ -21,6 +21,8 @@ private Q_SLOTS:
     void limits_data();
     void limits();
     void requestCutByEof();
+    void responseLimits_data();
+    void responseLimits();
     void response_data();
     void response();
     void responseByteAtATime_data();
@@ -411,6 +413,34 @@ void TestHttpParser::requestCutByEof() {
     QCOMPARE(h.parser.finish(), Result::Error);
     QCOMPARE(h.parser.errorStatus(), 400);
     QCOMPARE(h.sink.completeCalls, 0);
+}
+
+void TestHttpParser::responseLimits_data() {
+    QTest::addColumn<QByteArray>("raw");
+    QTest::addColumn<bool>("accepted");
+
+    QTest::newRow("header bytes") << QByteArray("HTTP/1.1 200 OK\r\nX-Big: " + QByteArray(600, 'v') +
+                                                "\r\nContent-Length: 0\r\n\r\n")
+                                  << false;
+    QTest::newRow("header count") << QByteArray("HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n") << false;
+    QTest::newRow("body limit is for requests only")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n" + QByteArray(20, 'b')) << true;
+}
+
+void TestHttpParser::responseLimits() {
+    QFETCH(QByteArray, raw);
+    QFETCH(bool, accepted);
+
+    HttpParser::Limits limits;
+    limits.maxHeaderBytes = 512;
+    limits.maxHeaderCount = 3;
+    limits.maxBodyBytes = 10;
+    Harness h(HttpParser::Kind::Response, limits);
+    qsizetype consumed = -1;
+    QCOMPARE(h.feed(raw, &consumed), accepted ? Result::Complete : Result::Error);
+    // A response error has no status to answer with (the contract of errorStatus()), but it has a reason.
+    QCOMPARE(h.parser.errorStatus(), 0);
+    QCOMPARE(h.parser.errorMessage().isEmpty(), accepted);
 }
 
 void TestHttpParser::response_data() {
