@@ -12,15 +12,13 @@
 namespace gemgate {
 
 namespace {
-void err(const QString& s)
-{
+void err(const QString& s) {
     std::fprintf(stderr, "%s\n", qPrintable(s));
     std::fflush(stderr);
 }
 } // namespace
 
-CommandLine parseCommandLine(const QStringList& args)
-{
+CommandLine parseCommandLine(const QStringList& args) {
     CommandLine cl;
     for (qsizetype i = 1; i < args.size(); ++i) {
         const QString& a = args[i];
@@ -52,22 +50,19 @@ CommandLine parseCommandLine(const QStringList& args)
     return cl;
 }
 
-QString usageText()
-{
-    return QStringLiteral(
-        "Usage: gemgate [options]\n"
-        "A local gateway for the Gemini API.\n\n"
-        "  --no-gui              run headless (no window, no display needed)\n"
-        "  --config FILE         use this config file (default: %1)\n"
-        "  --check-config FILE   validate FILE, print every problem, exit 0 if valid, 1 if not\n"
-        "  --version             print the version\n"
-        "  --help                this text\n\n"
-        "Signals (headless): SIGTERM/SIGINT drain and exit, SIGHUP reloads the config.\n")
+QString usageText() {
+    return QStringLiteral("Usage: gemgate [options]\n"
+                          "A local gateway for the Gemini API.\n\n"
+                          "  --no-gui              run headless (no window, no display needed)\n"
+                          "  --config FILE         use this config file (default: %1)\n"
+                          "  --check-config FILE   validate FILE, print every problem, exit 0 if valid, 1 if not\n"
+                          "  --version             print the version\n"
+                          "  --help                this text\n\n"
+                          "Signals (headless): SIGTERM/SIGINT drain and exit, SIGHUP reloads the config.\n")
         .arg(defaultConfigPath());
 }
 
-int checkConfig(const QString& path)
-{
+int checkConfig(const QString& path) {
     const ConfigLoadResult r = loadConfigFile(path);
     for (const ConfigIssue& w : r.warnings)
         err(QStringLiteral("warning: %1").arg(w.toString()));
@@ -81,8 +76,7 @@ int checkConfig(const QString& path)
     return 0;
 }
 
-QString resolveConfigPath(const CommandLine& cl)
-{
+QString resolveConfigPath(const CommandLine& cl) {
     if (!cl.configPath.isEmpty()) {
         if (!QFileInfo::exists(cl.configPath)) {
             err(QStringLiteral("config file %1 does not exist").arg(cl.configPath));
@@ -104,8 +98,7 @@ QString resolveConfigPath(const CommandLine& cl)
     return path;
 }
 
-int runHeadless(const CommandLine& cl)
-{
+int runHeadless(const CommandLine& cl) {
     const QString path = resolveConfigPath(cl);
     if (path.isEmpty())
         return 2;

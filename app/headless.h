@@ -14,7 +14,7 @@ struct CommandLine {
     bool noGui = false;
     bool version = false;
     bool help = false;
-    QString error;           // unknown option etc.
+    QString error; // unknown option etc.
 };
 
 CommandLine parseCommandLine(const QStringList& args);

@@ -15,14 +15,12 @@
 #include <cstdlib>
 
 namespace {
-bool hasDisplay()
-{
+bool hasDisplay() {
     return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY") ||
            qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
 }
 
-QStringList rawArguments(int argc, char** argv)
-{
+QStringList rawArguments(int argc, char** argv) {
     QStringList out;
     for (int i = 0; i < argc; ++i)
         out.append(QString::fromLocal8Bit(argv[i]));
@@ -30,8 +28,7 @@ QStringList rawArguments(int argc, char** argv)
 }
 } // namespace
 
-int main(int argc, char** argv)
-{
+int main(int argc, char** argv) {
     const gemgate::CommandLine cl = gemgate::parseCommandLine(rawArguments(argc, argv));
     if (!cl.error.isEmpty()) {
         std::fprintf(stderr, "%s\n", qPrintable(cl.error));

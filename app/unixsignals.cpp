@@ -11,16 +11,14 @@ namespace gemgate {
 namespace {
 int g_fds[2] = {-1, -1};
 
-void handler(int sig)
-{
+void handler(int sig) {
     const char c = static_cast<char>(sig);
     [[maybe_unused]] const ssize_t n = ::write(g_fds[0], &c, 1);
 }
 } // namespace
 
 UnixSignals::UnixSignals(QObject* parent)
-    : QObject(parent)
-{
+    : QObject(parent) {
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_fds) != 0)
         qFatal("socketpair failed");
     m_notifier = new QSocketNotifier(g_fds[1], QSocketNotifier::Read, this);
@@ -34,8 +32,7 @@ UnixSignals::UnixSignals(QObject* parent)
     ::signal(SIGPIPE, SIG_IGN);
 }
 
-UnixSignals::~UnixSignals()
-{
+UnixSignals::~UnixSignals() {
     for (int sig : {SIGTERM, SIGINT, SIGHUP})
         ::signal(sig, SIG_DFL);
     ::close(g_fds[0]);
@@ -43,8 +40,7 @@ UnixSignals::~UnixSignals()
     g_fds[0] = g_fds[1] = -1;
 }
 
-void UnixSignals::onReadable()
-{
+void UnixSignals::onReadable() {
     char c = 0;
     if (::read(g_fds[1], &c, 1) != 1)
         return;

@@ -15,8 +15,8 @@ namespace gemgate {
 
 struct TlsConfig {
     bool enabled = false;
-    QString certPath;    // PEM certificate (chain); empty with enabled => self-signed, generated on first start
-    QString keyPath;     // PEM private key
+    QString certPath;      // PEM certificate (chain); empty with enabled => self-signed, generated on first start
+    QString keyPath;       // PEM private key
     QString selfSignedDir; // where the generated certificate lives; empty => <data dir>/tls
     // ACME (seed 000's server.tls.acme) is parsed and kept so a later issue can act on it.
     bool acmeEnabled = false;
@@ -28,21 +28,21 @@ struct TlsConfig {
 struct ServerConfig {
     QString host = QStringLiteral("127.0.0.1");
     quint16 port = 8080;
-    int workers = 0;                        // 0 => one per core
-    int maxConnections = 10000;             // accepted connections at once; above this new ones are closed
+    int workers = 0;                          // 0 => one per core
+    int maxConnections = 10000;               // accepted connections at once; above this new ones are closed
     qint64 maxBodyBytes = 32LL * 1024 * 1024; // 413 above this
-    int maxHeaderBytes = 64 * 1024;         // request line + headers; 431 above this
-    int maxHeaderCount = 100;               // 431 above this
-    int headerTimeoutMs = 10'000;           // from first byte of a request to the end of its headers -> 408
-    int bodyTimeoutMs = 60'000;             // between body bytes -> 408
-    int idleTimeoutMs = 75'000;             // keep-alive idle connection -> closed silently
-    int drainTimeoutMs = 30'000;            // on SIGTERM: how long in-flight requests may take to finish
+    int maxHeaderBytes = 64 * 1024;           // request line + headers; 431 above this
+    int maxHeaderCount = 100;                 // 431 above this
+    int headerTimeoutMs = 10'000;             // from first byte of a request to the end of its headers -> 408
+    int bodyTimeoutMs = 60'000;               // between body bytes -> 408
+    int idleTimeoutMs = 75'000;               // keep-alive idle connection -> closed silently
+    int drainTimeoutMs = 30'000;              // on SIGTERM: how long in-flight requests may take to finish
     TlsConfig tls;
 };
 
 struct UpstreamKey {
     QString id;
-    QString secret;   // the upstream Gemini API key; never logged
+    QString secret; // the upstream Gemini API key; never logged
     int weight = 1;
     int maxRequestsPerMinute = 0; // 0 => unlimited (kept for the key-pool issue)
 };
@@ -55,9 +55,9 @@ struct GeminiConfig {
     int timeoutSeconds = 300;       // upstream read timeout: longest silence allowed between response bytes
     int connectTimeoutSeconds = 10; // TCP + TLS connect
     UpstreamTransportKind transport = UpstreamTransportKind::Http1;
-    QUrl proxy;                     // optional egress proxy: http://host:port or socks5://host:port (forces http2/QNAM)
-    QString caFile;                 // optional extra CA bundle (PEM) to trust for the upstream, e.g. a corporate CA
-    int maxRetries = 1;             // retries on another key before the first byte reached the client
+    QUrl proxy;         // optional egress proxy: http://host:port or socks5://host:port (forces http2/QNAM)
+    QString caFile;     // optional extra CA bundle (PEM) to trust for the upstream, e.g. a corporate CA
+    int maxRetries = 1; // retries on another key before the first byte reached the client
 };
 
 struct ClientKey {
@@ -81,7 +81,7 @@ enum class LogTarget { Stdout, File, Off };
 
 struct LogConfig {
     LogTarget accessLog = LogTarget::Stdout;
-    QString accessLogPath; // when accessLog == File
+    QString accessLogPath;                  // when accessLog == File
     QString level = QStringLiteral("info"); // debug | info | warning | error
 };
 

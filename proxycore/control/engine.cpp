@@ -9,13 +9,11 @@ namespace gemgate {
 
 Engine::Engine() = default;
 
-Engine::~Engine()
-{
+Engine::~Engine() {
     stop();
 }
 
-void Engine::applyServices(const Runtime& rt)
-{
+void Engine::applyServices(const Runtime& rt) {
     m_shared.keys.update(rt.config->gemini.apiKeys);
     const LogConfig& log = rt.config->log;
     const QString target = log.accessLog == LogTarget::Stdout ? QStringLiteral("-")
@@ -26,8 +24,7 @@ void Engine::applyServices(const Runtime& rt)
         qWarning("%s", qPrintable(err));
 }
 
-bool Engine::start(RuntimePtr runtime, QString* error)
-{
+bool Engine::start(RuntimePtr runtime, QString* error) {
     const ServerConfig& server = runtime->config->server;
     applyServices(*runtime);
     m_shared.runtime.store(runtime, std::memory_order_release);
@@ -83,34 +80,31 @@ bool Engine::start(RuntimePtr runtime, QString* error)
         return false;
     }
     const QString scheme = runtime->serverTls ? QStringLiteral("https") : QStringLiteral("http");
-    const QString host = server.host.contains(QLatin1Char(':')) ? QLatin1Char('[') + server.host + QLatin1Char(']')
-                                                                 : server.host;
+    const QString host =
+        server.host.contains(QLatin1Char(':')) ? QLatin1Char('[') + server.host + QLatin1Char(']') : server.host;
     m_shared.listenUrl = scheme + QLatin1String("://") + host + QLatin1Char(':') + QString::number(m_port);
     return true;
 }
 
-void Engine::swap(RuntimePtr runtime)
-{
+void Engine::swap(RuntimePtr runtime) {
     applyServices(*runtime);
     m_shared.runtime.store(std::move(runtime), std::memory_order_release);
 }
 
-void Engine::stopAccepting()
-{
+void Engine::stopAccepting() {
     if (m_listener)
-        QMetaObject::invokeMethod(m_listener, [this] { m_listener->close(); }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_listener, [this] { m_listener->close(); }, Qt::BlockingQueuedConnection);
 }
 
-void Engine::startDrain()
-{
+void Engine::startDrain() {
     m_shared.draining.store(true, std::memory_order_relaxed);
     stopAccepting();
     for (Worker* w : m_workers)
         QMetaObject::invokeMethod(w, &Worker::startDrain, Qt::QueuedConnection);
 }
 
-void Engine::stop()
-{
+void Engine::stop() {
     if (m_listener) {
         QMetaObject::invokeMethod(
             m_listener,
@@ -136,8 +130,7 @@ void Engine::stop()
     m_shared.accessLog.flush();
 }
 
-MetricsSnapshot Engine::sample() const
-{
+MetricsSnapshot Engine::sample() const {
     MetricsSnapshot s;
     s.at = QDateTime::currentDateTimeUtc();
     for (const Worker* w : m_workers) {
@@ -156,8 +149,7 @@ MetricsSnapshot Engine::sample() const
     return s;
 }
 
-int Engine::activeRequests() const
-{
+int Engine::activeRequests() const {
     int n = 0;
     for (const Worker* w : m_workers)
         n += w->counters().activeRequests.load(std::memory_order_relaxed);

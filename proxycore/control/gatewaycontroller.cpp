@@ -13,23 +13,21 @@ namespace gemgate {
 
 namespace {
 // log.level: which of GemGate's own diagnostic categories (gemgate.*) print.
-void applyLogLevel(const QString& level)
-{
+void applyLogLevel(const QString& level) {
     const int rank = level == QLatin1String("debug")     ? 0
                      : level == QLatin1String("warning") ? 2
                      : level == QLatin1String("error")   ? 3
                                                          : 1;
     auto on = [rank](int r) { return r >= rank ? QLatin1String("true") : QLatin1String("false"); };
-    QLoggingCategory::setFilterRules(QStringLiteral("gemgate.*.debug=%1\ngemgate.*.info=%2\ngemgate.*.warning=%3")
-                                         .arg(on(0), on(1), on(2)));
+    QLoggingCategory::setFilterRules(
+        QStringLiteral("gemgate.*.debug=%1\ngemgate.*.info=%2\ngemgate.*.warning=%3").arg(on(0), on(1), on(2)));
 }
 } // namespace
 
 GatewayController::GatewayController(QObject* parent)
     : QObject(parent)
     , m_metricsTimer(new QTimer(this))
-    , m_drainTimer(new QTimer(this))
-{
+    , m_drainTimer(new QTimer(this)) {
     qRegisterMetaType<gemgate::MetricsSnapshot>();
     qRegisterMetaType<gemgate::GatewayState>();
     m_metricsTimer->setInterval(1000);
@@ -37,23 +35,19 @@ GatewayController::GatewayController(QObject* parent)
     m_drainTimer->setInterval(50);
 }
 
-GatewayController::~GatewayController()
-{
+GatewayController::~GatewayController() {
     stop();
 }
 
-void GatewayController::setConfigPath(const QString& path)
-{
+void GatewayController::setConfigPath(const QString& path) {
     m_configPath = path;
 }
 
-QString GatewayController::configPath() const
-{
+QString GatewayController::configPath() const {
     return m_configPath;
 }
 
-bool GatewayController::start(QString* error)
-{
+bool GatewayController::start(QString* error) {
     const ConfigLoadResult r = loadConfigFile(m_configPath);
     for (const ConfigIssue& w : r.warnings)
         Q_EMIT message(QStringLiteral("config warning: %1").arg(w.toString()));
@@ -64,8 +58,7 @@ bool GatewayController::start(QString* error)
     return start(r.config, error);
 }
 
-bool GatewayController::start(std::shared_ptr<Config> config, QString* error)
-{
+bool GatewayController::start(std::shared_ptr<Config> config, QString* error) {
     if (m_engine) {
         *error = QStringLiteral("the gateway is already running");
         return false;
@@ -90,8 +83,7 @@ bool GatewayController::start(std::shared_ptr<Config> config, QString* error)
     return true;
 }
 
-void GatewayController::stop()
-{
+void GatewayController::stop() {
     m_drainTimer->stop();
     m_drainTimer->disconnect();
     if (!m_engine)
@@ -104,8 +96,7 @@ void GatewayController::stop()
     Q_EMIT message(QStringLiteral("stopped"));
 }
 
-void GatewayController::drainAndStop(int timeoutMs)
-{
+void GatewayController::drainAndStop(int timeoutMs) {
     if (!m_engine) {
         Q_EMIT drained();
         return;
@@ -132,8 +123,7 @@ void GatewayController::drainAndStop(int timeoutMs)
     m_drainTimer->start();
 }
 
-bool GatewayController::reload(QString* error)
-{
+bool GatewayController::reload(QString* error) {
     const ConfigLoadResult r = loadConfigFile(m_configPath);
     for (const ConfigIssue& w : r.warnings)
         Q_EMIT message(QStringLiteral("config warning: %1").arg(w.toString()));
@@ -145,8 +135,7 @@ bool GatewayController::reload(QString* error)
     return reload(r.config, error);
 }
 
-bool GatewayController::reload(std::shared_ptr<Config> config, QString* error)
-{
+bool GatewayController::reload(std::shared_ptr<Config> config, QString* error) {
     if (!m_engine) {
         *error = QStringLiteral("the gateway is not running");
         return false;
@@ -171,39 +160,33 @@ bool GatewayController::reload(std::shared_ptr<Config> config, QString* error)
     return true;
 }
 
-ConfigPtr GatewayController::config() const
-{
+ConfigPtr GatewayController::config() const {
     return m_engine ? m_engine->shared().snapshot()->config : nullptr;
 }
 
-QString GatewayController::listenUrl() const
-{
+QString GatewayController::listenUrl() const {
     return m_engine ? m_engine->shared().listenUrl : QString();
 }
 
-quint16 GatewayController::boundPort() const
-{
+quint16 GatewayController::boundPort() const {
     return m_engine ? m_engine->port() : 0;
 }
 
-KeySummary GatewayController::keySummary() const
-{
+KeySummary GatewayController::keySummary() const {
     if (!m_engine)
         return {};
     const KeyPoolSummary s = m_engine->shared().keys.summary();
     return KeySummary{s.total, s.available};
 }
 
-void GatewayController::setState(GatewayState s)
-{
+void GatewayController::setState(GatewayState s) {
     if (m_state == s)
         return;
     m_state = s;
     Q_EMIT stateChanged(s);
 }
 
-void GatewayController::sampleMetrics()
-{
+void GatewayController::sampleMetrics() {
     if (!m_engine)
         return;
     MetricsSnapshot s = m_engine->sample();
@@ -215,8 +198,7 @@ void GatewayController::sampleMetrics()
     Q_EMIT metricsUpdated(s);
 }
 
-MetricsSnapshot GatewayController::currentMetrics() const
-{
+MetricsSnapshot GatewayController::currentMetrics() const {
     return m_engine ? m_engine->sample() : MetricsSnapshot();
 }
 

@@ -9,8 +9,7 @@
 
 namespace gemgate {
 
-RuntimePtr buildRuntime(ConfigPtr config, QString* error, QStringList* notes)
-{
+RuntimePtr buildRuntime(ConfigPtr config, QString* error, QStringList* notes) {
     auto rt = std::make_shared<Runtime>();
     rt->config = config;
 

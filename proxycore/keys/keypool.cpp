@@ -2,8 +2,7 @@
 
 namespace gemgate {
 
-void KeyPool::update(const QList<UpstreamKey>& keys)
-{
+void KeyPool::update(const QList<UpstreamKey>& keys) {
     QMutexLocker lock(&m_mutex);
     QList<Entry> next;
     next.reserve(keys.size());
@@ -23,8 +22,7 @@ void KeyPool::update(const QList<UpstreamKey>& keys)
     m_entries = std::move(next);
 }
 
-std::optional<PickedKey> KeyPool::pick(const QStringList& exclude)
-{
+std::optional<PickedKey> KeyPool::pick(const QStringList& exclude) {
     QMutexLocker lock(&m_mutex);
     Entry* best = nullptr;
     qint64 total = 0;
@@ -42,8 +40,7 @@ std::optional<PickedKey> KeyPool::pick(const QStringList& exclude)
     return PickedKey{best->id, best->secret};
 }
 
-std::optional<PickedKey> KeyPool::byId(const QString& id) const
-{
+std::optional<PickedKey> KeyPool::byId(const QString& id) const {
     QMutexLocker lock(&m_mutex);
     for (const Entry& e : m_entries) {
         if (e.id == id)
@@ -52,8 +49,7 @@ std::optional<PickedKey> KeyPool::byId(const QString& id) const
     return std::nullopt;
 }
 
-QList<QByteArray> KeyPool::secrets() const
-{
+QList<QByteArray> KeyPool::secrets() const {
     QMutexLocker lock(&m_mutex);
     QList<QByteArray> out;
     for (const Entry& e : m_entries)
@@ -61,14 +57,12 @@ QList<QByteArray> KeyPool::secrets() const
     return out;
 }
 
-KeyPoolSummary KeyPool::summary() const
-{
+KeyPoolSummary KeyPool::summary() const {
     QMutexLocker lock(&m_mutex);
     return KeyPoolSummary{static_cast<int>(m_entries.size()), static_cast<int>(m_entries.size())};
 }
 
-void KeyPool::reportSuccess(const QString& id)
-{
+void KeyPool::reportSuccess(const QString& id) {
     QMutexLocker lock(&m_mutex);
     for (Entry& e : m_entries) {
         if (e.id == id) {
@@ -78,8 +72,7 @@ void KeyPool::reportSuccess(const QString& id)
     }
 }
 
-void KeyPool::reportFailure(const QString& id, int httpStatus)
-{
+void KeyPool::reportFailure(const QString& id, int httpStatus) {
     QMutexLocker lock(&m_mutex);
     for (Entry& e : m_entries) {
         if (e.id == id) {

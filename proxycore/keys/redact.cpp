@@ -5,14 +5,12 @@
 namespace gemgate {
 
 namespace {
-bool isKeyChar(char c)
-{
+bool isKeyChar(char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 } // namespace
 
-QByteArray redactSecrets(QByteArray text, const QList<QByteArray>& secrets)
-{
+QByteArray redactSecrets(QByteArray text, const QList<QByteArray>& secrets) {
     static const QByteArray kMask = QByteArrayLiteral("[REDACTED]");
     // Longest first: when one secret contains another, replacing the short one first would leave the rest of the
     // long one in the text.

@@ -11,12 +11,9 @@
 namespace gemgate {
 
 AccessLog::AccessLog()
-    : m_thread([this] { run(); })
-{
-}
+    : m_thread([this] { run(); }) {}
 
-AccessLog::~AccessLog()
-{
+AccessLog::~AccessLog() {
     {
         QMutexLocker lock(&m_mutex);
         m_stop = true;
@@ -29,8 +26,7 @@ AccessLog::~AccessLog()
         ::close(fd);
 }
 
-bool AccessLog::setTarget(const QString& target, QString* error)
-{
+bool AccessLog::setTarget(const QString& target, QString* error) {
     int fd = -1;
     bool own = false;
     if (target == QLatin1String("-")) {
@@ -39,7 +35,8 @@ bool AccessLog::setTarget(const QString& target, QString* error)
         fd = ::open(target.toLocal8Bit().constData(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
         if (fd < 0) {
             if (error)
-                *error = QStringLiteral("cannot open access log %1: %2").arg(target, QString::fromLocal8Bit(strerror(errno)));
+                *error = QStringLiteral("cannot open access log %1: %2")
+                             .arg(target, QString::fromLocal8Bit(strerror(errno)));
             return false;
         }
         own = true;
@@ -54,8 +51,7 @@ bool AccessLog::setTarget(const QString& target, QString* error)
     return true;
 }
 
-void AccessLog::append(AccessRecord record)
-{
+void AccessLog::append(AccessRecord record) {
     QMutexLocker lock(&m_mutex);
     if (m_fd < 0)
         return;
@@ -65,8 +61,7 @@ void AccessLog::append(AccessRecord record)
         m_wake.wakeOne();
 }
 
-void AccessLog::flush()
-{
+void AccessLog::flush() {
     QMutexLocker lock(&m_mutex);
     const qint64 target = m_appended;
     m_wake.wakeOne();
@@ -74,8 +69,7 @@ void AccessLog::flush()
         m_flushed.wait(&m_mutex, 100);
 }
 
-QByteArray AccessLog::format(const AccessRecord& r)
-{
+QByteArray AccessLog::format(const AccessRecord& r) {
     QJsonObject o;
     o.insert(QLatin1String("time"), r.time.toString(Qt::ISODateWithMs));
     o.insert(QLatin1String("request_id"), QString::fromLatin1(r.requestId));
@@ -88,7 +82,8 @@ QByteArray AccessLog::format(const AccessRecord& r)
     o.insert(QLatin1String("status"), r.status);
     o.insert(QLatin1String("stream"), r.stream);
     o.insert(QLatin1String("latency_ms"), static_cast<double>(r.latencyUs) / 1000.0);
-    o.insert(QLatin1String("ttfb_ms"), r.ttfbUs < 0 ? QJsonValue() : QJsonValue(static_cast<double>(r.ttfbUs) / 1000.0));
+    o.insert(QLatin1String("ttfb_ms"),
+             r.ttfbUs < 0 ? QJsonValue() : QJsonValue(static_cast<double>(r.ttfbUs) / 1000.0));
     o.insert(QLatin1String("bytes_in"), r.bytesIn);
     o.insert(QLatin1String("bytes_out"), r.bytesOut);
     o.insert(QLatin1String("prompt_tokens"), r.promptTokens);
@@ -102,8 +97,7 @@ QByteArray AccessLog::format(const AccessRecord& r)
     return line;
 }
 
-void AccessLog::run()
-{
+void AccessLog::run() {
     QList<AccessRecord> batch;
     QMutexLocker lock(&m_mutex);
     for (;;) {

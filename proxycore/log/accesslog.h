@@ -63,7 +63,7 @@ private:
     QList<AccessRecord> m_queue;
     qint64 m_appended = 0;
     qint64 m_written = 0;
-    int m_fd = -1;      // -1 => discard
+    int m_fd = -1; // -1 => discard
     bool m_ownFd = false;
     QList<int> m_retired;
     bool m_stop = false;

@@ -11,8 +11,7 @@ namespace {
 constexpr qint64 kHighWater = 512 * 1024; // pause the upstream above this many unsent bytes
 constexpr qint64 kLowWater = 128 * 1024;  // resume it below this
 
-HttpParser::Limits limitsFrom(const ServerConfig& s)
-{
+HttpParser::Limits limitsFrom(const ServerConfig& s) {
     return HttpParser::Limits{s.maxHeaderBytes, s.maxHeaderCount, s.maxBodyBytes};
 }
 } // namespace
@@ -22,8 +21,7 @@ HttpConnection::HttpConnection(Worker& worker, QTcpSocket* socket, bool tls)
     , m_socket(socket)
     , m_tls(tls)
     , m_peer(socket->peerAddress().toString().toLatin1())
-    , m_parser(HttpParser::Kind::Request, this, limitsFrom(worker.shared()->snapshot()->config->server))
-{
+    , m_parser(HttpParser::Kind::Request, this, limitsFrom(worker.shared()->snapshot()->config->server)) {
     m_lastActivityMs = m_messageStartMs = worker.nowMs();
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     QObject::connect(m_socket, &QTcpSocket::readyRead, m_socket, [this] { onReadyRead(); });
@@ -37,8 +35,7 @@ HttpConnection::HttpConnection(Worker& worker, QTcpSocket* socket, bool tls)
     });
 }
 
-HttpConnection::~HttpConnection()
-{
+HttpConnection::~HttpConnection() {
     m_session.reset();
     m_finishedSession.reset();
     m_socket->disconnect();
@@ -46,8 +43,7 @@ HttpConnection::~HttpConnection()
     delete m_socket;
 }
 
-void HttpConnection::onReadyRead()
-{
+void HttpConnection::onReadyRead() {
     if (m_gone || m_state == State::Closing)
         return;
     m_lastActivityMs = m_worker.nowMs();
@@ -62,8 +58,7 @@ void HttpConnection::onReadyRead()
     processInput();
 }
 
-void HttpConnection::processInput()
-{
+void HttpConnection::processInput() {
     while (!m_in.isEmpty() && (m_state == State::Idle || m_state == State::Reading)) {
         qsizetype consumed = 0;
         const auto result = m_parser.feed(m_in.constData(), m_in.size(), &consumed);
@@ -72,7 +67,9 @@ void HttpConnection::processInput()
             if (m_state == State::Closing)
                 return; // a callback already answered (e.g. 417)
             const int status = m_parser.errorStatus() ? m_parser.errorStatus() : 400;
-            const QByteArray kind = status == 431 ? "headers_too_large" : status == 413 ? "body_too_large" : "bad_request";
+            const QByteArray kind = status == 431   ? "headers_too_large"
+                                    : status == 413 ? "body_too_large"
+                                                    : "bad_request";
             failRequest(status, m_parser.errorMessage(), kind);
             return;
         }
@@ -90,8 +87,7 @@ void HttpConnection::processInput()
     }
 }
 
-bool HttpConnection::onHeadersComplete()
-{
+bool HttpConnection::onHeadersComplete() {
     if (m_state == State::Idle) {
         m_state = State::Reading;
         m_messageStartMs = m_worker.nowMs();
@@ -122,18 +118,15 @@ bool HttpConnection::onHeadersComplete()
     return true;
 }
 
-void HttpConnection::onBody(const char* data, qsizetype len)
-{
+void HttpConnection::onBody(const char* data, qsizetype len) {
     m_request.body.append(data, len);
 }
 
-void HttpConnection::onMessageComplete()
-{
+void HttpConnection::onMessageComplete() {
     m_request.keepAlive = m_parser.keepAlive();
 }
 
-void HttpConnection::dispatch()
-{
+void HttpConnection::dispatch() {
     m_state = State::Processing;
     m_keepAlive = m_request.keepAlive;
     m_http10 = m_request.versionMinor == 0;
@@ -147,12 +140,12 @@ void HttpConnection::dispatch()
     m_session->start();
 }
 
-void HttpConnection::failRequest(int status, const QString& message, const QByteArray& kind)
-{
+void HttpConnection::failRequest(int status, const QString& message, const QByteArray& kind) {
     // Parse-level failures never reach a session, but they are requests too: log them.
     AccessRecord r;
     r.time = QDateTime::currentDateTimeUtc();
-    r.requestId = QByteArray::number(m_worker.env().workerId, 16) + '-' + QByteArray::number(++m_worker.env().nextSeq, 16);
+    r.requestId =
+        QByteArray::number(m_worker.env().workerId, 16) + '-' + QByteArray::number(++m_worker.env().nextSeq, 16);
     r.method = m_parser.method();
     r.status = status;
     r.errorKind = QString::fromLatin1(kind);
@@ -171,8 +164,7 @@ void HttpConnection::failRequest(int status, const QString& message, const QByte
     closeAfterWrite();
 }
 
-void HttpConnection::writeHead(int status, const HttpHeaders& headers, qint64 contentLength)
-{
+void HttpConnection::writeHead(int status, const HttpHeaders& headers, qint64 contentLength) {
     if (m_worker.shared()->draining.load(std::memory_order_relaxed))
         m_keepAlive = false;
     QByteArray head;
@@ -205,8 +197,7 @@ void HttpConnection::writeHead(int status, const HttpHeaders& headers, qint64 co
     write(head);
 }
 
-void HttpConnection::write(const QByteArray& data)
-{
+void HttpConnection::write(const QByteArray& data) {
     if (m_gone)
         return;
     m_socket->write(data);
@@ -214,21 +205,18 @@ void HttpConnection::write(const QByteArray& data)
     WorkerCounters::add(m_worker.counters().bytesOut, data.size());
 }
 
-void HttpConnection::sendResponse(int status, const HttpHeaders& headers, const QByteArray& body)
-{
+void HttpConnection::sendResponse(int status, const HttpHeaders& headers, const QByteArray& body) {
     writeHead(status, headers, body.size());
     if (!body.isEmpty())
         write(body);
     responseDone();
 }
 
-void HttpConnection::beginResponse(int status, const HttpHeaders& headers, qint64 contentLength)
-{
+void HttpConnection::beginResponse(int status, const HttpHeaders& headers, qint64 contentLength) {
     writeHead(status, headers, contentLength);
 }
 
-void HttpConnection::writeBody(const char* data, qsizetype len)
-{
+void HttpConnection::writeBody(const char* data, qsizetype len) {
     if (len <= 0 || m_gone)
         return;
     if (m_chunked) {
@@ -244,28 +232,24 @@ void HttpConnection::writeBody(const char* data, qsizetype len)
     }
 }
 
-void HttpConnection::endResponse()
-{
+void HttpConnection::endResponse() {
     if (m_chunked)
         write(QByteArrayLiteral("0\r\n\r\n"));
     responseDone();
 }
 
-void HttpConnection::abortResponse()
-{
+void HttpConnection::abortResponse() {
     // Closing without the terminating chunk is how HTTP/1.1 tells the client the body is incomplete.
     m_finishedSession = std::move(m_session);
     m_keepAlive = false;
     closeAfterWrite();
 }
 
-bool HttpConnection::congested() const
-{
+bool HttpConnection::congested() const {
     return m_socket->bytesToWrite() > kHighWater;
 }
 
-void HttpConnection::onBytesWritten()
-{
+void HttpConnection::onBytesWritten() {
     m_lastActivityMs = m_worker.nowMs();
     if (m_session && m_socket->bytesToWrite() < kLowWater) {
         if (m_wasCongested || congested() == false)
@@ -274,8 +258,7 @@ void HttpConnection::onBytesWritten()
     m_wasCongested = congested();
 }
 
-void HttpConnection::responseDone()
-{
+void HttpConnection::responseDone() {
     m_finishedSession = std::move(m_session);
     if (!m_keepAlive || m_closeDelimited) {
         closeAfterWrite();
@@ -297,15 +280,13 @@ void HttpConnection::responseDone()
     }
 }
 
-void HttpConnection::closeAfterWrite()
-{
+void HttpConnection::closeAfterWrite() {
     m_state = State::Closing;
     if (!m_gone)
         m_socket->disconnectFromHost(); // sends what is queued, then closes
 }
 
-void HttpConnection::onDisconnected()
-{
+void HttpConnection::onDisconnected() {
     if (m_gone)
         return;
     m_gone = true;
@@ -315,23 +296,20 @@ void HttpConnection::onDisconnected()
     m_worker.connectionClosed(this);
 }
 
-void HttpConnection::drain()
-{
+void HttpConnection::drain() {
     if (m_state == State::Idle)
         closeAfterWrite();
     else
         m_keepAlive = false;
 }
 
-void HttpConnection::abort()
-{
+void HttpConnection::abort() {
     if (m_session)
         m_session->onClientGone();
     m_socket->abort();
 }
 
-void HttpConnection::sweep(qint64 nowMs)
-{
+void HttpConnection::sweep(qint64 nowMs) {
     const ServerConfig& s = m_worker.shared()->snapshot()->config->server;
     switch (m_state) {
     case State::Idle: {

@@ -61,8 +61,8 @@ private:
     bool m_tls;
     QByteArray m_peer;
     HttpParser m_parser;
-    QByteArray m_in;         // received, not yet parsed (pipelined requests wait here)
-    HttpRequest m_request;   // being parsed
+    QByteArray m_in;       // received, not yet parsed (pipelined requests wait here)
+    HttpRequest m_request; // being parsed
     bool m_requestComplete = false;
     std::unique_ptr<ProxySession> m_session;
     std::unique_ptr<ProxySession> m_finishedSession; // destroyed when the next request starts

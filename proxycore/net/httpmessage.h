@@ -33,10 +33,10 @@ private:
 };
 
 struct HttpRequest {
-    QByteArray method;  // "GET", "POST", ...
-    QByteArray target;  // request-target as sent: "/v1beta/models?pageSize=5"
-    QByteArray path;    // decoded-free path part of target: "/v1beta/models"
-    QByteArray query;   // raw query without '?': "pageSize=5"
+    QByteArray method; // "GET", "POST", ...
+    QByteArray target; // request-target as sent: "/v1beta/models?pageSize=5"
+    QByteArray path;   // decoded-free path part of target: "/v1beta/models"
+    QByteArray query;  // raw query without '?': "pageSize=5"
     int versionMinor = 1;
     HttpHeaders headers;
     QByteArray body;

@@ -5,8 +5,7 @@
 namespace gemgate {
 
 namespace {
-HttpParser* self(llhttp_t* p)
-{
+HttpParser* self(llhttp_t* p) {
     return static_cast<HttpParser*>(p->data);
 }
 } // namespace
@@ -16,8 +15,7 @@ HttpParser::HttpParser(Kind kind, Sink* sink, const Limits& limits)
     , m_sink(sink)
     , m_limits(limits)
     , m_parser(std::make_unique<llhttp_t>())
-    , m_settings(std::make_unique<llhttp_settings_t>())
-{
+    , m_settings(std::make_unique<llhttp_settings_t>()) {
     llhttp_settings_init(m_settings.get());
     m_settings->on_message_begin = &HttpParser::cbMessageBegin;
     m_settings->on_url = &HttpParser::cbUrl;
@@ -32,8 +30,7 @@ HttpParser::HttpParser(Kind kind, Sink* sink, const Limits& limits)
 
 HttpParser::~HttpParser() = default;
 
-void HttpParser::reset()
-{
+void HttpParser::reset() {
     llhttp_reset(m_parser.get());
     m_parser->data = this;
     m_inMessage = false;
@@ -41,16 +38,14 @@ void HttpParser::reset()
     m_noBody = false;
 }
 
-void HttpParser::setError(int status, QString message)
-{
+void HttpParser::setError(int status, QString message) {
     if (m_errorStatus == 0 && m_errorMessage.isEmpty()) {
         m_errorStatus = status;
         m_errorMessage = std::move(message);
     }
 }
 
-HttpParser::Result HttpParser::feed(const char* data, qsizetype len, qsizetype* consumed)
-{
+HttpParser::Result HttpParser::feed(const char* data, qsizetype len, qsizetype* consumed) {
     if (m_parser->error == HPE_PAUSED)
         llhttp_resume(m_parser.get());
     const llhttp_errno_t err = llhttp_execute(m_parser.get(), data, static_cast<size_t>(len));
@@ -76,8 +71,7 @@ HttpParser::Result HttpParser::feed(const char* data, qsizetype len, qsizetype* 
     return Result::Error;
 }
 
-HttpParser::Result HttpParser::finish()
-{
+HttpParser::Result HttpParser::finish() {
     if (!m_inMessage)
         return Result::NeedMore;
     const llhttp_errno_t err = llhttp_finish(m_parser.get());
@@ -87,38 +81,31 @@ HttpParser::Result HttpParser::finish()
     return Result::Error;
 }
 
-bool HttpParser::keepAlive() const
-{
+bool HttpParser::keepAlive() const {
     return llhttp_should_keep_alive(m_parser.get()) != 0;
 }
 
-bool HttpParser::isChunked() const
-{
+bool HttpParser::isChunked() const {
     return (m_parser->flags & F_CHUNKED) != 0;
 }
 
-bool HttpParser::hasContentLength() const
-{
+bool HttpParser::hasContentLength() const {
     return (m_parser->flags & F_CONTENT_LENGTH) != 0;
 }
 
-quint64 HttpParser::contentLength() const
-{
+quint64 HttpParser::contentLength() const {
     return m_parser->content_length;
 }
 
-int HttpParser::status() const
-{
+int HttpParser::status() const {
     return m_parser->status_code;
 }
 
-int HttpParser::versionMinor() const
-{
+int HttpParser::versionMinor() const {
     return m_parser->http_minor;
 }
 
-bool HttpParser::addHeaderBytes(size_t len)
-{
+bool HttpParser::addHeaderBytes(size_t len) {
     m_headerBytes += static_cast<qint64>(len);
     if (m_headerBytes > m_limits.maxHeaderBytes) {
         setError(m_kind == Kind::Request ? 431 : 0,
@@ -128,8 +115,7 @@ bool HttpParser::addHeaderBytes(size_t len)
     return true;
 }
 
-int HttpParser::cbMessageBegin(llhttp_t* p)
-{
+int HttpParser::cbMessageBegin(llhttp_t* p) {
     HttpParser* s = self(p);
     s->m_method.clear();
     s->m_url.clear();
@@ -147,8 +133,7 @@ int HttpParser::cbMessageBegin(llhttp_t* p)
     return 0;
 }
 
-int HttpParser::cbUrl(llhttp_t* p, const char* at, size_t len)
-{
+int HttpParser::cbUrl(llhttp_t* p, const char* at, size_t len) {
     HttpParser* s = self(p);
     if (!s->addHeaderBytes(len))
         return -1;
@@ -156,8 +141,7 @@ int HttpParser::cbUrl(llhttp_t* p, const char* at, size_t len)
     return 0;
 }
 
-int HttpParser::cbHeaderField(llhttp_t* p, const char* at, size_t len)
-{
+int HttpParser::cbHeaderField(llhttp_t* p, const char* at, size_t len) {
     HttpParser* s = self(p);
     if (!s->addHeaderBytes(len + 4))
         return -1;
@@ -176,8 +160,7 @@ int HttpParser::cbHeaderField(llhttp_t* p, const char* at, size_t len)
     return 0;
 }
 
-int HttpParser::cbHeaderValue(llhttp_t* p, const char* at, size_t len)
-{
+int HttpParser::cbHeaderValue(llhttp_t* p, const char* at, size_t len) {
     HttpParser* s = self(p);
     if (!s->addHeaderBytes(len))
         return -1;
@@ -186,8 +169,7 @@ int HttpParser::cbHeaderValue(llhttp_t* p, const char* at, size_t len)
     return 0;
 }
 
-int HttpParser::cbHeadersComplete(llhttp_t* p)
-{
+int HttpParser::cbHeadersComplete(llhttp_t* p) {
     HttpParser* s = self(p);
     if (s->m_lastWasValue || !s->m_field.isEmpty()) {
         s->m_headers.add(std::move(s->m_field), std::move(s->m_value));
@@ -213,8 +195,7 @@ int HttpParser::cbHeadersComplete(llhttp_t* p)
     return s->m_noBody ? 1 : 0;
 }
 
-int HttpParser::cbBody(llhttp_t* p, const char* at, size_t len)
-{
+int HttpParser::cbBody(llhttp_t* p, const char* at, size_t len) {
     HttpParser* s = self(p);
     s->m_bodyBytes += static_cast<qint64>(len);
     if (s->m_kind == Kind::Request && s->m_limits.maxBodyBytes >= 0 && s->m_bodyBytes > s->m_limits.maxBodyBytes) {
@@ -225,8 +206,7 @@ int HttpParser::cbBody(llhttp_t* p, const char* at, size_t len)
     return 0;
 }
 
-int HttpParser::cbMessageComplete(llhttp_t* p)
-{
+int HttpParser::cbMessageComplete(llhttp_t* p) {
     HttpParser* s = self(p);
     s->m_inMessage = false;
     s->m_sink->onMessageComplete();

@@ -20,7 +20,7 @@ public:
     struct Limits {
         int maxHeaderBytes = 64 * 1024; // request/status line + all header lines
         int maxHeaderCount = 100;
-        qint64 maxBodyBytes = -1;       // -1 => unlimited
+        qint64 maxBodyBytes = -1; // -1 => unlimited
     };
 
     // Receives the parts of each message. Contract: called synchronously from feed(); a Sink may not delete

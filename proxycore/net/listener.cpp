@@ -10,12 +10,9 @@ namespace gemgate {
 Listener::Listener(SharedState* shared, std::vector<Worker*> workers, int maxConnections)
     : m_shared(shared)
     , m_workers(std::move(workers))
-    , m_maxConnections(maxConnections)
-{
-}
+    , m_maxConnections(maxConnections) {}
 
-void Listener::incomingConnection(qintptr descriptor)
-{
+void Listener::incomingConnection(qintptr descriptor) {
     if (m_shared->connections.load(std::memory_order_relaxed) >= m_maxConnections ||
         m_shared->draining.load(std::memory_order_relaxed)) {
         ::close(static_cast<int>(descriptor));
@@ -34,7 +31,8 @@ void Listener::incomingConnection(qintptr descriptor)
         }
     }
     m_next = (m_next + 1) % m_workers.size();
-    QMetaObject::invokeMethod(best, [best, descriptor] { best->adopt(descriptor); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        best, [best, descriptor] { best->adopt(descriptor); }, Qt::QueuedConnection);
 }
 
 } // namespace gemgate

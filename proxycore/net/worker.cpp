@@ -15,8 +15,7 @@ namespace gemgate {
 Worker::Worker(SharedState* shared, int id)
     : m_shared(shared)
     , m_id(id)
-    , m_pipeline(Pipeline::standard())
-{
+    , m_pipeline(Pipeline::standard()) {
     m_env.shared = shared;
     m_env.pipeline = &m_pipeline;
     m_env.counters = &m_counters;
@@ -25,8 +24,7 @@ Worker::Worker(SharedState* shared, int id)
 
 Worker::~Worker() = default;
 
-void Worker::init()
-{
+void Worker::init() {
     m_clock.start();
     m_http1 = std::make_unique<Http1Pool>();
     m_qnam = std::make_unique<QnamTransport>();
@@ -38,8 +36,7 @@ void Worker::init()
     m_sweepTimer->start();
 }
 
-void Worker::adopt(qintptr descriptor)
-{
+void Worker::adopt(qintptr descriptor) {
     const RuntimePtr rt = m_shared->snapshot();
     QTcpSocket* socket = nullptr;
     if (rt->serverTls) {
@@ -67,25 +64,23 @@ void Worker::adopt(qintptr descriptor)
         c->drain();
 }
 
-void Worker::connectionClosed(HttpConnection* c)
-{
+void Worker::connectionClosed(HttpConnection* c) {
     if (!m_connections.remove(c))
         return;
     WorkerCounters::add(m_counters.connections, -1);
     m_shared->connections.fetch_sub(1, std::memory_order_relaxed);
     // The connection is usually on the call stack (its socket emitted disconnected): delete it afterwards.
-    QMetaObject::invokeMethod(this, [c] { delete c; }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [c] { delete c; }, Qt::QueuedConnection);
 }
 
-void Worker::startDrain()
-{
+void Worker::startDrain() {
     const auto all = m_connections;
     for (HttpConnection* c : all)
         c->drain();
 }
 
-void Worker::shutdown()
-{
+void Worker::shutdown() {
     if (m_sweepTimer)
         m_sweepTimer->stop();
     const auto all = m_connections;
@@ -105,8 +100,7 @@ void Worker::shutdown()
     m_qnam.reset();
 }
 
-void Worker::sweep()
-{
+void Worker::sweep() {
     const qint64 now = nowMs();
     const auto all = m_connections;
     for (HttpConnection* c : all) {

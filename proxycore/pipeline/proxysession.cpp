@@ -13,13 +13,20 @@ constexpr qsizetype kMaxErrorBody = 1024 * 1024;
 
 // Request headers never forwarded upstream besides the hop-by-hop set: the client's own credentials (the
 // upstream key replaces them), framing we recompute, and anything that would reveal the client to Google.
-bool dropRequestHeader(const QByteArray& lower)
-{
+bool dropRequestHeader(const QByteArray& lower) {
     static const QByteArray names[] = {
-        QByteArrayLiteral("host"),           QByteArrayLiteral("content-length"),  QByteArrayLiteral("x-goog-api-key"),
-        QByteArrayLiteral("authorization"),  QByteArrayLiteral("accept-encoding"), QByteArrayLiteral("expect"),
-        QByteArrayLiteral("forwarded"),      QByteArrayLiteral("x-forwarded-for"), QByteArrayLiteral("x-forwarded-host"),
-        QByteArrayLiteral("x-forwarded-proto"), QByteArrayLiteral("x-real-ip"),    QByteArrayLiteral("cookie"),
+        QByteArrayLiteral("host"),
+        QByteArrayLiteral("content-length"),
+        QByteArrayLiteral("x-goog-api-key"),
+        QByteArrayLiteral("authorization"),
+        QByteArrayLiteral("accept-encoding"),
+        QByteArrayLiteral("expect"),
+        QByteArrayLiteral("forwarded"),
+        QByteArrayLiteral("x-forwarded-for"),
+        QByteArrayLiteral("x-forwarded-host"),
+        QByteArrayLiteral("x-forwarded-proto"),
+        QByteArrayLiteral("x-real-ip"),
+        QByteArrayLiteral("cookie"),
     };
     for (const QByteArray& n : names) {
         if (lower == n)
@@ -30,12 +37,17 @@ bool dropRequestHeader(const QByteArray& lower)
 
 // Response headers passed back to the client. Everything else (Server, Alt-Svc, Set-Cookie, framing) is
 // dropped: the gateway does not echo upstream headers it does not understand.
-bool keepResponseHeader(const QByteArray& lower)
-{
+bool keepResponseHeader(const QByteArray& lower) {
     static const QByteArray names[] = {
-        QByteArrayLiteral("content-type"),  QByteArrayLiteral("content-encoding"), QByteArrayLiteral("content-language"),
-        QByteArrayLiteral("content-disposition"), QByteArrayLiteral("cache-control"), QByteArrayLiteral("expires"),
-        QByteArrayLiteral("etag"),          QByteArrayLiteral("last-modified"),    QByteArrayLiteral("retry-after"),
+        QByteArrayLiteral("content-type"),
+        QByteArrayLiteral("content-encoding"),
+        QByteArrayLiteral("content-language"),
+        QByteArrayLiteral("content-disposition"),
+        QByteArrayLiteral("cache-control"),
+        QByteArrayLiteral("expires"),
+        QByteArrayLiteral("etag"),
+        QByteArrayLiteral("last-modified"),
+        QByteArrayLiteral("retry-after"),
         QByteArrayLiteral("vary"),
     };
     for (const QByteArray& n : names) {
@@ -49,8 +61,7 @@ bool keepResponseHeader(const QByteArray& lower)
 ProxySession::ProxySession(WorkerEnv& env, ClientResponder& client, HttpRequest request, QByteArray peer,
                            bool clientTls)
     : m_env(env)
-    , m_client(client)
-{
+    , m_client(client) {
     m_timer.start();
     m_ctx.request = std::move(request);
     m_ctx.shared = env.shared;
@@ -60,15 +71,13 @@ ProxySession::ProxySession(WorkerEnv& env, ClientResponder& client, HttpRequest 
     WorkerCounters::add(env.counters->activeRequests, 1);
 }
 
-ProxySession::~ProxySession()
-{
+ProxySession::~ProxySession() {
     m_call.reset();
     if (!m_done)
         finish(499, "client_closed");
 }
 
-void ProxySession::start()
-{
+void ProxySession::start() {
     m_ctx.runtime = m_env.shared->snapshot();
     if (auto reply = m_env.pipeline->run(m_ctx)) {
         respondLocal(*reply);
@@ -81,16 +90,14 @@ void ProxySession::start()
     attempt();
 }
 
-void ProxySession::respondLocal(const LocalReply& reply)
-{
+void ProxySession::respondLocal(const LocalReply& reply) {
     HttpHeaders headers = reply.headers;
     headers.add("x-gemgate-request-id", m_ctx.requestId);
     finish(reply.status, reply.errorKind, reply.body.size());
     m_client.sendResponse(reply.status, headers, m_ctx.request.method == "HEAD" ? QByteArray() : reply.body);
 }
 
-void ProxySession::attempt()
-{
+void ProxySession::attempt() {
     const GeminiConfig& gemini = m_ctx.runtime->config->gemini;
     m_key.reset();
     if (m_ctx.request.path.startsWith("/upload/")) {
@@ -134,8 +141,7 @@ void ProxySession::attempt()
     m_call = transport->start(buildUpstreamRequest(*m_key), this);
 }
 
-UpstreamRequest ProxySession::buildUpstreamRequest(const PickedKey& key) const
-{
+UpstreamRequest ProxySession::buildUpstreamRequest(const PickedKey& key) const {
     const Runtime& rt = *m_ctx.runtime;
     const HttpRequest& in = m_ctx.request;
     UpstreamRequest out;
@@ -166,8 +172,7 @@ UpstreamRequest ProxySession::buildUpstreamRequest(const PickedKey& key) const
     return out;
 }
 
-HttpHeaders ProxySession::clientResponseHeaders(const HttpHeaders& upstream)
-{
+HttpHeaders ProxySession::clientResponseHeaders(const HttpHeaders& upstream) {
     HttpHeaders out;
     for (const auto& h : upstream.entries()) {
         const QByteArray lower = h.first.toLower();
@@ -200,8 +205,7 @@ HttpHeaders ProxySession::clientResponseHeaders(const HttpHeaders& upstream)
     return out;
 }
 
-bool ProxySession::shouldRetry(int status, const QByteArray& body) const
-{
+bool ProxySession::shouldRetry(int status, const QByteArray& body) const {
     if (m_pinned || m_attempts > m_ctx.runtime->config->gemini.maxRetries)
         return false;
     switch (status) {
@@ -221,8 +225,7 @@ bool ProxySession::shouldRetry(int status, const QByteArray& body) const
     }
 }
 
-void ProxySession::onUpstreamHeaders(int status, const HttpHeaders& headers)
-{
+void ProxySession::onUpstreamHeaders(int status, const HttpHeaders& headers) {
     m_upstreamStatus = status;
     if (status >= 400) {
         // Held back: it may be retried on another key, and error bodies can quote the key, so they are scrubbed.
@@ -241,8 +244,7 @@ void ProxySession::onUpstreamHeaders(int status, const HttpHeaders& headers)
     m_client.beginResponse(status, clientResponseHeaders(headers), length);
 }
 
-void ProxySession::onUpstreamData(const char* data, qsizetype len)
-{
+void ProxySession::onUpstreamData(const char* data, qsizetype len) {
     if (m_buffering) {
         if (m_buffer.size() < kMaxErrorBody)
             m_buffer.append(data, qMin(len, kMaxErrorBody - m_buffer.size()));
@@ -254,8 +256,7 @@ void ProxySession::onUpstreamData(const char* data, qsizetype len)
         m_call->pauseReading();
 }
 
-void ProxySession::onUpstreamComplete()
-{
+void ProxySession::onUpstreamComplete() {
     if (!m_buffering) {
         finish(m_upstreamStatus, QByteArray());
         m_client.endResponse();
@@ -279,8 +280,7 @@ void ProxySession::onUpstreamComplete()
     sendBufferedError();
 }
 
-void ProxySession::sendBufferedError()
-{
+void ProxySession::sendBufferedError() {
     const QByteArray body = redactSecrets(m_buffer, m_env.shared->keys.secrets());
     HttpHeaders headers = clientResponseHeaders(m_upstreamHeaders);
     const int status = m_upstreamStatus;
@@ -289,8 +289,7 @@ void ProxySession::sendBufferedError()
     m_client.sendResponse(status, headers, body);
 }
 
-void ProxySession::onUpstreamError(UpstreamErrorKind kind, const QString& message)
-{
+void ProxySession::onUpstreamError(UpstreamErrorKind kind, const QString& message) {
     if (m_responseStarted) {
         // Too late to retry or to change the status: end the stream as an error, never as a clean end.
         if (m_ctx.sse) {
@@ -314,28 +313,25 @@ void ProxySession::onUpstreamError(UpstreamErrorKind kind, const QString& messag
         }
     }
     const bool timeout = kind == UpstreamErrorKind::Timeout;
-    respondLocal(LocalReply::fromError(GatewayError::make(
-        timeout ? 504 : 502,
-        timeout ? QStringLiteral("The Gemini upstream did not answer in time: %1").arg(message)
-                : QStringLiteral("The Gemini upstream could not be reached: %1").arg(message),
-        upstreamErrorName(kind))));
+    respondLocal(LocalReply::fromError(
+        GatewayError::make(timeout ? 504 : 502,
+                           timeout ? QStringLiteral("The Gemini upstream did not answer in time: %1").arg(message)
+                                   : QStringLiteral("The Gemini upstream could not be reached: %1").arg(message),
+                           upstreamErrorName(kind))));
 }
 
-void ProxySession::onClientDrained()
-{
+void ProxySession::onClientDrained() {
     if (m_call)
         m_call->resumeReading();
 }
 
-void ProxySession::onClientGone()
-{
+void ProxySession::onClientGone() {
     m_call.reset(); // closes the upstream connection: Google sees the cancellation at once
     if (!m_done)
         finish(499, "client_closed");
 }
 
-void ProxySession::finish(int status, const QByteArray& errorKind, qint64 pendingBytes)
-{
+void ProxySession::finish(int status, const QByteArray& errorKind, qint64 pendingBytes) {
     if (m_done)
         return;
     m_done = true;

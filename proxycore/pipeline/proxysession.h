@@ -82,7 +82,7 @@ private:
     int m_attempts = 0;
     int m_upstreamStatus = 0;
     HttpHeaders m_upstreamHeaders;
-    bool m_buffering = false;  // error response held back to scrub it or retry on another key
+    bool m_buffering = false; // error response held back to scrub it or retry on another key
     QByteArray m_buffer;
     bool m_responseStarted = false;
     qint64 m_ttfbUs = -1;

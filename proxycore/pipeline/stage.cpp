@@ -6,8 +6,7 @@
 
 namespace gemgate {
 
-LocalReply LocalReply::fromError(const GatewayError& e)
-{
+LocalReply LocalReply::fromError(const GatewayError& e) {
     LocalReply r = json(e.status, geminiErrorBody(e));
     r.errorKind = e.kind;
     if (e.retryAfterSeconds >= 0)
@@ -15,8 +14,7 @@ LocalReply LocalReply::fromError(const GatewayError& e)
     return r;
 }
 
-LocalReply LocalReply::json(int status, QByteArray body)
-{
+LocalReply LocalReply::json(int status, QByteArray body) {
     LocalReply r;
     r.status = status;
     r.headers.add("Content-Type", "application/json; charset=UTF-8");
@@ -24,8 +22,7 @@ LocalReply LocalReply::json(int status, QByteArray body)
     return r;
 }
 
-Pipeline Pipeline::standard()
-{
+Pipeline Pipeline::standard() {
     Pipeline p;
     p.add(std::make_unique<HealthStage>());
     p.add(std::make_unique<AuthStage>());
@@ -33,8 +30,7 @@ Pipeline Pipeline::standard()
     return p;
 }
 
-std::optional<LocalReply> Pipeline::run(RequestContext& ctx) const
-{
+std::optional<LocalReply> Pipeline::run(RequestContext& ctx) const {
     for (const auto& s : m_stages) {
         if (auto reply = s->onRequest(ctx))
             return reply;

@@ -22,13 +22,13 @@ struct RequestContext {
     RuntimePtr runtime;
     SharedState* shared = nullptr;
     QByteArray requestId;
-    QByteArray peer;       // client address, for logs
+    QByteArray peer; // client address, for logs
     bool clientTls = false;
-    QString clientId;      // set by authentication
+    QString clientId; // set by authentication
     Route route = Route::None;
-    QString model;         // "gemini-2.5-flash" when the path names one
-    bool stream = false;   // streamGenerateContent
-    bool sse = false;      // ... with alt=sse
+    QString model;       // "gemini-2.5-flash" when the path names one
+    bool stream = false; // streamGenerateContent
+    bool sse = false;    // ... with alt=sse
 };
 
 // A locally generated answer.

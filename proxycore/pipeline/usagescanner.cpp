@@ -11,16 +11,14 @@ const QByteArray kCandidatesKey = QByteArrayLiteral("\"candidates\"");
 const QByteArray kFinishKey = QByteArrayLiteral("\"finishReason\"");
 constexpr qsizetype kMaxCapture = 64 * 1024; // a usage object is a few hundred bytes
 
-qint64 count(const QJsonObject& o, const char* name)
-{
+qint64 count(const QJsonObject& o, const char* name) {
     const QJsonValue v = o.value(QLatin1String(name));
     // proto3 JSON may encode int64 as a string.
     return v.isString() ? v.toString().toLongLong() : static_cast<qint64>(v.toDouble());
 }
 } // namespace
 
-bool UsageScanner::matchKey(char c, const QByteArray& key, int& matched)
-{
+bool UsageScanner::matchKey(char c, const QByteArray& key, int& matched) {
     if (c == key[matched]) {
         if (++matched == key.size()) {
             matched = 0;
@@ -32,8 +30,7 @@ bool UsageScanner::matchKey(char c, const QByteArray& key, int& matched)
     return false;
 }
 
-void UsageScanner::feed(const char* data, qsizetype len)
-{
+void UsageScanner::feed(const char* data, qsizetype len) {
     for (qsizetype i = 0; i < len; ++i) {
         const char c = data[i];
         switch (m_state) {
@@ -81,8 +78,7 @@ void UsageScanner::feed(const char* data, qsizetype len)
     }
 }
 
-void UsageScanner::parseCaptured()
-{
+void UsageScanner::parseCaptured() {
     const QJsonObject o = QJsonDocument::fromJson(m_capture).object();
     m_capture.clear();
     if (o.isEmpty())

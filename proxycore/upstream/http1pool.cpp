@@ -10,20 +10,22 @@ Q_LOGGING_CATEGORY(lcHttp1, "gemgate.upstream.http1")
 
 namespace gemgate {
 
-const char* upstreamErrorName(UpstreamErrorKind kind)
-{
+const char* upstreamErrorName(UpstreamErrorKind kind) {
     switch (kind) {
-    case UpstreamErrorKind::Connect: return "upstream_connect";
-    case UpstreamErrorKind::Timeout: return "upstream_timeout";
-    case UpstreamErrorKind::Protocol: return "upstream_protocol";
-    case UpstreamErrorKind::Closed: return "upstream_closed";
+    case UpstreamErrorKind::Connect:
+        return "upstream_connect";
+    case UpstreamErrorKind::Timeout:
+        return "upstream_timeout";
+    case UpstreamErrorKind::Protocol:
+        return "upstream_protocol";
+    case UpstreamErrorKind::Closed:
+        return "upstream_closed";
     }
     return "upstream_error";
 }
 
 namespace {
-QString originKey(const QUrl& origin)
-{
+QString originKey(const QUrl& origin) {
     return origin.scheme() + QLatin1String("://") + origin.host() + QLatin1Char(':') +
            QString::number(origin.port(origin.scheme() == QLatin1String("https") ? 443 : 80));
 }
@@ -37,8 +39,7 @@ public:
     Http1Connection(Http1Pool* pool, const UpstreamRequest& req)
         : m_pool(pool)
         , m_origin(originKey(req.origin))
-        , m_parser(HttpParser::Kind::Response, this, HttpParser::Limits{256 * 1024, 256, -1})
-    {
+        , m_parser(HttpParser::Kind::Response, this, HttpParser::Limits{256 * 1024, 256, -1}) {
         const bool tls = req.origin.scheme() == QLatin1String("https");
         const quint16 port = static_cast<quint16>(req.origin.port(tls ? 443 : 80));
         if (tls) {
@@ -75,8 +76,7 @@ public:
     void detach(); // the call is gone: close, no reuse
     void setPaused(bool paused);
     void sweep(qint64 nowMs);
-    void closeNow()
-    {
+    void closeNow() {
         m_closed = true;
         m_socket->abort();
     }
@@ -116,28 +116,22 @@ public:
     Http1Call(Http1Pool* pool, UpstreamRequest request, UpstreamHandler* handler)
         : m_pool(pool)
         , m_request(std::move(request))
-        , m_handler(handler)
-    {
-    }
-    ~Http1Call() override
-    {
+        , m_handler(handler) {}
+    ~Http1Call() override {
         if (m_conn)
             m_conn->detach();
     }
-    void pauseReading() override
-    {
+    void pauseReading() override {
         m_paused = true;
         if (m_conn)
             m_conn->setPaused(true);
     }
-    void resumeReading() override
-    {
+    void resumeReading() override {
         m_paused = false;
         if (m_conn)
             m_conn->setPaused(false);
     }
-    void dispatch()
-    {
+    void dispatch() {
         m_conn = m_pool->acquire(m_request);
         m_conn->send(this, m_request);
         if (m_paused)
@@ -145,8 +139,7 @@ public:
     }
     // A reused keep-alive connection can be closed by the upstream just as we send on it. Nothing came back,
     // so the request cannot have been processed: send it once more on a fresh connection.
-    bool retryOnFresh(Http1Connection* failed)
-    {
+    bool retryOnFresh(Http1Connection* failed) {
         if (m_retriedStale || !failed->wasReused())
             return false;
         m_retriedStale = true;
@@ -166,8 +159,7 @@ public:
     bool m_retriedStale = false;
 };
 
-void Http1Connection::send(Http1Call* call, const UpstreamRequest& req)
-{
+void Http1Connection::send(Http1Call* call, const UpstreamRequest& req) {
     m_call = call;
     m_gotBytes = false;
     m_messageDone = false;
@@ -206,28 +198,24 @@ void Http1Connection::send(Http1Call* call, const UpstreamRequest& req)
         writeRequest();
 }
 
-void Http1Connection::writeRequest()
-{
+void Http1Connection::writeRequest() {
     m_socket->write(m_pendingRequest);
     m_pendingRequest.clear();
     m_deadlineMs = m_pool->nowMs() + m_readTimeoutMs;
 }
 
-void Http1Connection::onConnected()
-{
+void Http1Connection::onConnected() {
     m_connected = true;
     if (m_call && !m_pendingRequest.isEmpty())
         writeRequest();
 }
 
-void Http1Connection::detach()
-{
+void Http1Connection::detach() {
     m_call = nullptr;
     m_pool->discard(this);
 }
 
-void Http1Connection::setPaused(bool paused)
-{
+void Http1Connection::setPaused(bool paused) {
     if (m_paused == paused)
         return;
     m_paused = paused;
@@ -238,8 +226,7 @@ void Http1Connection::setPaused(bool paused)
     }
 }
 
-void Http1Connection::onReadyRead()
-{
+void Http1Connection::onReadyRead() {
     char buf[32 * 1024];
     while (m_call && !m_paused && !m_closed) {
         const qint64 n = m_socket->read(buf, sizeof buf);
@@ -272,8 +259,7 @@ void Http1Connection::onReadyRead()
     }
 }
 
-void Http1Connection::finishMessage()
-{
+void Http1Connection::finishMessage() {
     const int status = m_parser.status();
     if (status >= 100 && status < 200 && status != 101) {
         // Interim response (100 Continue): the real one follows on the same connection.
@@ -291,8 +277,7 @@ void Http1Connection::finishMessage()
     call->m_handler->onUpstreamComplete();
 }
 
-bool Http1Connection::onHeadersComplete()
-{
+bool Http1Connection::onHeadersComplete() {
     // Headers arrive only once per message; interim 1xx responses are not passed on.
     const int status = m_parser.status();
     if (status >= 100 && status < 200)
@@ -301,14 +286,12 @@ bool Http1Connection::onHeadersComplete()
     return m_call != nullptr;
 }
 
-void Http1Connection::onBody(const char* data, qsizetype len)
-{
+void Http1Connection::onBody(const char* data, qsizetype len) {
     if (m_call)
         m_call->m_handler->onUpstreamData(data, len);
 }
 
-void Http1Connection::fail(UpstreamErrorKind kind, const QString& message)
-{
+void Http1Connection::fail(UpstreamErrorKind kind, const QString& message) {
     Http1Call* call = m_call;
     m_call = nullptr;
     closeNow();
@@ -323,8 +306,7 @@ void Http1Connection::fail(UpstreamErrorKind kind, const QString& message)
     call->m_handler->onUpstreamError(kind, message);
 }
 
-void Http1Connection::onDisconnected()
-{
+void Http1Connection::onDisconnected() {
     if (m_closed && !m_call) {
         m_pool->discard(this);
         return;
@@ -351,8 +333,7 @@ void Http1Connection::onDisconnected()
     m_pool->discard(this);
 }
 
-void Http1Connection::onSocketError(QAbstractSocket::SocketError err)
-{
+void Http1Connection::onSocketError(QAbstractSocket::SocketError err) {
     if (err == QAbstractSocket::RemoteHostClosedError)
         return; // handled by onDisconnected, which also drains the remaining bytes
     if (!m_call) {
@@ -361,13 +342,12 @@ void Http1Connection::onSocketError(QAbstractSocket::SocketError err)
         return;
     }
     const auto kind = (!m_connected || err == QAbstractSocket::SslHandshakeFailedError) ? UpstreamErrorKind::Connect
-                      : m_gotBytes                                                        ? UpstreamErrorKind::Closed
-                                                                                          : UpstreamErrorKind::Connect;
+                      : m_gotBytes                                                      ? UpstreamErrorKind::Closed
+                                                                                        : UpstreamErrorKind::Connect;
     fail(kind, QStringLiteral("upstream connection error: %1").arg(m_socket->errorString()));
 }
 
-void Http1Connection::sweep(qint64 nowMs)
-{
+void Http1Connection::sweep(qint64 nowMs) {
     if (m_call) {
         if (nowMs > m_deadlineMs) {
             fail(m_connected ? UpstreamErrorKind::Timeout : UpstreamErrorKind::Connect,
@@ -380,13 +360,11 @@ void Http1Connection::sweep(qint64 nowMs)
     }
 }
 
-Http1Pool::Http1Pool()
-{
+Http1Pool::Http1Pool() {
     m_clock.start();
 }
 
-Http1Pool::~Http1Pool()
-{
+Http1Pool::~Http1Pool() {
     const auto all = m_all;
     for (Http1Connection* c : all) {
         c->closeNow();
@@ -394,23 +372,20 @@ Http1Pool::~Http1Pool()
     }
 }
 
-int Http1Pool::idleConnections() const
-{
+int Http1Pool::idleConnections() const {
     int n = 0;
     for (const auto& list : m_idle)
         n += static_cast<int>(list.size());
     return n;
 }
 
-std::unique_ptr<UpstreamCall> Http1Pool::start(UpstreamRequest request, UpstreamHandler* handler)
-{
+std::unique_ptr<UpstreamCall> Http1Pool::start(UpstreamRequest request, UpstreamHandler* handler) {
     auto call = std::make_unique<Http1Call>(this, std::move(request), handler);
     call->dispatch();
     return call;
 }
 
-Http1Connection* Http1Pool::acquire(const UpstreamRequest& request)
-{
+Http1Connection* Http1Pool::acquire(const UpstreamRequest& request) {
     auto it = m_idle.find(originKey(request.origin));
     if (it != m_idle.end()) {
         while (!it->isEmpty()) {
@@ -426,14 +401,12 @@ Http1Connection* Http1Pool::acquire(const UpstreamRequest& request)
     return c;
 }
 
-void Http1Pool::release(Http1Connection* c)
-{
+void Http1Pool::release(Http1Connection* c) {
     c->markIdle(nowMs());
     m_idle[c->origin()].append(c);
 }
 
-void Http1Pool::discard(Http1Connection* c)
-{
+void Http1Pool::discard(Http1Connection* c) {
     if (!m_all.removeOne(c))
         return; // already discarded
     auto it = m_idle.find(c->origin());
@@ -443,8 +416,7 @@ void Http1Pool::discard(Http1Connection* c)
     c->deleteLater();
 }
 
-void Http1Pool::sweep(qint64)
-{
+void Http1Pool::sweep(qint64) {
     // The connections measure time on the pool's own monotonic clock.
     const qint64 now = nowMs();
     const auto all = m_all;

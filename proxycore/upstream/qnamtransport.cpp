@@ -13,8 +13,7 @@ public:
         : m_transport(t)
         , m_manager(manager)
         , m_reply(reply)
-        , m_handler(handler)
-    {
+        , m_handler(handler) {
         ++m_transport->m_inFlight;
         ++m_manager->inFlight;
         m_reply->setReadBufferSize(256 * 1024);
@@ -25,19 +24,23 @@ public:
     ~QnamCall() override { release(); }
 
     void pauseReading() override { m_paused = true; }
-    void resumeReading() override
-    {
+    void resumeReading() override {
         if (!m_paused)
             return;
         m_paused = false;
         if (m_reply)
-            QMetaObject::invokeMethod(m_reply, [this] { onReadyRead(); if (m_finishedWhilePaused) onFinished(); },
-                                      Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                m_reply,
+                [this] {
+                    onReadyRead();
+                    if (m_finishedWhilePaused)
+                        onFinished();
+                },
+                Qt::QueuedConnection);
     }
 
 private:
-    void release()
-    {
+    void release() {
         if (!m_reply)
             return;
         --m_transport->m_inFlight;
@@ -50,8 +53,7 @@ private:
         r->deleteLater();
     }
     bool hasStatus() const { return m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid(); }
-    void onMetaData()
-    {
+    void onMetaData() {
         if (m_headersSent || !hasStatus())
             return;
         m_headersSent = true;
@@ -61,8 +63,7 @@ private:
         const int status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         m_handler->onUpstreamHeaders(status, h); // may destroy this call
     }
-    void onReadyRead()
-    {
+    void onReadyRead() {
         if (!m_reply || m_paused)
             return;
         if (!m_headersSent) {
@@ -77,8 +78,7 @@ private:
             m_handler->onUpstreamData(data.constData(), data.size());
         }
     }
-    void onFinished()
-    {
+    void onFinished() {
         if (!m_reply)
             return;
         if (m_paused) {
@@ -99,7 +99,7 @@ private:
             const bool started = m_headersSent;
             const QString msg = m_reply->errorString();
             release();
-            h->onUpstreamError(timeout ? UpstreamErrorKind::Timeout
+            h->onUpstreamError(timeout   ? UpstreamErrorKind::Timeout
                                : started ? UpstreamErrorKind::Closed
                                          : UpstreamErrorKind::Connect,
                                msg);
@@ -123,16 +123,14 @@ constexpr int kHttp1ConnectionsPerManager = 6; // Qt's fixed per-host limit for 
 constexpr size_t kMaxManagers = 256;
 } // namespace
 
-QnamTransport::QnamTransport()
-{
+QnamTransport::QnamTransport() {
     // Managers live in a vector that only grows, and calls keep pointers to them: reserve so they never move.
     m_managers.reserve(kMaxManagers);
 }
 
 QnamTransport::~QnamTransport() = default;
 
-void QnamTransport::applyProxy(QNetworkAccessManager* nam) const
-{
+void QnamTransport::applyProxy(QNetworkAccessManager* nam) const {
     if (m_proxy.isEmpty()) {
         nam->setProxy(QNetworkProxy(QNetworkProxy::NoProxy));
         return;
@@ -143,8 +141,7 @@ void QnamTransport::applyProxy(QNetworkAccessManager* nam) const
                                 m_proxy.password()));
 }
 
-void QnamTransport::setProxy(const QUrl& proxy)
-{
+void QnamTransport::setProxy(const QUrl& proxy) {
     if (proxy == m_proxy)
         return;
     m_proxy = proxy;
@@ -152,8 +149,7 @@ void QnamTransport::setProxy(const QUrl& proxy)
         applyProxy(m.nam.get());
 }
 
-QnamTransport::Manager* QnamTransport::managerFor(const UpstreamRequest& request)
-{
+QnamTransport::Manager* QnamTransport::managerFor(const UpstreamRequest& request) {
     const bool multiplexed = request.origin.scheme() == QLatin1String("https") && m_proxy.isEmpty();
     Manager* best = nullptr;
     for (Manager& m : m_managers) {
@@ -172,11 +168,10 @@ QnamTransport::Manager* QnamTransport::managerFor(const UpstreamRequest& request
     return &m_managers.back();
 }
 
-std::unique_ptr<UpstreamCall> QnamTransport::start(UpstreamRequest request, UpstreamHandler* handler)
-{
+std::unique_ptr<UpstreamCall> QnamTransport::start(UpstreamRequest request, UpstreamHandler* handler) {
     setProxy(request.proxy);
-    QNetworkRequest req(QUrl::fromEncoded(request.origin.toEncoded(QUrl::RemovePath | QUrl::RemoveQuery) +
-                                          request.target));
+    QNetworkRequest req(
+        QUrl::fromEncoded(request.origin.toEncoded(QUrl::RemovePath | QUrl::RemoveQuery) + request.target));
     req.setAttribute(QNetworkRequest::Http2AllowedAttribute, true);
     req.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     req.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);

@@ -21,16 +21,16 @@ struct UpstreamRequest {
     HttpHeaders headers; // already filtered: no hop-by-hop, Host and Content-Length are set by the transport
     QByteArray body;
     int connectTimeoutMs = 10'000;
-    int readTimeoutMs = 300'000; // longest silence allowed while waiting for or reading the response
+    int readTimeoutMs = 300'000;                  // longest silence allowed while waiting for or reading the response
     std::shared_ptr<const QSslConfiguration> tls; // for https origins; null => system defaults
-    QUrl proxy; // egress proxy (QNAM transport only); empty => direct
+    QUrl proxy;                                   // egress proxy (QNAM transport only); empty => direct
 };
 
 enum class UpstreamErrorKind {
-    Connect,   // DNS, refused, TLS handshake failure, connect timeout: nothing was sent
-    Timeout,   // read timeout after the request was sent
-    Protocol,  // malformed response
-    Closed,    // connection closed before the response was complete
+    Connect,  // DNS, refused, TLS handshake failure, connect timeout: nothing was sent
+    Timeout,  // read timeout after the request was sent
+    Protocol, // malformed response
+    Closed,   // connection closed before the response was complete
 };
 
 const char* upstreamErrorName(UpstreamErrorKind kind);

@@ -2,7 +2,6 @@
 // link Qt Widgets, so its include path has no <QWidget>.
 #include <QWidget>
 
-int probe()
-{
+int probe() {
     return 0;
 }

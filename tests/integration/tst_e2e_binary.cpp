@@ -20,12 +20,10 @@ const QByteArray kKey1 = "AIzaSyE2eKeyNumberOne-abcdefghijklmnopq";
 const QByteArray kKey2 = "AIzaSyE2eKeyNumberTwo-abcdefghijklmnopq";
 const QByteArray kBody = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
 
-QByteArray config(const QUrl& upstream, const QString& log, bool twoKeys, const QByteArray& extra = {})
-{
+QByteArray config(const QUrl& upstream, const QString& log, bool twoKeys, const QByteArray& extra = {}) {
     QByteArray y = "server:\n  host: 127.0.0.1\n  port: 0\n  workers: 2\n  drain_timeout_ms: 15000\n"
                    "gemini:\n  base_url: " +
-                   upstream.toEncoded() +
-                   "\n  api_keys:\n    - id: one\n      key: ${E2E_KEY_ONE}\n";
+                   upstream.toEncoded() + "\n  api_keys:\n    - id: one\n      key: ${E2E_KEY_ONE}\n";
     if (twoKeys)
         y += "    - id: two\n      key: " + kKey2 + "\n";
     y += "auth:\n  enabled: true\n  client_keys:\n    - id: e2e\n      key: " + kClient + "\n";
@@ -33,8 +31,7 @@ QByteArray config(const QUrl& upstream, const QString& log, bool twoKeys, const 
     return y + extra;
 }
 
-bool writeFile(const QString& path, const QByteArray& data)
-{
+bool writeFile(const QString& path, const QByteArray& data) {
     QFile f(path);
     return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(data) == data.size();
 }
@@ -48,8 +45,7 @@ private Q_SLOTS:
     void checkConfigCommand();
 };
 
-void TstE2eBinary::lifecycle_data()
-{
+void TstE2eBinary::lifecycle_data() {
     QTest::addColumn<QString>("binary");
     QTest::addColumn<QStringList>("args");
 #ifdef GEMGATE_GUI_PATH
@@ -58,8 +54,7 @@ void TstE2eBinary::lifecycle_data()
     QTest::newRow("gemgated") << QStringLiteral(GEMGATED_PATH) << QStringList{};
 }
 
-void TstE2eBinary::lifecycle()
-{
+void TstE2eBinary::lifecycle() {
     QFETCH(QString, binary);
     QFETCH(QStringList, args);
     FakeUpstream upstream;
@@ -81,7 +76,8 @@ void TstE2eBinary::lifecycle()
     proc.start(binary, args + QStringList{QStringLiteral("--config"), cfgPath});
     QVERIFY(proc.waitForStarted());
     QTRY_VERIFY_WITH_TIMEOUT(err.contains("listening on"), 10'000);
-    const auto m = QRegularExpression(QStringLiteral("listening on http://127.0.0.1:(\\d+)")).match(QString::fromUtf8(err));
+    const auto m =
+        QRegularExpression(QStringLiteral("listening on http://127.0.0.1:(\\d+)")).match(QString::fromUtf8(err));
     QVERIFY2(m.hasMatch(), err.constData());
     const quint16 port = static_cast<quint16>(m.captured(1).toUInt());
     const QList<QPair<QByteArray, QByteArray>> auth{{"x-goog-api-key", kClient}};
@@ -123,8 +119,8 @@ void TstE2eBinary::lifecycle()
     QTRY_VERIFY_WITH_TIMEOUT(err.contains("draining"), 3000);
     // New connections are refused while draining.
     RawHttpClient late;
-    QVERIFY(!late.connectTo(port, 1000) || (late.send("GET", "/health"), late.waitForResponse(2000),
-                                            late.response().status == 0));
+    QVERIFY(!late.connectTo(port, 1000) ||
+            (late.send("GET", "/health"), late.waitForResponse(2000), late.response().status == 0));
     QVERIFY(stream.waitForResponse(10'000));
     QVERIFY(stream.response().complete);
     QCOMPARE(stream.response().body.count("data: "), 6);
@@ -142,8 +138,7 @@ void TstE2eBinary::lifecycle()
         QVERIFY2(!logText.contains(secret), logText.constData());
 }
 
-void TstE2eBinary::checkConfigCommand()
-{
+void TstE2eBinary::checkConfigCommand() {
     QTemporaryDir dir;
     const QString good = dir.filePath(QStringLiteral("good.yaml"));
     const QString bad = dir.filePath(QStringLiteral("bad.yaml"));

@@ -17,8 +17,7 @@ using HeaderList = QList<QPair<QByteArray, QByteArray>>;
 Q_DECLARE_METATYPE(gemgate::UpstreamTransportKind)
 
 namespace {
-QJsonObject json(const RawResponse& r)
-{
+QJsonObject json(const RawResponse& r) {
     return QJsonDocument::fromJson(r.body).object();
 }
 const QByteArray kGenerateBody = R"({"contents":[{"role":"user","parts":[{"text":"hello there"}]}]})";
@@ -56,8 +55,7 @@ private Q_SLOTS:
     void httpsUpstreamWithCustomCa();
 };
 
-void TstGateway::health()
-{
+void TstGateway::health() {
     GatewayFixture f;
     QVERIFY(f.start());
     const RawResponse r = f.request("GET", "/health", {});
@@ -69,8 +67,7 @@ void TstGateway::health()
     QCOMPARE(f.upstream.requestCount(), 0);
 }
 
-void TstGateway::nativeRoutes_data()
-{
+void TstGateway::nativeRoutes_data() {
     QTest::addColumn<QByteArray>("method");
     QTest::addColumn<QByteArray>("target");
     QTest::addColumn<QByteArray>("body");
@@ -81,8 +78,9 @@ void TstGateway::nativeRoutes_data()
                                     << QStringLiteral("models");
     QTest::newRow("models get") << QByteArray("GET") << QByteArray("/v1beta/models/gemini-2.5-flash") << QByteArray()
                                 << QStringLiteral("name");
-    QTest::newRow("generateContent v1") << QByteArray("POST") << QByteArray("/v1/models/gemini-2.5-flash:generateContent")
-                                        << kGenerateBody << QStringLiteral("candidates");
+    QTest::newRow("generateContent v1") << QByteArray("POST")
+                                        << QByteArray("/v1/models/gemini-2.5-flash:generateContent") << kGenerateBody
+                                        << QStringLiteral("candidates");
     QTest::newRow("countTokens") << QByteArray("POST") << QByteArray("/v1beta/models/gemini-2.5-flash:countTokens")
                                  << kGenerateBody << QStringLiteral("totalTokens");
     QTest::newRow("embedContent") << QByteArray("POST")
@@ -107,8 +105,7 @@ void TstGateway::nativeRoutes_data()
                                          << QStringLiteral("");
 }
 
-void TstGateway::nativeRoutes()
-{
+void TstGateway::nativeRoutes() {
     QFETCH(QByteArray, method);
     QFETCH(QByteArray, target);
     QFETCH(QByteArray, body);
@@ -133,8 +130,7 @@ void TstGateway::nativeRoutes()
         QCOMPARE(reqs[0].body, body);
 }
 
-void TstGateway::generateContentShapeAndUsage()
-{
+void TstGateway::generateContentShapeAndUsage() {
     GatewayFixture f(1);
     QVERIFY(f.start());
     const RawResponse r = f.request("POST", "/v1beta/models/gemini-2.5-flash:generateContent",
@@ -143,9 +139,9 @@ void TstGateway::generateContentShapeAndUsage()
     QVERIFY(r.header("content-type").startsWith("application/json"));
     QVERIFY(!r.header("x-gemgate-request-id").isEmpty());
     const QJsonObject o = json(r);
-    const QString text = o[QLatin1String("candidates")][0][QLatin1String("content")][QLatin1String("parts")][0]
-                             [QLatin1String("text")]
-                                 .toString();
+    const QString text =
+        o[QLatin1String("candidates")][0][QLatin1String("content")][QLatin1String("parts")][0][QLatin1String("text")]
+            .toString();
     QCOMPARE(text, QStringLiteral("echo: hello there"));
     const qint64 prompt = o[QLatin1String("usageMetadata")][QLatin1String("promptTokenCount")].toInteger();
     QVERIFY(prompt > 0);
@@ -157,8 +153,7 @@ void TstGateway::generateContentShapeAndUsage()
     QVERIFY(log.contains("\"key\":\"key1\""));
 }
 
-void TstGateway::unknownPathUnderPrefixIsForwarded()
-{
+void TstGateway::unknownPathUnderPrefixIsForwarded() {
     GatewayFixture f(1);
     QVERIFY(f.start());
     const RawResponse r = f.request("POST", "/v1beta/interactions", GatewayFixture::auth(), "{}");
@@ -168,8 +163,7 @@ void TstGateway::unknownPathUnderPrefixIsForwarded()
     QCOMPARE(f.upstream.requests()[0].target, QByteArray("/v1beta/interactions"));
 }
 
-void TstGateway::otherPathsAre404()
-{
+void TstGateway::otherPathsAre404() {
     GatewayFixture f(1);
     QVERIFY(f.start());
     for (const QByteArray& target : {QByteArray("/"), QByteArray("/v2/models"), QByteArray("/favicon.ico")}) {
@@ -183,8 +177,7 @@ void TstGateway::otherPathsAre404()
     QCOMPARE(f.upstream.requestCount(), 0);
 }
 
-void TstGateway::authRequired_data()
-{
+void TstGateway::authRequired_data() {
     QTest::addColumn<HeaderList>("headers");
     QTest::addColumn<QByteArray>("target");
     QTest::addColumn<QString>("messagePart");
@@ -199,8 +192,7 @@ void TstGateway::authRequired_data()
         << H{{"x-goog-api-key", upstreamKey(1).toUtf8()}} << QByteArray("/v1beta/models") << QStringLiteral("Invalid");
 }
 
-void TstGateway::authRequired()
-{
+void TstGateway::authRequired() {
     QFETCH(HeaderList, headers);
     QFETCH(QByteArray, target);
     QFETCH(QString, messagePart);
@@ -214,8 +206,7 @@ void TstGateway::authRequired()
     QCOMPARE(f.upstream.requestCount(), 0); // nothing goes upstream
 }
 
-void TstGateway::clientCredentialWaysAccepted_data()
-{
+void TstGateway::clientCredentialWaysAccepted_data() {
     QTest::addColumn<HeaderList>("headers");
     QTest::addColumn<QByteArray>("target");
     using H = QList<QPair<QByteArray, QByteArray>>;
@@ -225,8 +216,7 @@ void TstGateway::clientCredentialWaysAccepted_data()
     QTest::newRow("query") << H{} << QByteArray("/v1beta/models?pageSize=2&key=" + key);
 }
 
-void TstGateway::clientCredentialWaysAccepted()
-{
+void TstGateway::clientCredentialWaysAccepted() {
     QFETCH(HeaderList, headers);
     QFETCH(QByteArray, target);
     GatewayFixture f(1);
@@ -240,8 +230,7 @@ void TstGateway::clientCredentialWaysAccepted()
     QVERIFY(reqs[0].header("authorization").isEmpty());
 }
 
-void TstGateway::clientKeyNeverReachesUpstream()
-{
+void TstGateway::clientKeyNeverReachesUpstream() {
     GatewayFixture f(2);
     QVERIFY(f.start());
     const QByteArray key = kClientKey.toUtf8();
@@ -263,8 +252,7 @@ void TstGateway::clientKeyNeverReachesUpstream()
     }
 }
 
-void TstGateway::hopByHopAndEncodingHeaders()
-{
+void TstGateway::hopByHopAndEncodingHeaders() {
     GatewayFixture f(1);
     QVERIFY(f.start());
     const RawResponse r = f.request("POST", "/v1beta/models/gemini-2.5-flash:generateContent",
@@ -291,8 +279,7 @@ void TstGateway::hopByHopAndEncodingHeaders()
     QVERIFY(r.header("content-encoding").isEmpty());
 }
 
-void TstGateway::largeInlineBodyArrivesIntact()
-{
+void TstGateway::largeInlineBodyArrivesIntact() {
     GatewayFixture f(1);
     QVERIFY(f.start());
     // 8 MiB of base64 "image" data inside a generateContent request.
@@ -312,8 +299,7 @@ void TstGateway::largeInlineBodyArrivesIntact()
     QCOMPARE(up.bodySha256Hex, QCryptographicHash::hash(body, QCryptographicHash::Sha256).toHex());
 }
 
-void TstGateway::keepAliveReuseBothSides()
-{
+void TstGateway::keepAliveReuseBothSides() {
     GatewayFixture f(1);
     f.config->server.workers = 1;
     QVERIFY(f.start());
@@ -333,8 +319,7 @@ void TstGateway::keepAliveReuseBothSides()
         QCOMPARE(r.connectionId, reqs[0].connectionId);
 }
 
-void TstGateway::weightedRoundRobinSpreadsKeys()
-{
+void TstGateway::weightedRoundRobinSpreadsKeys() {
     GatewayFixture f(0);
     f.config->gemini.apiKeys = {UpstreamKey{QStringLiteral("a"), upstreamKey(1), 3, 0},
                                 UpstreamKey{QStringLiteral("b"), upstreamKey(2), 1, 0}};
@@ -350,14 +335,13 @@ void TstGateway::weightedRoundRobinSpreadsKeys()
     QCOMPARE(perKey.value(upstreamKey(2).toUtf8()), 10);
 }
 
-void TstGateway::retryOnAnotherKeyAfter429()
-{
+void TstGateway::retryOnAnotherKeyAfter429() {
     GatewayFixture f(2);
     QVERIFY(f.start());
     f.upstream.setKeyBehavior(upstreamKey(1), FakeUpstream::RateLimitMinute);
     for (int i = 0; i < 6; ++i) {
-        const RawResponse r = f.request("POST", "/v1beta/models/gemini-2.5-flash:generateContent",
-                                        GatewayFixture::auth(), kGenerateBody);
+        const RawResponse r =
+            f.request("POST", "/v1beta/models/gemini-2.5-flash:generateContent", GatewayFixture::auth(), kGenerateBody);
         QCOMPARE(r.status, 200);
     }
     const auto perKey = f.upstream.requestsPerKey();
@@ -366,10 +350,9 @@ void TstGateway::retryOnAnotherKeyAfter429()
     QVERIFY(f.controller.currentMetrics().upstreamRetries >= 1);
 }
 
-void TstGateway::retryOnAnotherKeyAfter503AndInvalidKey()
-{
-    for (auto behavior : {FakeUpstream::Unavailable, FakeUpstream::InvalidKey, FakeUpstream::Forbidden,
-                          FakeUpstream::Internal}) {
+void TstGateway::retryOnAnotherKeyAfter503AndInvalidKey() {
+    for (auto behavior :
+         {FakeUpstream::Unavailable, FakeUpstream::InvalidKey, FakeUpstream::Forbidden, FakeUpstream::Internal}) {
         GatewayFixture f(2);
         QVERIFY(f.start());
         f.upstream.setKeyBehavior(upstreamKey(1), behavior);
@@ -382,8 +365,7 @@ void TstGateway::retryOnAnotherKeyAfter503AndInvalidKey()
     }
 }
 
-void TstGateway::nonRetryable400IsRelayed()
-{
+void TstGateway::nonRetryable400IsRelayed() {
     GatewayFixture f(2);
     QVERIFY(f.start());
     const RawResponse r = f.request("POST", "/v1beta/models/gemini-2.5-flash:generateContent",
@@ -393,14 +375,13 @@ void TstGateway::nonRetryable400IsRelayed()
     QCOMPARE(f.upstream.requestCount(), 1); // a bad request is the client's, never retried
 }
 
-void TstGateway::allKeysFailingRelaysScrubbedError()
-{
+void TstGateway::allKeysFailingRelaysScrubbedError() {
     GatewayFixture f(2);
     QVERIFY(f.start());
     f.upstream.setKeyBehavior(upstreamKey(1), FakeUpstream::Forbidden);
     f.upstream.setKeyBehavior(upstreamKey(2), FakeUpstream::Forbidden);
-    const RawResponse r = f.request("POST", "/v1beta/models/gemini-2.5-flash:generateContent",
-                                    GatewayFixture::auth(), kGenerateBody);
+    const RawResponse r =
+        f.request("POST", "/v1beta/models/gemini-2.5-flash:generateContent", GatewayFixture::auth(), kGenerateBody);
     QCOMPARE(r.status, 403);
     QCOMPARE(f.upstream.requestCount(), 2); // one retry, then the error
     // The fake quotes the key in its message, as Google does for suspended consumers: it must be scrubbed.
@@ -409,17 +390,16 @@ void TstGateway::allKeysFailingRelaysScrubbedError()
     QCOMPARE(json(r)[QLatin1String("error")][QLatin1String("status")].toString(), QStringLiteral("PERMISSION_DENIED"));
 }
 
-void TstGateway::noKeysConfiguredGives503()
-{
+void TstGateway::noKeysConfiguredGives503() {
     GatewayFixture f(0);
     QVERIFY(f.start());
     const RawResponse r = f.request("GET", "/v1beta/models");
     QCOMPARE(r.status, 503);
-    QVERIFY(json(r)[QLatin1String("error")][QLatin1String("message")].toString().contains(QLatin1String("gemini.api_keys")));
+    QVERIFY(json(r)[QLatin1String("error")][QLatin1String("message")].toString().contains(
+        QLatin1String("gemini.api_keys")));
 }
 
-void TstGateway::upstreamUnreachableGives502()
-{
+void TstGateway::upstreamUnreachableGives502() {
     GatewayFixture f(1);
     f.config->gemini.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:1"));
     QVERIFY(f.start());
@@ -428,19 +408,18 @@ void TstGateway::upstreamUnreachableGives502()
     QCOMPARE(json(r)[QLatin1String("error")][QLatin1String("status")].toString(), QStringLiteral("UNAVAILABLE"));
 }
 
-void TstGateway::uploadSessionKeyAffinity()
-{
+void TstGateway::uploadSessionKeyAffinity() {
     GatewayFixture f(3);
     QVERIFY(f.start());
     const QByteArray data = QByteArray(300 * 1024, 'x') + QByteArray(200 * 1024, 'y');
-    const RawResponse start = f.request("POST", "/upload/v1beta/files",
-                                        GatewayFixture::auth({{"X-Goog-Upload-Protocol", "resumable"},
-                                                              {"X-Goog-Upload-Command", "start"},
-                                                              {"X-Goog-Upload-Header-Content-Length",
-                                                               QByteArray::number(data.size())},
-                                                              {"X-Goog-Upload-Header-Content-Type", "text/plain"},
-                                                              {"Content-Type", "application/json"}}),
-                                        R"({"file":{"display_name":"notes"}})");
+    const RawResponse start =
+        f.request("POST", "/upload/v1beta/files",
+                  GatewayFixture::auth({{"X-Goog-Upload-Protocol", "resumable"},
+                                        {"X-Goog-Upload-Command", "start"},
+                                        {"X-Goog-Upload-Header-Content-Length", QByteArray::number(data.size())},
+                                        {"X-Goog-Upload-Header-Content-Type", "text/plain"},
+                                        {"Content-Type", "application/json"}}),
+                  R"({"file":{"display_name":"notes"}})");
     QCOMPARE(start.status, 200);
     const QByteArray uploadUrl = start.header("x-goog-upload-url");
     // Rewritten to point back at the gateway.
@@ -451,10 +430,9 @@ void TstGateway::uploadSessionKeyAffinity()
     const QByteArray startKey = f.upstream.requests().last().apiKey;
 
     // Two chunks; the round-robin would move to another key, but the session pins the first one.
-    const RawResponse c1 = f.request("POST", target,
-                                     GatewayFixture::auth({{"X-Goog-Upload-Command", "upload"},
-                                                           {"X-Goog-Upload-Offset", "0"}}),
-                                     data.left(300 * 1024));
+    const RawResponse c1 = f.request(
+        "POST", target, GatewayFixture::auth({{"X-Goog-Upload-Command", "upload"}, {"X-Goog-Upload-Offset", "0"}}),
+        data.left(300 * 1024));
     QCOMPARE(c1.status, 200);
     const RawResponse c2 = f.request("POST", target,
                                      GatewayFixture::auth({{"X-Goog-Upload-Command", "upload, finalize"},
@@ -472,8 +450,7 @@ void TstGateway::uploadSessionKeyAffinity()
         QCOMPARE(r.apiKey, startKey);
 }
 
-void TstGateway::cachedContentsCrud()
-{
+void TstGateway::cachedContentsCrud() {
     GatewayFixture f(1);
     QVERIFY(f.start());
     const RawResponse created = f.request(
@@ -489,8 +466,7 @@ void TstGateway::cachedContentsCrud()
     QCOMPARE(f.request("GET", path).status, 404);
 }
 
-void TstGateway::noSecretInResponsesOrLog()
-{
+void TstGateway::noSecretInResponsesOrLog() {
     GatewayFixture f(2);
     QVERIFY(f.start());
     f.upstream.setKeyBehavior(upstreamKey(1), FakeUpstream::Forbidden);
@@ -514,8 +490,7 @@ void TstGateway::noSecretInResponsesOrLog()
     QVERIFY(!log.contains("wrong-client-key"));
 }
 
-void TstGateway::reloadSwapsKeysWithoutRestart()
-{
+void TstGateway::reloadSwapsKeysWithoutRestart() {
     GatewayFixture f(1);
     QVERIFY(f.start());
     const quint16 port = f.port();
@@ -529,15 +504,13 @@ void TstGateway::reloadSwapsKeysWithoutRestart()
     QCOMPARE(f.upstream.requests().last().apiKey, upstreamKey(7).toUtf8());
 }
 
-void TstGateway::httpsUpstreamWithCustomCa_data()
-{
+void TstGateway::httpsUpstreamWithCustomCa_data() {
     QTest::addColumn<UpstreamTransportKind>("transport");
     QTest::newRow("http1 pool") << UpstreamTransportKind::Http1;
     QTest::newRow("QNetworkAccessManager") << UpstreamTransportKind::Http2;
 }
 
-void TstGateway::httpsUpstreamWithCustomCa()
-{
+void TstGateway::httpsUpstreamWithCustomCa() {
     // A TLS upstream with a certificate no system CA knows: a second gateway serving HTTPS with its generated
     // certificate stands in for Google. The first gateway must verify it through gemini.ca_file and SNI
     // "localhost", and refuse it without that CA.

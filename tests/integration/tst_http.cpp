@@ -37,14 +37,14 @@ private Q_SLOTS:
     void httpsWithGeneratedCertificate();
 };
 
-void TstHttp::malformed_data()
-{
+void TstHttp::malformed_data() {
     QTest::addColumn<QByteArray>("raw");
     QTest::addColumn<int>("status");
     QTest::newRow("bad request line") << QByteArray("GARBAGE\r\n\r\n") << 400;
     QTest::newRow("bad version") << QByteArray("GET / HTTP/9.9\r\nHost: x\r\n\r\n") << 400;
     QTest::newRow("bad content-length")
-        << QByteArray("POST /v1beta/models/m:generateContent HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n") << 400;
+        << QByteArray("POST /v1beta/models/m:generateContent HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n")
+        << 400;
     QTest::newRow("two content-lengths")
         << QByteArray("POST /v1beta/models/m:generateContent HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
                       "Content-Length: 3\r\n\r\nab")
@@ -64,8 +64,7 @@ void TstHttp::malformed_data()
         << 417;
 }
 
-void TstHttp::malformed()
-{
+void TstHttp::malformed() {
     QFETCH(QByteArray, raw);
     QFETCH(int, status);
     GatewayFixture f(1);
@@ -83,8 +82,7 @@ void TstHttp::malformed()
     QCOMPARE(f.upstream.requestCount(), 0);
 }
 
-void TstHttp::oversizedHeadersAre431()
-{
+void TstHttp::oversizedHeadersAre431() {
     GatewayFixture f(1);
     f.config->server.maxHeaderBytes = 8 * 1024;
     QVERIFY(f.start());
@@ -97,8 +95,7 @@ void TstHttp::oversizedHeadersAre431()
     QVERIFY(c.response().body.contains("8192"));
 }
 
-void TstHttp::tooManyHeadersAre431()
-{
+void TstHttp::tooManyHeadersAre431() {
     GatewayFixture f(1);
     f.config->server.maxHeaderCount = 20;
     QVERIFY(f.start());
@@ -112,8 +109,7 @@ void TstHttp::tooManyHeadersAre431()
     QCOMPARE(c.response().status, 431);
 }
 
-void TstHttp::bodyTooLargeIs413()
-{
+void TstHttp::bodyTooLargeIs413() {
     GatewayFixture f(1);
     f.config->server.maxBodyBytes = 64 * 1024;
     QVERIFY(f.start());
@@ -128,15 +124,14 @@ void TstHttp::bodyTooLargeIs413()
     QCOMPARE(f.upstream.requestCount(), 0);
 }
 
-void TstHttp::chunkedBodyTooLargeIs413()
-{
+void TstHttp::chunkedBodyTooLargeIs413() {
     GatewayFixture f(1);
     f.config->server.maxBodyBytes = 64 * 1024;
     QVERIFY(f.start());
     RawHttpClient c;
     QVERIFY(c.connectTo(f.port()));
-    QByteArray req = "POST /v1beta/models/m:generateContent HTTP/1.1\r\nHost: x\r\n" + kAuth +
-                     "Transfer-Encoding: chunked\r\n\r\n";
+    QByteArray req =
+        "POST /v1beta/models/m:generateContent HTTP/1.1\r\nHost: x\r\n" + kAuth + "Transfer-Encoding: chunked\r\n\r\n";
     for (int i = 0; i < 5; ++i)
         req += "4000\r\n" + QByteArray(0x4000, 'a') + "\r\n";
     c.sendRaw(req + "0\r\n\r\n");
@@ -145,8 +140,7 @@ void TstHttp::chunkedBodyTooLargeIs413()
     QCOMPARE(f.upstream.requestCount(), 0);
 }
 
-void TstHttp::slowHeadersAre408()
-{
+void TstHttp::slowHeadersAre408() {
     GatewayFixture f(1);
     f.config->server.headerTimeoutMs = 500;
     QVERIFY(f.start());
@@ -161,8 +155,7 @@ void TstHttp::slowHeadersAre408()
     QTRY_VERIFY_WITH_TIMEOUT(c.response().closed, 3000);
 }
 
-void TstHttp::chunkedRequestBody()
-{
+void TstHttp::chunkedRequestBody() {
     GatewayFixture f(1);
     QVERIFY(f.start());
     RawHttpClient c;
@@ -179,8 +172,7 @@ void TstHttp::chunkedRequestBody()
     QVERIFY(up.header("transfer-encoding").isEmpty());
 }
 
-void TstHttp::expectContinue()
-{
+void TstHttp::expectContinue() {
     GatewayFixture f(1);
     QVERIFY(f.start());
     RawHttpClient c;
@@ -195,8 +187,7 @@ void TstHttp::expectContinue()
     QCOMPARE(c.response().status, 200);
 }
 
-void TstHttp::pipelinedRequestsAnsweredInOrder()
-{
+void TstHttp::pipelinedRequestsAnsweredInOrder() {
     GatewayFixture f(1);
     QVERIFY(f.start());
     QTcpSocket s;
@@ -207,12 +198,12 @@ void TstHttp::pipelinedRequestsAnsweredInOrder()
     s.write(one + two + one);
     QByteArray all;
     QTRY_VERIFY_WITH_TIMEOUT((all += s.readAll()).count("HTTP/1.1 ") >= 3, 5000);
-    const qsizetype a = all.indexOf("HTTP/1.1 200"), b = all.indexOf("HTTP/1.1 404"), c = all.lastIndexOf("HTTP/1.1 200");
+    const qsizetype a = all.indexOf("HTTP/1.1 200"), b = all.indexOf("HTTP/1.1 404"),
+                    c = all.lastIndexOf("HTTP/1.1 200");
     QVERIFY(a >= 0 && b > a && c > b);
 }
 
-void TstHttp::http10ClientGetsClose()
-{
+void TstHttp::http10ClientGetsClose() {
     GatewayFixture f(1);
     QVERIFY(f.start());
     RawHttpClient c;
@@ -234,8 +225,7 @@ void TstHttp::http10ClientGetsClose()
     QCOMPARE(s.response().body.count("data: "), 3);
 }
 
-void TstHttp::idleConnectionIsClosed()
-{
+void TstHttp::idleConnectionIsClosed() {
     GatewayFixture f(1);
     f.config->server.idleTimeoutMs = 400;
     QVERIFY(f.start());
@@ -247,8 +237,7 @@ void TstHttp::idleConnectionIsClosed()
     QTRY_VERIFY_WITH_TIMEOUT(c.response().closed, 3000);
 }
 
-void TstHttp::maxConnections()
-{
+void TstHttp::maxConnections() {
     GatewayFixture f(1);
     f.config->server.maxConnections = 3;
     QVERIFY(f.start());
@@ -271,8 +260,7 @@ void TstHttp::maxConnections()
     QCOMPARE(ok.status, 200);
 }
 
-void TstHttp::httpsWithGeneratedCertificate()
-{
+void TstHttp::httpsWithGeneratedCertificate() {
     GatewayFixture f(1);
     f.config->server.tls.enabled = true;
     f.config->server.tls.selfSignedDir = f.dir.filePath(QStringLiteral("tls"));

@@ -15,15 +15,14 @@ private Q_SLOTS:
     void officialJsSdk();
 };
 
-void TstSdk::officialJsSdk()
-{
+void TstSdk::officialJsSdk() {
     GatewayFixture f(2);
     QVERIFY(f.start());
     QProcess node;
     node.setProcessChannelMode(QProcess::MergedChannels);
     node.setWorkingDirectory(QStringLiteral(GEMGATE_SDK_DIR));
-    node.start(QStringLiteral("node"), {QStringLiteral("genai_smoke.mjs"),
-                                        QStringLiteral("http://127.0.0.1:%1").arg(f.port()), kClientKey});
+    node.start(QStringLiteral("node"),
+               {QStringLiteral("genai_smoke.mjs"), QStringLiteral("http://127.0.0.1:%1").arg(f.port()), kClientKey});
     QVERIFY2(node.waitForStarted(10'000), "node is not installed");
     // The node process talks to the gateway, which runs on its own threads; this thread only waits.
     QVERIFY(node.waitForFinished(60'000));

@@ -18,8 +18,7 @@ const QByteArray kBody = R"({"contents":[{"role":"user","parts":[{"text":"hi"}]}
 const QByteArray kSse = "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse";
 
 // Splits an SSE body into the JSON payloads of its data: lines.
-QList<QJsonObject> sseEvents(const QByteArray& body)
-{
+QList<QJsonObject> sseEvents(const QByteArray& body) {
     QList<QJsonObject> out;
     for (QByteArray line : body.split('\n')) {
         line = line.trimmed();
@@ -44,8 +43,7 @@ private Q_SLOTS:
     void qnamTransportStreamsToo();
 };
 
-void TstStreaming::sseArrivesIncrementally()
-{
+void TstStreaming::sseArrivesIncrementally() {
     GatewayFixture f(1);
     QVERIFY(f.start());
     RawHttpClient c;
@@ -71,8 +69,7 @@ void TstStreaming::sseArrivesIncrementally()
     QCOMPARE(text, QStringLiteral("echo: hi +1 +2 +3 +4"));
 }
 
-void TstStreaming::jsonArrayStreamArrivesIncrementally()
-{
+void TstStreaming::jsonArrayStreamArrivesIncrementally() {
     GatewayFixture f(1);
     QVERIFY(f.start());
     RawHttpClient c;
@@ -88,8 +85,7 @@ void TstStreaming::jsonArrayStreamArrivesIncrementally()
     QVERIFY(r.pieces.last().first - r.pieces.first().first >= 400);
 }
 
-void TstStreaming::streamUsageIsMetered()
-{
+void TstStreaming::streamUsageIsMetered() {
     GatewayFixture f(1);
     QVERIFY(f.start());
     const RawResponse r = f.request("POST", kSse, GatewayFixture::auth({{"x-fake-chunks", "3"}}), kBody);
@@ -106,15 +102,13 @@ void TstStreaming::streamUsageIsMetered()
     QVERIFY(log.contains("\"stream\":true"));
 }
 
-void TstStreaming::fiveHundredConcurrentStreams_data()
-{
+void TstStreaming::fiveHundredConcurrentStreams_data() {
     QTest::addColumn<UpstreamTransportKind>("transport");
     QTest::newRow("http1 pool") << UpstreamTransportKind::Http1;
     QTest::newRow("QNetworkAccessManager") << UpstreamTransportKind::Http2;
 }
 
-void TstStreaming::fiveHundredConcurrentStreams()
-{
+void TstStreaming::fiveHundredConcurrentStreams() {
     QFETCH(UpstreamTransportKind, transport);
     GatewayFixture f(2, 2);
     f.config->server.workers = 2;
@@ -141,8 +135,7 @@ void TstStreaming::fiveHundredConcurrentStreams()
     QCOMPARE(f.upstream.maxConcurrentStreams(), kStreams);
 }
 
-void TstStreaming::clientAbortCancelsUpstream()
-{
+void TstStreaming::clientAbortCancelsUpstream() {
     GatewayFixture f(1);
     QVERIFY(f.start());
     RawHttpClient c;
@@ -161,8 +154,7 @@ void TstStreaming::clientAbortCancelsUpstream()
     QVERIFY(log.contains("\"error\":\"client_closed\""));
 }
 
-void TstStreaming::upstreamAbortIsAnErrorForTheClient()
-{
+void TstStreaming::upstreamAbortIsAnErrorForTheClient() {
     GatewayFixture f(1);
     QVERIFY(f.start());
     RawHttpClient c;
@@ -180,8 +172,7 @@ void TstStreaming::upstreamAbortIsAnErrorForTheClient()
     QVERIFY(log.contains("\"error\":\"upstream_closed\""));
 }
 
-void TstStreaming::slowClientAppliesBackpressure()
-{
+void TstStreaming::slowClientAppliesBackpressure() {
     GatewayFixture f(1);
     f.config->server.workers = 1;
     QVERIFY(f.start());
@@ -202,8 +193,7 @@ void TstStreaming::slowClientAppliesBackpressure()
     QCOMPARE(c.response().body.count("data: "), 100000);
 }
 
-void TstStreaming::qnamTransportStreamsToo()
-{
+void TstStreaming::qnamTransportStreamsToo() {
     GatewayFixture f(1);
     f.config->gemini.transport = UpstreamTransportKind::Http2;
     QVERIFY(f.start());
@@ -218,8 +208,8 @@ void TstStreaming::qnamTransportStreamsToo()
     QCOMPARE(f.upstream.requests().value(0).header("accept-encoding"), QByteArray("identity"));
     // Non-streaming through QNAM, with a retry after 429.
     f.upstream.setKeyBehaviorCount(upstreamKey(1), FakeUpstream::RateLimitMinute, 0);
-    const RawResponse r = f.request("POST", "/v1beta/models/gemini-2.5-flash:generateContent", GatewayFixture::auth(),
-                                    kBody);
+    const RawResponse r =
+        f.request("POST", "/v1beta/models/gemini-2.5-flash:generateContent", GatewayFixture::auth(), kBody);
     QCOMPARE(r.status, 200);
 }
 

@@ -16,8 +16,7 @@
 namespace gemgate::test {
 
 // Upstream keys shaped like real ones, so that the redaction of "AIza..." patterns is exercised too.
-inline QString upstreamKey(int i)
-{
+inline QString upstreamKey(int i) {
     return QStringLiteral("AIzaSyTestKey%1-abcdefghijklmnopqrstu").arg(i, 2, 10, QLatin1Char('0'));
 }
 
@@ -30,8 +29,7 @@ struct GatewayFixture {
     std::shared_ptr<Config> config = std::make_shared<Config>();
 
     // A config for tests: `keys` upstream keys with weight 1, auth on with kClientKey, access log to a file.
-    explicit GatewayFixture(int keys = 2, int upstreamThreads = 2)
-    {
+    explicit GatewayFixture(int keys = 2, int upstreamThreads = 2) {
         if (!upstream.start(upstreamThreads))
             qFatal("fake upstream did not start");
         config->server.port = 0;
@@ -46,8 +44,7 @@ struct GatewayFixture {
         config->log.accessLogPath = dir.filePath(QStringLiteral("access.log"));
     }
 
-    bool start()
-    {
+    bool start() {
         QString error;
         if (!controller.start(config, &error)) {
             qWarning("gateway did not start: %s", qPrintable(error));
@@ -58,8 +55,7 @@ struct GatewayFixture {
 
     quint16 port() const { return controller.boundPort(); }
 
-    static QList<QPair<QByteArray, QByteArray>> auth(QList<QPair<QByteArray, QByteArray>> extra = {})
-    {
+    static QList<QPair<QByteArray, QByteArray>> auth(QList<QPair<QByteArray, QByteArray>> extra = {}) {
         extra.prepend({"x-goog-api-key", kClientKey.toUtf8()});
         return extra;
     }
@@ -67,8 +63,7 @@ struct GatewayFixture {
     // One request on a fresh connection; returns the response.
     RawResponse request(const QByteArray& method, const QByteArray& target,
                         const QList<QPair<QByteArray, QByteArray>>& headers = auth(), const QByteArray& body = {},
-                        int timeoutMs = 10'000)
-    {
+                        int timeoutMs = 10'000) {
         RawHttpClient c;
         if (!c.connectTo(port()))
             return {};
@@ -77,8 +72,7 @@ struct GatewayFixture {
         return c.response();
     }
 
-    QByteArray accessLog()
-    {
+    QByteArray accessLog() {
         controller.stop(); // flushes
         QFile f(config->log.accessLogPath);
         f.open(QIODevice::ReadOnly);

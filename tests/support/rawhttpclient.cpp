@@ -10,13 +10,11 @@
 namespace gemgate::test {
 
 namespace {
-RawHttpClient* self(llhttp_t* p)
-{
+RawHttpClient* self(llhttp_t* p) {
     return static_cast<RawHttpClient*>(p->data);
 }
 
-bool spinUntil(const std::function<bool()>& done, int timeoutMs)
-{
+bool spinUntil(const std::function<bool()>& done, int timeoutMs) {
     QDeadlineTimer deadline(timeoutMs);
     while (!done()) {
         if (deadline.hasExpired())
@@ -27,8 +25,7 @@ bool spinUntil(const std::function<bool()>& done, int timeoutMs)
 }
 } // namespace
 
-QByteArray RawResponse::header(const QByteArray& lowerName) const
-{
+QByteArray RawResponse::header(const QByteArray& lowerName) const {
     for (const auto& h : headers) {
         if (h.first == lowerName)
             return h.second;
@@ -39,8 +36,7 @@ QByteArray RawResponse::header(const QByteArray& lowerName) const
 RawHttpClient::RawHttpClient(QObject* parent)
     : QObject(parent)
     , m_parser(std::make_unique<llhttp_t>())
-    , m_settings(std::make_unique<llhttp_settings_t>())
-{
+    , m_settings(std::make_unique<llhttp_settings_t>()) {
     llhttp_settings_init(m_settings.get());
     m_settings->on_header_field = &RawHttpClient::cbField;
     m_settings->on_header_value = &RawHttpClient::cbValue;
@@ -53,21 +49,22 @@ RawHttpClient::RawHttpClient(QObject* parent)
 
 RawHttpClient::~RawHttpClient() = default;
 
-bool RawHttpClient::connectTo(quint16 port, int timeoutMs)
-{
+bool RawHttpClient::connectTo(quint16 port, int timeoutMs) {
     m_socket = new QTcpSocket(this);
     connect(m_socket, &QTcpSocket::readyRead, this, &RawHttpClient::onReadyRead);
     connect(m_socket, &QTcpSocket::disconnected, this, &RawHttpClient::onClosed);
     connect(m_socket, &QTcpSocket::errorOccurred, this, &RawHttpClient::onClosed);
     m_socket->connectToHost(QStringLiteral("127.0.0.1"), port);
-    return spinUntil([this] { return m_socket->state() == QAbstractSocket::ConnectedState ||
-                                     m_socket->state() == QAbstractSocket::UnconnectedState; },
-                     timeoutMs) &&
+    return spinUntil(
+               [this] {
+                   return m_socket->state() == QAbstractSocket::ConnectedState ||
+                          m_socket->state() == QAbstractSocket::UnconnectedState;
+               },
+               timeoutMs) &&
            m_socket->state() == QAbstractSocket::ConnectedState;
 }
 
-bool RawHttpClient::connectTls(quint16 port, const QSslConfiguration& conf, const QString& peerName, int timeoutMs)
-{
+bool RawHttpClient::connectTls(quint16 port, const QSslConfiguration& conf, const QString& peerName, int timeoutMs) {
     auto* s = new QSslSocket(this);
     m_socket = s;
     s->setSslConfiguration(conf);
@@ -79,8 +76,7 @@ bool RawHttpClient::connectTls(quint16 port, const QSslConfiguration& conf, cons
            s->isEncrypted();
 }
 
-void RawHttpClient::onClosed()
-{
+void RawHttpClient::onClosed() {
     if (m_response.closed || m_socket->state() == QAbstractSocket::ConnectedState)
         return;
     onReadyRead();
@@ -89,29 +85,25 @@ void RawHttpClient::onClosed()
     Q_EMIT responseDone();
 }
 
-bool RawHttpClient::isConnected() const
-{
+bool RawHttpClient::isConnected() const {
     return m_socket && m_socket->state() == QAbstractSocket::ConnectedState;
 }
 
-void RawHttpClient::close()
-{
+void RawHttpClient::close() {
     if (m_socket)
         m_socket->abort();
 }
 
-void RawHttpClient::sendRaw(const QByteArray& bytes)
-{
+void RawHttpClient::sendRaw(const QByteArray& bytes) {
     m_response = RawResponse();
     m_sentAt.start();
     m_socket->write(bytes);
 }
 
 void RawHttpClient::send(const QByteArray& method, const QByteArray& target,
-                         const QList<QPair<QByteArray, QByteArray>>& headers, const QByteArray& body)
-{
-    QByteArray req = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1:" +
-                     QByteArray::number(m_socket->peerPort()) + "\r\n";
+                         const QList<QPair<QByteArray, QByteArray>>& headers, const QByteArray& body) {
+    QByteArray req =
+        method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(m_socket->peerPort()) + "\r\n";
     bool hasLength = false;
     for (const auto& h : headers) {
         req += h.first + ": " + h.second + "\r\n";
@@ -127,19 +119,16 @@ void RawHttpClient::send(const QByteArray& method, const QByteArray& target,
     sendRaw(req);
 }
 
-bool RawHttpClient::waitForResponse(int timeoutMs)
-{
+bool RawHttpClient::waitForResponse(int timeoutMs) {
     return spinUntil([this] { return m_response.complete || m_response.closed || m_parseError; }, timeoutMs);
 }
 
-bool RawHttpClient::waitForBodyBytes(qint64 bytes, int timeoutMs)
-{
+bool RawHttpClient::waitForBodyBytes(qint64 bytes, int timeoutMs) {
     return spinUntil([this, bytes] { return m_response.body.size() >= bytes || m_response.closed; }, timeoutMs) &&
            m_response.body.size() >= bytes;
 }
 
-void RawHttpClient::onReadyRead()
-{
+void RawHttpClient::onReadyRead() {
     if (!m_socket || !m_socket->isOpen())
         return;
     const QByteArray data = m_socket->readAll();
@@ -152,8 +141,7 @@ void RawHttpClient::onReadyRead()
         m_parseError = true;
 }
 
-int RawHttpClient::cbField(llhttp_t* p, const char* at, size_t len)
-{
+int RawHttpClient::cbField(llhttp_t* p, const char* at, size_t len) {
     RawHttpClient* s = self(p);
     if (s->m_inValue) {
         s->m_response.headers.append({s->m_field.toLower(), s->m_value});
@@ -165,16 +153,14 @@ int RawHttpClient::cbField(llhttp_t* p, const char* at, size_t len)
     return 0;
 }
 
-int RawHttpClient::cbValue(llhttp_t* p, const char* at, size_t len)
-{
+int RawHttpClient::cbValue(llhttp_t* p, const char* at, size_t len) {
     RawHttpClient* s = self(p);
     s->m_value.append(at, static_cast<qsizetype>(len));
     s->m_inValue = true;
     return 0;
 }
 
-int RawHttpClient::cbHeadersComplete(llhttp_t* p)
-{
+int RawHttpClient::cbHeadersComplete(llhttp_t* p) {
     RawHttpClient* s = self(p);
     if (s->m_inValue || !s->m_field.isEmpty())
         s->m_response.headers.append({s->m_field.toLower(), s->m_value});
@@ -190,8 +176,7 @@ int RawHttpClient::cbHeadersComplete(llhttp_t* p)
     return s->m_head ? 1 : 0;
 }
 
-int RawHttpClient::cbBody(llhttp_t* p, const char* at, size_t len)
-{
+int RawHttpClient::cbBody(llhttp_t* p, const char* at, size_t len) {
     RawHttpClient* s = self(p);
     const qint64 ms = s->m_sentAt.elapsed();
     if (s->m_response.firstByteMs < 0)
@@ -201,8 +186,7 @@ int RawHttpClient::cbBody(llhttp_t* p, const char* at, size_t len)
     return 0;
 }
 
-int RawHttpClient::cbComplete(llhttp_t* p)
-{
+int RawHttpClient::cbComplete(llhttp_t* p) {
     RawHttpClient* s = self(p);
     if (s->m_response.status == 100) {
         s->m_response.status = 0;

@@ -25,8 +25,8 @@ struct RawResponse {
     QByteArray body;                              // de-chunked
     QList<QPair<qint64, QByteArray>> pieces;      // (ms since the request was sent, body bytes) as they arrived
     qint64 firstByteMs = -1;
-    bool complete = false;  // the message ended cleanly (terminating chunk / full Content-Length)
-    bool closed = false;    // the server closed the connection
+    bool complete = false;    // the message ended cleanly (terminating chunk / full Content-Length)
+    bool closed = false;      // the server closed the connection
     bool sawContinue = false; // an interim "100 Continue" arrived first
     QByteArray header(const QByteArray& lowerName) const;
 };
@@ -44,8 +44,8 @@ public:
     // Sends raw bytes and starts expecting a response.
     void sendRaw(const QByteArray& bytes);
     // Builds a request: method, target, headers (name: value lines), body; adds Host and Content-Length.
-    void send(const QByteArray& method, const QByteArray& target, const QList<QPair<QByteArray, QByteArray>>& headers = {},
-              const QByteArray& body = {});
+    void send(const QByteArray& method, const QByteArray& target,
+              const QList<QPair<QByteArray, QByteArray>>& headers = {}, const QByteArray& body = {});
     // Spins the event loop until the current response is complete or the connection closed or timeoutMs passed.
     bool waitForResponse(int timeoutMs = 10'000);
     // Spins until at least `bytes` body bytes arrived.
@@ -55,7 +55,7 @@ public:
     // Responses completed on this connection so far (keep-alive).
     int completedResponses() const { return m_completed; }
     bool isConnected() const;
-    void close();        // closes the socket at once (client abort)
+    void close(); // closes the socket at once (client abort)
     void setHeadRequest(bool head) { m_head = head; }
     QTcpSocket* socket() const { return m_socket; }
 

@@ -4,8 +4,7 @@
 
 namespace gemgate {
 
-QByteArray AuthStage::presentedCredential(const HttpRequest& req)
-{
+QByteArray AuthStage::presentedCredential(const HttpRequest& req) {
     QByteArray v = req.headers.value("x-goog-api-key").trimmed();
     if (!v.isEmpty())
         return v;
@@ -15,8 +14,7 @@ QByteArray AuthStage::presentedCredential(const HttpRequest& req)
     return queryValue(req.query, "key");
 }
 
-std::optional<LocalReply> AuthStage::onRequest(RequestContext& ctx)
-{
+std::optional<LocalReply> AuthStage::onRequest(RequestContext& ctx) {
     const AuthConfig& auth = ctx.runtime->config->auth;
     if (!auth.enabled) {
         ctx.clientId = QStringLiteral("anonymous");
@@ -24,11 +22,11 @@ std::optional<LocalReply> AuthStage::onRequest(RequestContext& ctx)
     }
     const QByteArray cred = presentedCredential(ctx.request);
     if (cred.isEmpty()) {
-        return LocalReply::fromError(GatewayError::make(
-            401,
-            QStringLiteral("Missing GemGate client key. Send it as the 'x-goog-api-key' header, as "
-                           "'Authorization: Bearer <key>', or as the 'key' query parameter."),
-            "auth_missing"));
+        return LocalReply::fromError(
+            GatewayError::make(401,
+                               QStringLiteral("Missing GemGate client key. Send it as the 'x-goog-api-key' header, as "
+                                              "'Authorization: Bearer <key>', or as the 'key' query parameter."),
+                               "auth_missing"));
     }
     const QByteArray digest = QCryptographicHash::hash(cred, QCryptographicHash::Sha256);
     const auto it = ctx.runtime->clientKeys.constFind(digest);

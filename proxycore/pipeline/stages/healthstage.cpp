@@ -5,8 +5,7 @@
 
 namespace gemgate {
 
-std::optional<LocalReply> HealthStage::onRequest(RequestContext& ctx)
-{
+std::optional<LocalReply> HealthStage::onRequest(RequestContext& ctx) {
     if (ctx.request.path != "/health" && ctx.request.path != "/healthz")
         return std::nullopt;
     ctx.route = Route::Health;

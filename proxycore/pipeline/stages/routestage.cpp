@@ -2,8 +2,7 @@
 
 namespace gemgate {
 
-QString RouteStage::modelFromPath(const QByteArray& path)
-{
+QString RouteStage::modelFromPath(const QByteArray& path) {
     for (const char* marker : {"/models/", "/tunedModels/"}) {
         const qsizetype at = path.indexOf(marker);
         if (at < 0)
@@ -17,8 +16,7 @@ QString RouteStage::modelFromPath(const QByteArray& path)
     return {};
 }
 
-std::optional<LocalReply> RouteStage::onRequest(RequestContext& ctx)
-{
+std::optional<LocalReply> RouteStage::onRequest(RequestContext& ctx) {
     const QByteArray& path = ctx.request.path;
     static const QByteArray prefixes[] = {QByteArrayLiteral("/v1/"), QByteArrayLiteral("/v1beta/"),
                                           QByteArrayLiteral("/v1alpha/"), QByteArrayLiteral("/upload/")};
