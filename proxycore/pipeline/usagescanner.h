@@ -23,7 +23,8 @@ class UsageScanner {
 public:
     void feed(const char* data, qsizetype len);
     const TokenUsage& usage() const { return m_usage; }
-    // True once any candidate with content or a finishReason has been seen (used to spot empty replies).
+    // True once the key "candidates" / "finishReason" has been seen anywhere in the body (for spotting replies
+    // that carry no answer at all).
     bool sawCandidates() const { return m_sawCandidates; }
     bool sawFinishReason() const { return m_sawFinish; }
 

@@ -53,6 +53,7 @@ private Q_SLOTS:
     void reloadSwapsKeysWithoutRestart();
     void httpsUpstreamWithCustomCa_data();
     void httpsUpstreamWithCustomCa();
+    void egressProxy();
 };
 
 void TstGateway::health() {
@@ -544,6 +545,22 @@ void TstGateway::httpsUpstreamWithCustomCa() {
     const RawResponse refused = outer.request("GET", "/v1beta/models");
     QCOMPARE(refused.status, 502);
     QCOMPARE(inner.upstream.requestCount(), 0);
+}
+
+void TstGateway::egressProxy()
+{
+    // The upstream host does not resolve; only a forward proxy can reach it. The fake upstream understands the
+    // absolute-form request target a client sends to an HTTP proxy, so it plays the proxy here.
+    GatewayFixture f(1);
+    f.config->gemini.baseUrl = QUrl(QStringLiteral("http://gemini.invalid:9"));
+    f.config->gemini.proxy = f.upstream.baseUrl();
+    QVERIFY(f.start());
+    const RawResponse r = f.request("POST", "/v1beta/models/gemini-2.5-flash:generateContent", GatewayFixture::auth(),
+                                    kGenerateBody);
+    QCOMPARE(r.status, 200);
+    const RecordedRequest up = f.upstream.requests().value(0);
+    QCOMPARE(up.target, QByteArray("http://gemini.invalid:9/v1beta/models/gemini-2.5-flash:generateContent"));
+    QCOMPARE(up.apiKey, upstreamKey(1).toUtf8());
 }
 
 QTEST_GUILESS_MAIN(TstGateway)
