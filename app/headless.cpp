@@ -133,4 +133,20 @@ int runHeadless(const CommandLine& cl) {
     return QCoreApplication::exec();
 }
 
+int runWithoutGui(const CommandLine& cl) {
+    QCoreApplication::setApplicationName(QStringLiteral("gemgate"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(GEMGATE_VERSION));
+    if (cl.help) {
+        std::printf("%s", qPrintable(usageText()));
+        return 0;
+    }
+    if (cl.version) {
+        std::printf("gemgate %s\n", GEMGATE_VERSION);
+        return 0;
+    }
+    if (!cl.checkConfigPath.isEmpty())
+        return checkConfig(cl.checkConfigPath);
+    return runHeadless(cl);
+}
+
 } // namespace gemgate

@@ -30,4 +30,8 @@ QString resolveConfigPath(const CommandLine& cl);
 // Runs the gateway until SIGTERM/SIGINT (drain, then exit 0). Needs a QCoreApplication.
 int runHeadless(const CommandLine& cl);
 
+// Everything the command line can ask for without a window: --help, --version, --check-config, or the headless
+// gateway. Needs a QCoreApplication; returns the process exit code.
+int runWithoutGui(const CommandLine& cl);
+
 } // namespace gemgate

@@ -36,21 +36,9 @@ int main(int argc, char** argv) {
     }
     if (cl.help || cl.version || !cl.checkConfigPath.isEmpty() || cl.noGui || !hasDisplay()) {
         QCoreApplication app(argc, argv);
-        QCoreApplication::setApplicationName(QStringLiteral("gemgate"));
-        QCoreApplication::setApplicationVersion(QStringLiteral(GEMGATE_VERSION));
-        if (cl.help) {
-            std::printf("%s", qPrintable(gemgate::usageText()));
-            return 0;
-        }
-        if (cl.version) {
-            std::printf("gemgate %s\n", GEMGATE_VERSION);
-            return 0;
-        }
-        if (!cl.checkConfigPath.isEmpty())
-            return gemgate::checkConfig(cl.checkConfigPath);
-        if (!cl.noGui)
+        if (!cl.noGui && !cl.help && !cl.version && cl.checkConfigPath.isEmpty())
             std::fprintf(stderr, "gemgate: no display found, running headless (use --no-gui to say so)\n");
-        return gemgate::runHeadless(cl);
+        return gemgate::runWithoutGui(cl);
     }
 
     QApplication app(argc, argv);

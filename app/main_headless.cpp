@@ -9,22 +9,10 @@
 
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("gemgate"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(GEMGATE_VERSION));
     const gemgate::CommandLine cl = gemgate::parseCommandLine(QCoreApplication::arguments());
     if (!cl.error.isEmpty()) {
         std::fprintf(stderr, "%s\n", qPrintable(cl.error));
         return 2;
     }
-    if (cl.help) {
-        std::printf("%s", qPrintable(gemgate::usageText()));
-        return 0;
-    }
-    if (cl.version) {
-        std::printf("gemgate %s\n", GEMGATE_VERSION);
-        return 0;
-    }
-    if (!cl.checkConfigPath.isEmpty())
-        return gemgate::checkConfig(cl.checkConfigPath);
-    return gemgate::runHeadless(cl);
+    return gemgate::runWithoutGui(cl);
 }

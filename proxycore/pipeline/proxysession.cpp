@@ -264,20 +264,25 @@ void ProxySession::onUpstreamComplete() {
     }
     if (shouldRetry(m_upstreamStatus, m_buffer)) {
         m_env.shared->keys.reportFailure(m_key->id, m_upstreamStatus);
-        QStringList tried = m_triedKeys;
-        tried.append(m_key->id);
-        if (m_env.shared->keys.pick(tried).has_value()) {
-            // pick() advanced the rotation; attempt() picks again from the same state, which is fine: retries
-            // are rare and any other key will do.
-            m_triedKeys = tried;
-            WorkerCounters::add(m_env.counters->retries, 1);
-            attempt();
+        if (retryOnAnotherKey())
             return;
-        }
     } else if (m_upstreamStatus != 404 && m_upstreamStatus != 400) {
         m_env.shared->keys.reportFailure(m_key->id, m_upstreamStatus);
     }
     sendBufferedError();
+}
+
+bool ProxySession::retryOnAnotherKey() {
+    QStringList tried = m_triedKeys;
+    tried.append(m_key->id);
+    if (!m_env.shared->keys.pick(tried).has_value())
+        return false;
+    // pick() advanced the rotation and attempt() picks again from there, which is fine: retries are rare and any
+    // other key will do.
+    m_triedKeys = tried;
+    WorkerCounters::add(m_env.counters->retries, 1);
+    attempt();
+    return true;
 }
 
 void ProxySession::sendBufferedError() {
@@ -302,16 +307,8 @@ void ProxySession::onUpstreamError(UpstreamErrorKind kind, const QString& messag
         m_client.abortResponse();
         return;
     }
-    if (!m_pinned && m_attempts <= m_ctx.runtime->config->gemini.maxRetries) {
-        QStringList tried = m_triedKeys;
-        tried.append(m_key->id);
-        if (m_env.shared->keys.pick(tried).has_value()) {
-            m_triedKeys = tried;
-            WorkerCounters::add(m_env.counters->retries, 1);
-            attempt();
-            return;
-        }
-    }
+    if (!m_pinned && m_attempts <= m_ctx.runtime->config->gemini.maxRetries && retryOnAnotherKey())
+        return;
     const bool timeout = kind == UpstreamErrorKind::Timeout;
     respondLocal(LocalReply::fromError(
         GatewayError::make(timeout ? 504 : 502,

@@ -61,6 +61,8 @@ private:
     UpstreamRequest buildUpstreamRequest(const PickedKey& key) const;
     HttpHeaders clientResponseHeaders(const HttpHeaders& upstream);
     bool shouldRetry(int status, const QByteArray& body) const;
+    // Sends the request again with a key not tried yet; false when no such key is left.
+    bool retryOnAnotherKey();
     void sendBufferedError();
     // Counts and logs the request; called exactly once, before the last bytes go to the client (pendingBytes:
     // body bytes about to be sent) so that a client closing right after cannot make it log twice.

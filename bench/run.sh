@@ -1,0 +1,317 @@
+#!/usr/bin/env bash
+# GemGate load benchmark: the gateway against a direct connection and nginx, all in front of fake-gemini.
+#   bench/run.sh [build-dir]      (default build dir: build)
+# Writes bench/results.md and prints the same table. See bench/README.md.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$BENCH_DIR/.." && pwd)
+BUILD=${1:-build}
+# A relative build dir is taken from the current directory, else from the repository root.
+if [[ $BUILD != /* && ! -d $BUILD && -d $ROOT/$BUILD ]]; then BUILD=$ROOT/$BUILD; fi
+BUILD=$(cd "$BUILD" 2>/dev/null && pwd) || { echo "run.sh: no build directory '${1:-build}'" >&2; exit 2; }
+GEMGATED=$BUILD/app/gemgated
+FAKE=$BUILD/tests/support/fake-gemini
+for bin in "$GEMGATED" "$FAKE"; do
+    [[ -x $bin ]] || { echo "run.sh: missing $bin (build targets gemgated and fake-gemini)" >&2; exit 2; }
+done
+for tool in nginx wrk node; do
+    command -v "$tool" >/dev/null || { echo "run.sh: '$tool' not found (apt-get install -y nginx-light wrk nodejs)" >&2; exit 2; }
+done
+
+CLIENT_KEY=gg-bench-client-key-0123456789
+W1_DURATION=${W1_DURATION:-10s}
+W2_STREAMS=500
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" || true
+
+TMP=$(mktemp -d /tmp/gemgate-bench.XXXXXX)
+chmod 755 "$TMP" # nginx workers may run as another user
+PIDS=()
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    local pid i
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do
+        for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    if ((rc != 0)); then
+        echo "run.sh: failed (rc=$rc); logs:" >&2
+        tail -n 5 "$TMP"/*.log >&2 2>/dev/null || true
+    fi
+    rm -rf "$TMP"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+
+free_port() {
+    node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+# wait_for_line FILE REGEX: prints the first capture group of the first matching line; at most 10 s.
+wait_for_line() {
+    local file=$1 regex=$2 i line
+    for ((i = 0; i < 100; i++)); do
+        if [[ -f $file ]]; then
+            while IFS= read -r line; do
+                if [[ $line =~ $regex ]]; then printf '%s\n' "${BASH_REMATCH[1]}"; return 0; fi
+            done <"$file"
+        fi
+        sleep 0.1
+    done
+    echo "run.sh: timed out waiting for /$regex/ in $file" >&2
+    return 1
+}
+
+wait_for_port() {
+    local port=$1 i
+    for ((i = 0; i < 100; i++)); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+        sleep 0.1
+    done
+    echo "run.sh: nothing listens on port $port" >&2
+    return 1
+}
+
+rss_kb() { # sum of VmRSS over the given pids, in kB
+    local sum=0 pid key value _
+    for pid in "$@"; do
+        [[ -r /proc/$pid/status ]] || continue
+        while read -r key value _; do
+            if [[ $key == VmRSS: ]]; then sum=$((sum + value)); break; fi
+        done <"/proc/$pid/status" 2>/dev/null || true
+    done
+    echo "$sum"
+}
+
+# Background RSS sampler: every 100 ms (at most 10 minutes) it records the peak of each named process group
+# in $TMP/rss_<phase>_<name>. Arguments: phase name=pid[,pid...] ...
+SAMPLER_PID=
+start_sampler() {
+    local phase=$1
+    shift
+    touch "$TMP/sampling"
+    (
+        declare -A peak=()
+        for ((n = 0; n < 6000; n++)); do
+            [[ -e $TMP/sampling ]] || break
+            for spec in "$@"; do
+                name=${spec%%=*}
+                IFS=, read -r -a group <<<"${spec#*=}"
+                kb=$(rss_kb "${group[@]}")
+                if ((kb > ${peak[$name]:-0})); then
+                    peak[$name]=$kb
+                    echo "$kb" >"$TMP/rss_${phase}_$name"
+                fi
+            done
+            sleep 0.1
+        done
+    ) &
+    SAMPLER_PID=$!
+    PIDS+=("$SAMPLER_PID")
+}
+stop_sampler() {
+    rm -f "$TMP/sampling"
+    wait "$SAMPLER_PID" 2>/dev/null || true
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+log "build dir: $BUILD; temp dir: $TMP"
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# Upstream: fake-gemini, one thread, recording off.
+"$FAKE" --port 0 --threads 1 >"$TMP/fake.log" 2>&1 &
+FAKE_PID=$!
+PIDS+=("$FAKE_PID")
+FAKE_PORT=$(wait_for_line "$TMP/fake.log" '^listening on ([0-9]+)')
+DIRECT_URL=http://127.0.0.1:$FAKE_PORT
+log "fake-gemini on $FAKE_PORT (pid $FAKE_PID)"
+
+# nginx: one worker, keep-alive pool to the upstream, unbuffered so SSE streams through.
+NGINX_PORT=$(free_port)
+mkdir -p "$TMP/nginx/logs"
+cat >"$TMP/nginx/nginx.conf" <<EOF
+worker_processes 1;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/logs/error.log warn;
+events { worker_connections 8192; }
+http {
+    access_log off;
+    client_body_temp_path $TMP/nginx/client_body;
+    proxy_temp_path $TMP/nginx/proxy;
+    fastcgi_temp_path $TMP/nginx/fastcgi;
+    uwsgi_temp_path $TMP/nginx/uwsgi;
+    scgi_temp_path $TMP/nginx/scgi;
+    keepalive_requests 1000000;
+    upstream gemini {
+        server 127.0.0.1:$FAKE_PORT;
+        keepalive 256;
+        keepalive_requests 1000000;
+    }
+    server {
+        listen 127.0.0.1:$NGINX_PORT backlog=4096;
+        location / {
+            proxy_pass http://gemini;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_buffering off;
+        }
+    }
+}
+EOF
+nginx -t -q -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" 2>"$TMP/nginx-test.log" || { cat "$TMP/nginx-test.log" >&2; exit 1; }
+nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -g 'daemon off;' >"$TMP/nginx.log" 2>&1 &
+NGINX_PID=$!
+PIDS+=("$NGINX_PID")
+wait_for_port "$NGINX_PORT"
+NGINX_WORKERS=$(pgrep -P "$NGINX_PID" | paste -sd, -)
+[[ -n $NGINX_WORKERS ]] || { echo "run.sh: no nginx worker" >&2; exit 1; }
+NGINX_URL=http://127.0.0.1:$NGINX_PORT
+log "nginx on $NGINX_PORT (master $NGINX_PID, worker $NGINX_WORKERS)"
+
+# gemgated, once per upstream transport. Config and data directories are private to this run.
+start_gemgated() { # name transport -> sets GG_PID, GG_URL
+    local name=$1 transport=$2
+    mkdir -p "$TMP/$name/config" "$TMP/$name/data"
+    cat >"$TMP/$name/gemgate.yaml" <<EOF
+server: {host: 127.0.0.1, port: 0, workers: 1}
+gemini:
+  base_url: $DIRECT_URL
+  transport: $transport
+  api_keys: [{id: k1, key: AIzaSyBenchKey000000000000000000000000}]
+auth: {enabled: true, client_keys: [{id: bench, key: $CLIENT_KEY}]}
+log: {access_log: off}
+EOF
+    XDG_CONFIG_HOME=$TMP/$name/config XDG_DATA_HOME=$TMP/$name/data XDG_CACHE_HOME=$TMP/$name/data \
+        "$GEMGATED" --config "$TMP/$name/gemgate.yaml" >"$TMP/$name.log" 2>&1 &
+    GG_PID=$!
+    PIDS+=("$GG_PID")
+    local port
+    port=$(wait_for_line "$TMP/$name.log" 'gemgate: listening on http://127\.0\.0\.1:([0-9]+)')
+    GG_URL=http://127.0.0.1:$port
+    log "gemgated ($transport) on $port (pid $GG_PID)"
+}
+start_gemgated gg1 http1
+GG1_PID=$GG_PID GG1_URL=$GG_URL
+start_gemgated gg2 http2
+GG2_PID=$GG_PID GG2_URL=$GG_URL
+
+# Sanity: each target answers the W1 request with 200.
+for url in "$DIRECT_URL" "$NGINX_URL" "$GG1_URL" "$GG2_URL"; do
+    code=$(node -e '
+        const http = require("http");
+        const req = http.request(process.argv[1] + "/v1beta/models/gemini-2.5-flash:generateContent",
+            {method: "POST", headers: {"content-type": "application/json", "x-goog-api-key": process.argv[2]}},
+            (res) => { res.resume(); console.log(res.statusCode); });
+        req.setTimeout(5000, () => req.destroy());
+        req.on("error", () => console.log(0));
+        req.end(JSON.stringify({contents: [{parts: [{text: "hi"}]}]}));' "$url" "$CLIENT_KEY")
+    [[ $code == 200 ]] || { echo "run.sh: $url answered $code" >&2; exit 1; }
+done
+
+# W3 idle: one second after start, before any load (the sanity request above aside).
+sleep 1
+for spec in "gg1=$GG1_PID" "gg2=$GG2_PID" "nginx=$NGINX_PID,$NGINX_WORKERS" "fake=$FAKE_PID"; do
+    IFS=, read -r -a group <<<"${spec#*=}"
+    rss_kb "${group[@]}" >"$TMP/rss_idle_${spec%%=*}"
+done
+SAMPLE_SPECS=("gg1=$GG1_PID" "gg2=$GG2_PID" "nginx=$NGINX_PID,$NGINX_WORKERS" "fake=$FAKE_PID")
+
+# ---------------------------------------------------------------------------------------------------------------
+# W1: small generateContent requests over keep-alive connections (wrk, one thread).
+run_wrk() { # target url connections duration [save]
+    local target=$1 url=$2 conns=$3 duration=$4 save=${5:-}
+    local out=$TMP/wrk_${target}_$conns.txt top_pid=
+    if [[ -n $save && $target == gg* ]]; then
+        # Per-thread CPU of the gateway in the middle of the run (second frame: a 1 s interval).
+        local pid_var=${target^^}_PID
+        (sleep 4; top -b -n2 -d1 -H -p "${!pid_var}" >"$TMP/top_${target}_$conns.txt" 2>&1 || true) &
+        top_pid=$!
+        PIDS+=("$top_pid")
+    fi
+    timeout 120 wrk -t1 -c"$conns" -d"$duration" --latency -s "$BENCH_DIR/generate.lua" "$url" >"$out" 2>&1 ||
+        { echo "run.sh: wrk failed against $target:" >&2; cat "$out" >&2; exit 1; }
+    [[ -z $top_pid ]] || wait "$top_pid" 2>/dev/null || true
+    if [[ -n $save ]]; then
+        grep -o 'BENCH_JSON .*' "$out" | cut -d' ' -f2- >"$TMP/w1_${target}_$conns.json"
+        log "  W1 $target c$conns: $(cat "$TMP/w1_${target}_$conns.json")"
+    fi
+}
+w1_target() { # target url connections...
+    local target=$1 url=$2 conns
+    shift 2
+    run_wrk "$target" "$url" 64 2s # warm-up, discarded
+    for conns in "$@"; do
+        sleep 1
+        run_wrk "$target" "$url" "$conns" "$W1_DURATION" save
+    done
+}
+
+log "W1: wrk -t1 -d$W1_DURATION, 64 and 256 connections"
+start_sampler w1 "${SAMPLE_SPECS[@]}"
+w1_target direct "$DIRECT_URL" 64 256
+w1_target nginx "$NGINX_URL" 64 256
+w1_target gg1 "$GG1_URL" 64 256
+w1_target gg2 "$GG2_URL" 64
+stop_sampler
+sleep 2
+
+# ---------------------------------------------------------------------------------------------------------------
+# W2: 500 SSE streams at once, 20 events 50 ms apart.
+log "W2: $W2_STREAMS concurrent SSE streams, 20 events 50 ms apart"
+start_sampler w2 "${SAMPLE_SPECS[@]}"
+for entry in "direct $DIRECT_URL" "nginx $NGINX_URL" "gg1 $GG1_URL" "gg2 $GG2_URL"; do
+    read -r target url <<<"$entry"
+    sleep 2
+    rc=0 top_pid=
+    if [[ $target == gg1 ]]; then
+        (sleep 0.3; top -b -n2 -d0.5 -H -p "$GG1_PID" >"$TMP/top_w2_gg1.txt" 2>&1 || true) &
+        top_pid=$!
+        PIDS+=("$top_pid")
+    fi
+    timeout 90 node "$BENCH_DIR/sse_load.mjs" --url "$url" --streams "$W2_STREAMS" --chunks 20 --interval-ms 50 \
+        --key "$CLIENT_KEY" --timeout-ms 30000 >"$TMP/w2_$target.json" 2>"$TMP/w2_$target.err" || rc=$?
+    [[ -z $top_pid ]] || wait "$top_pid" 2>/dev/null || true
+    if [[ ! -s $TMP/w2_$target.json ]]; then
+        echo "run.sh: sse_load failed against $target (rc=$rc):" >&2
+        cat "$TMP/w2_$target.err" >&2
+        exit 1
+    fi
+    log "  W2 $target: $(cat "$TMP/w2_$target.json")"
+done
+stop_sampler
+
+sleep 2
+for spec in "${SAMPLE_SPECS[@]}"; do
+    IFS=, read -r -a group <<<"${spec#*=}"
+    rss_kb "${group[@]}" >"$TMP/rss_after_${spec%%=*}"
+done
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# Every process must have survived the run.
+for pid in "$FAKE_PID" "$NGINX_PID" "$GG1_PID" "$GG2_PID"; do
+    kill -0 "$pid" 2>/dev/null || { echo "run.sh: process $pid died during the run" >&2; exit 1; }
+done
+
+# ---------------------------------------------------------------------------------------------------------------
+export BENCH_TMP=$TMP
+export BENCH_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
+export BENCH_NPROC=$(nproc)
+export BENCH_CPU=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+export BENCH_KERNEL=$(uname -r)
+export BENCH_GEMGATED="$("$GEMGATED" --version 2>&1 | head -n1)"
+export BENCH_NGINX="$(nginx -v 2>&1 | head -n1)"
+export BENCH_WRK="$(wrk -v 2>&1 | head -n1 | sed 's/ *Copyright.*//')"
+export BENCH_NODE="$(node --version)"
+export BENCH_LOAD_START=$LOAD_START BENCH_LOAD_END=$LOAD_END BENCH_W1_DURATION=$W1_DURATION
+node "$BENCH_DIR/report.mjs" >"$TMP/results.md"
+cp "$TMP/results.md" "$BENCH_DIR/results.md"
+cat "$TMP/results.md"
+log "wrote $BENCH_DIR/results.md"
