@@ -23,6 +23,11 @@ const ratio = (a, b) => (a == null || b == null || b === 0 ? 'n/a' : `${(a / b).
 const signed = (v, digits = 1) => (v == null ? 'n/a' : `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`);
 const pass = (ok) => (ok ? 'PASS' : 'FAIL');
 
+const tickUs = 1e6 / Number(env.BENCH_CLK_TCK || 100);
+const cpuPer = (name, which, count) => {
+    const c = json(`cpu_${name}.json`);
+    return c && count ? fmt((c[`${which}_ticks`] * tickUs) / count, 1) : 'n/a';
+};
 const names = { direct: 'direct (fake-gemini)', nginx: 'nginx', gg1: 'gemgate http1', gg2: 'gemgate http2/QNAM' };
 const out = [];
 const line = (s = '') => out.push(s);
@@ -31,7 +36,8 @@ line('# GemGate benchmark results');
 line();
 line(`- Date: ${env.BENCH_DATE}`);
 line(`- Machine: ${env.BENCH_NPROC} CPUs (nproc), ${env.BENCH_CPU}, Linux ${env.BENCH_KERNEL}`);
-line(`- Versions: ${env.BENCH_GEMGATED}; ${env.BENCH_NGINX}; ${env.BENCH_WRK}; node ${env.BENCH_NODE}`);
+line(`- Versions: ${env.BENCH_GEMGATED} (build type ${env.BENCH_BUILD_TYPE || 'unknown'}); ${env.BENCH_NGINX}; ` +
+     `${env.BENCH_WRK}; node ${env.BENCH_NODE}`);
 line(`- Load average (1/5/15 min) at start: ${env.BENCH_LOAD_START}; at end: ${env.BENCH_LOAD_END}`);
 line('- Setup: fake-gemini upstream (1 thread) on loopback; nginx 1 worker (upstream keepalive 256, ' +
      'proxy_buffering off); gemgated workers: 1, auth on, access log off; all processes share the machine ' +
@@ -42,8 +48,12 @@ line();
 // W1 ------------------------------------------------------------------------------------------------------------
 line(`## W1: generateContent, keep-alive (wrk -t1 -d${env.BENCH_W1_DURATION} --latency)`);
 line();
-line('| Target | Conns | Req/s | p50 ms | p99 ms | Errors | Req/s vs nginx | Req/s vs direct | p99 vs nginx |');
-line('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+line('CPU/req = CPU time (user + system) the proxy process(es) and the upstream used during the run, divided by ' +
+     'the requests served.');
+line();
+line('| Target | Conns | Req/s | p50 ms | p99 ms | Errors | Req/s vs nginx | Req/s vs direct | p99 vs nginx | ' +
+     'Proxy CPU/req µs | Upstream CPU/req µs |');
+line('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 const w1 = {};
 for (const conns of [64, 256]) {
     for (const target of ['direct', 'nginx', 'gg1', 'gg2']) {
@@ -60,35 +70,79 @@ for (const conns of [64, 256]) {
         const errors = r.err_connect + r.err_read + r.err_write + r.err_status + r.err_timeout;
         line(`| ${names[target]} | ${conns} | ${fmt(r.rps, 0)} | ${fmt(r.p50_us / 1000, 2)} | ` +
              `${fmt(r.p99_us / 1000, 2)} | ${errors} | ${ratio(r.rps, nginx?.rps)} | ${ratio(r.rps, direct?.rps)} | ` +
-             `${ratio(r.p99_us, nginx?.p99_us)} |`);
+             `${ratio(r.p99_us, nginx?.p99_us)} | ${target === 'direct' ? '—' : cpuPer(`w1_${target}_${conns}`, 'proxy', r.requests)} | ` +
+             `${cpuPer(`w1_${target}_${conns}`, 'fake', r.requests)} |`);
     }
 }
 line();
 
 // W2 ------------------------------------------------------------------------------------------------------------
-line('## W2: 500 concurrent SSE streams, 20 events 50 ms apart (bench/sse_load.mjs)');
+const rounds = Number(env.BENCH_W2_ROUNDS || 1);
+const median = (values) => {
+    const v = values.filter((x) => x !== null && x !== undefined).sort((x, y) => x - y);
+    if (!v.length) return null;
+    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+const w2Runs = {};
+for (const target of ['direct', 'nginx', 'gg1', 'gg2']) {
+    w2Runs[target] = [];
+    for (let r = 1; r <= rounds; r++) w2Runs[target].push(json(`w2_${target}_r${r}.json`));
+}
+const w2 = {};
+for (const target of ['direct', 'nginx', 'gg1', 'gg2']) {
+    const runs = w2Runs[target].filter(Boolean);
+    if (!runs.length) continue;
+    const m = (key) => median(runs.map((x) => x[key]));
+    const cpu = median(w2Runs[target].map((x, i) => {
+        const c = json(`cpu_w2_${target}_r${i + 1}.json`);
+        return c && x ? (c.proxy_ticks * tickUs) / x.streams : null;
+    }));
+    w2[target] = { runs: runs.length, streams: runs[0].streams, peak: Math.min(...runs.map((x) => x.peak)),
+                   errors: runs.reduce((n, x) => n + x.errors, 0), ttfe_p50: m('ttfe_p50'), ttfe_p99: m('ttfe_p99'),
+                   gap_p50: m('gap_p50'), gap_p99: m('gap_p99'), gap_max: Math.max(...runs.map((x) => x.gap_max)),
+                   cpu };
+}
+// Overheads are paired per round (same round, seconds apart), then the median over the rounds is taken.
+const overhead = (target, base, key) => {
+    const diffs = [];
+    for (let r = 0; r < rounds; r++) {
+        const a = w2Runs[target]?.[r];
+        const b = w2Runs[base]?.[r];
+        if (a && b) diffs.push(a[key] - b[key]);
+    }
+    return { median: median(diffs), min: diffs.length ? Math.min(...diffs) : null,
+             max: diffs.length ? Math.max(...diffs) : null };
+};
+line(`## W2: 500 concurrent SSE streams, 20 events 50 ms apart (bench/sse_load.mjs, median of ${rounds} rounds)`);
 line();
-line('TTFE = time from starting the request to its first event, as seen by the client (all 500 start in one ' +
-     'tick, so the client\'s own connection setup is part of every target\'s TTFE). Peak = streams past their ' +
-     'first event and not yet ended, at once.');
+line('TTFE = time from starting the request to its first event, as seen by the client. All 500 start in one ' +
+     'tick, so every target\'s TTFE includes the client and the upstream setting up 500 connections at once; ' +
+     'the overhead columns are the differences (per round, then the median). Peak = streams past their first ' +
+     'event and not yet ended at once (lowest over the rounds); errors are summed; gap max is the largest.');
 line();
 line('| Target | Peak | Errors | TTFE p50 ms | TTFE p99 ms | Gap p50 ms | Gap p99 ms | Gap max ms | ' +
-     'TTFE overhead vs direct p50 / p99 ms | vs nginx p50 / p99 ms | Gap distortion (p99 − 50) ms |');
-line('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-const w2 = {};
-for (const target of ['direct', 'nginx', 'gg1', 'gg2']) w2[target] = json(`w2_${target}.json`);
+     'TTFE overhead vs direct p50 / p99 ms | vs nginx p50 / p99 ms | Gap distortion (p99 − 50) ms | ' +
+     'Proxy CPU/stream µs |');
+line('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const target of ['direct', 'nginx', 'gg1', 'gg2']) {
     const r = w2[target];
     if (!r) continue;
-    const d = w2.direct;
-    const n = w2.nginx;
     line(`| ${names[target]} | ${r.peak}/${r.streams} | ${r.errors} | ${fmt(r.ttfe_p50)} | ${fmt(r.ttfe_p99)} | ` +
          `${fmt(r.gap_p50)} | ${fmt(r.gap_p99)} | ${fmt(r.gap_max)} | ` +
-         `${signed(d && r.ttfe_p50 - d.ttfe_p50)} / ${signed(d && r.ttfe_p99 - d.ttfe_p99)} | ` +
-         `${signed(n && r.ttfe_p50 - n.ttfe_p50)} / ${signed(n && r.ttfe_p99 - n.ttfe_p99)} | ` +
-         `${signed(r.gap_p99 - 50)} |`);
+         `${signed(overhead(target, 'direct', 'ttfe_p50').median)} / ` +
+         `${signed(overhead(target, 'direct', 'ttfe_p99').median)} | ` +
+         `${signed(overhead(target, 'nginx', 'ttfe_p50').median)} / ` +
+         `${signed(overhead(target, 'nginx', 'ttfe_p99').median)} | ` +
+         `${signed(r.gap_p99 - 50)} | ${target === 'direct' ? '—' : fmt(r.cpu, 0)} |`);
 }
 line();
+if (rounds > 1) {
+    const perRound = (target) => w2Runs[target].map((x) => (x ? `${fmt(x.ttfe_p50)}/${fmt(x.ttfe_p99)}` : 'n/a'))
+        .join(', ');
+    line(`TTFE p50/p99 ms per round: ` +
+         ['direct', 'nginx', 'gg1', 'gg2'].map((t) => `${names[t]} ${perRound(t)}`).join('; ') + '.');
+    line();
+}
 
 // W3 ------------------------------------------------------------------------------------------------------------
 line('## W3: resident memory (VmRSS, MB; peaks sampled every 100 ms)');
@@ -115,36 +169,53 @@ line();
 const g64 = w1.gg1_64;
 const n64 = w1.nginx_64;
 const g = w2.gg1;
-const overheadP99 = g && w2.direct ? g.ttfe_p99 - w2.direct.ttfe_p99 : null;
+const oh = overhead('gg1', 'direct', 'ttfe_p99');
+const overheadP99 = oh.median;
 line(`- W1 gemgate http1 req/s >= 0.5x nginx at 64 connections: ${ratio(g64?.rps, n64?.rps)} — ` +
      `${pass(g64 && n64 && g64.rps >= 0.5 * n64.rps)}`);
 line(`- W2 all ${g?.streams ?? 500} streams in flight at once through gemgate http1: peak ${g?.peak ?? 'n/a'}, ` +
      `errors ${g?.errors ?? 'n/a'} — ${pass(g && g.peak === g.streams && g.errors === 0)}`);
-line(`- W2 p99 first-event overhead <= 5 ms (gemgate http1 − direct): ${signed(overheadP99)} ms — ` +
+line(`- W2 p99 first-event overhead <= 5 ms (gemgate http1 − direct, median of ${rounds} rounds): ` +
+     `${signed(overheadP99)} ms (rounds: ${signed(oh.min)} .. ${signed(oh.max)}) — ` +
      `${pass(overheadP99 !== null && overheadP99 <= 5)}`);
 line(`- W3 gemgated RSS <= 60 MB idle: http1 ${fmt(mb(rss.gg1.idle))} MB, http2 ${fmt(mb(rss.gg2.idle))} MB — ` +
      `${pass(rss.gg1.idle !== null && rss.gg1.idle <= 60 * 1024 && (rss.gg2.idle ?? 0) <= 60 * 1024)}`);
 line();
 
 // Thread CPU ----------------------------------------------------------------------------------------------------
-const tops = [['gg1_64', 'W1, gemgate http1, 64 connections'], ['gg2_64', 'W1, gemgate http2/QNAM, 64 connections'],
-              ['w2_gg1', 'W2, gemgate http1']];
-const frames = [];
-for (const [name, label] of tops) {
-    const text = read(`top_${name}.txt`);
-    if (!text) continue;
-    // The second frame of `top -b -n2 -H`: CPU over its interval (the first frame averages since start).
-    const parts = text.split(/^top - /m);
-    const frame = parts.length >= 3 ? parts[2] : parts[parts.length - 1];
-    const rows = frame.split('\n');
-    const header = rows.findIndex((r) => /PID\s+USER/.test(r));
-    if (header < 0) continue;
-    frames.push(`${label}:`, '```', ...rows.slice(header, header + 7), '```');
-}
-if (frames.length) {
-    line('## Per-thread CPU of gemgated under load (top -H, one frame)');
+const threadRuns = [['w1_gg1_64', 'W1 gemgate http1, 64 conns'], ['w1_gg1_256', 'W1 gemgate http1, 256 conns'],
+                    ['w1_gg2_64', 'W1 gemgate http2/QNAM, 64 conns'], ['w2_gg1_r1', 'W2 gemgate http1 (round 1)'],
+                    ['w2_gg2_r1', 'W2 gemgate http2/QNAM (round 1)']];
+const threadLines = (name) => {
+    const parse = (text) => new Map((text ?? '').split('\n').filter(Boolean).map((l) => {
+        const [tid, ticks, ...comm] = l.split(' ');
+        return [tid, { ticks: Number(ticks), comm: comm.join(' ') }];
+    }));
+    const before = parse(read(`threads_${name}.before`));
+    const after = parse(read(`threads_${name}.after`));
+    const cpu = json(`cpu_${name}.json`);
+    if (!after.size || !cpu) return null;
+    // Threads are grouped by name (QNAM starts one thread per manager); threads that ended during the run are
+    // missing from the sums.
+    const byName = new Map();
+    for (const [tid, a] of after) {
+        const used = a.ticks - (before.get(tid)?.ticks ?? 0);
+        const g = byName.get(a.comm) ?? { ticks: 0, count: 0 };
+        g.ticks += used;
+        g.count++;
+        byName.set(a.comm, g);
+    }
+    const wallS = cpu.wall_us / 1e6;
+    return [...byName].sort((x, y) => y[1].ticks - x[1].ticks)
+        .map(([comm, g]) => `${comm}${g.count > 1 ? ` (x${g.count})` : ''} ${fmt((g.ticks * tickUs) / 1e4 / wallS, 0)}%`);
+};
+const threadRows = threadRuns.map(([name, label]) => [label, threadLines(name)]).filter(([, l]) => l);
+if (threadRows.length) {
+    line('## Where gemgated spends CPU (per thread, % of one core over the run)');
     line();
-    for (const f of frames) line(f);
+    line('| Run | Threads |');
+    line('|---|---|');
+    for (const [label, l] of threadRows) line(`| ${label} | ${l.join(', ')} |`);
     line();
 }
 

@@ -21,7 +21,10 @@ done
 
 CLIENT_KEY=gg-bench-client-key-0123456789
 W1_DURATION=${W1_DURATION:-10s}
+[[ $W1_DURATION =~ ^[1-9][0-9]?s$ ]] || { echo "run.sh: W1_DURATION must be 1s-99s" >&2; exit 2; }
 W2_STREAMS=500
+W2_ROUNDS=${W2_ROUNDS:-5}
+[[ $W2_ROUNDS =~ ^[1-9]$ ]] || { echo "run.sh: W2_ROUNDS must be 1-9" >&2; exit 2; }
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" || true
 
 TMP=$(mktemp -d /tmp/gemgate-bench.XXXXXX)
@@ -48,6 +51,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+forget_pid() { # a process that was waited for is no longer ours to signal
+    local pid=$1 i
+    for i in "${!PIDS[@]}"; do [[ ${PIDS[$i]} != "$pid" ]] || unset 'PIDS[i]'; done
+}
 
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
@@ -91,6 +99,49 @@ rss_kb() { # sum of VmRSS over the given pids, in kB
     echo "$sum"
 }
 
+proc_ticks() { # CPU time (utime + stime, clock ticks) summed over the given pids
+    local sum=0 pid stat f
+    for pid in "$@"; do
+        stat=$(<"/proc/$pid/stat") 2>/dev/null || continue
+        read -r -a f <<<"${stat##*) }" # fields from 3 (state) on: utime is field 14, stime 15
+        sum=$((sum + f[11] + f[12]))
+    done
+    echo "$sum"
+}
+
+thread_ticks() { # one line per thread of a process: tid ticks name
+    local task stat f
+    for task in /proc/"$1"/task/*; do
+        stat=$(<"$task/stat") 2>/dev/null || continue
+        read -r -a f <<<"${stat##*) }"
+        printf '%s %s %s
+' "${task##*/}" "$((f[11] + f[12]))" "$(<"$task/comm")"
+    done
+}
+
+# CPU accounting around one measured run: measure_begin NAME PROXY_PIDS... ; run ; measure_end NAME.
+# Writes $TMP/cpu_NAME.json with the ticks of the proxy, of the upstream and the wall time, and for gemgated
+# the per-thread ticks ($TMP/threads_NAME.before/.after).
+MEASURE_PROXY=() MEASURE_T0='' MEASURE_PROXY0='' MEASURE_FAKE0=''
+measure_begin() {
+    local name=$1
+    shift
+    MEASURE_PROXY=("$@")
+    [[ ${#MEASURE_PROXY[@]} -ne 1 || ${MEASURE_PROXY[0]} != "$GG1_PID" && ${MEASURE_PROXY[0]} != "$GG2_PID" ]] ||
+        thread_ticks "${MEASURE_PROXY[0]}" >"$TMP/threads_$name.before"
+    MEASURE_PROXY0=$(proc_ticks "${MEASURE_PROXY[@]}")
+    MEASURE_FAKE0=$(proc_ticks "$FAKE_PID")
+    MEASURE_T0=$EPOCHREALTIME
+}
+measure_end() {
+    local name=$1 t1=$EPOCHREALTIME
+    local proxy=$(($(proc_ticks "${MEASURE_PROXY[@]}") - MEASURE_PROXY0))
+    local fake=$(($(proc_ticks "$FAKE_PID") - MEASURE_FAKE0))
+    [[ ! -e $TMP/threads_$name.before ]] || thread_ticks "${MEASURE_PROXY[0]}" >"$TMP/threads_$name.after"
+    printf '{"proxy_ticks":%d,"fake_ticks":%d,"wall_us":%d}\n' "$proxy" "$fake" \
+        $(( ${t1/./} - ${MEASURE_T0/./} )) >"$TMP/cpu_$name.json"
+}
+
 # Background RSS sampler: every 100 ms (at most 10 minutes) it records the peak of each named process group
 # in $TMP/rss_<phase>_<name>. Arguments: phase name=pid[,pid...] ...
 SAMPLER_PID=
@@ -120,6 +171,7 @@ start_sampler() {
 stop_sampler() {
     rm -f "$TMP/sampling"
     wait "$SAMPLER_PID" 2>/dev/null || true
+    forget_pid "$SAMPLER_PID"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -222,24 +274,22 @@ for spec in "gg1=$GG1_PID" "gg2=$GG2_PID" "nginx=$NGINX_PID,$NGINX_WORKERS" "fak
     IFS=, read -r -a group <<<"${spec#*=}"
     rss_kb "${group[@]}" >"$TMP/rss_idle_${spec%%=*}"
 done
+# The proxy processes of each target, for CPU accounting (direct has none: an empty group counts 0).
+declare -A PROXY_PIDS=([direct]="" [nginx]="$NGINX_PID ${NGINX_WORKERS//,/ }" [gg1]="$GG1_PID" [gg2]="$GG2_PID")
 SAMPLE_SPECS=("gg1=$GG1_PID" "gg2=$GG2_PID" "nginx=$NGINX_PID,$NGINX_WORKERS" "fake=$FAKE_PID")
 
 # ---------------------------------------------------------------------------------------------------------------
 # W1: small generateContent requests over keep-alive connections (wrk, one thread).
 run_wrk() { # target url connections duration [save]
     local target=$1 url=$2 conns=$3 duration=$4 save=${5:-}
-    local out=$TMP/wrk_${target}_$conns.txt top_pid=
-    if [[ -n $save && $target == gg* ]]; then
-        # Per-thread CPU of the gateway in the middle of the run (second frame: a 1 s interval).
-        local pid_var=${target^^}_PID
-        (sleep 4; top -b -n2 -d1 -H -p "${!pid_var}" >"$TMP/top_${target}_$conns.txt" 2>&1 || true) &
-        top_pid=$!
-        PIDS+=("$top_pid")
-    fi
+    local out=$TMP/wrk_${target}_$conns.txt
+    local proxy_pids=()
+    read -r -a proxy_pids <<<"${PROXY_PIDS[$target]}"
+    [[ -z $save ]] || measure_begin "w1_${target}_$conns" "${proxy_pids[@]}"
     timeout 120 wrk -t1 -c"$conns" -d"$duration" --latency -s "$BENCH_DIR/generate.lua" "$url" >"$out" 2>&1 ||
         { echo "run.sh: wrk failed against $target:" >&2; cat "$out" >&2; exit 1; }
-    [[ -z $top_pid ]] || wait "$top_pid" 2>/dev/null || true
     if [[ -n $save ]]; then
+        measure_end "w1_${target}_$conns"
         grep -o 'BENCH_JSON .*' "$out" | cut -d' ' -f2- >"$TMP/w1_${target}_$conns.json"
         log "  W1 $target c$conns: $(cat "$TMP/w1_${target}_$conns.json")"
     fi
@@ -264,27 +314,29 @@ stop_sampler
 sleep 2
 
 # ---------------------------------------------------------------------------------------------------------------
-# W2: 500 SSE streams at once, 20 events 50 ms apart.
-log "W2: $W2_STREAMS concurrent SSE streams, 20 events 50 ms apart"
+# W2: 500 SSE streams at once, 20 events 50 ms apart. A burst's TTFE varies by tens of ms from run to run (the
+# client sets up 500 connections at once on the same cores), so the targets are run in W2_ROUNDS interleaved
+# rounds and the report takes medians (the overhead per round: gemgate minus direct of the same round).
+log "W2: $W2_STREAMS concurrent SSE streams, 20 events 50 ms apart, $W2_ROUNDS rounds"
 start_sampler w2 "${SAMPLE_SPECS[@]}"
-for entry in "direct $DIRECT_URL" "nginx $NGINX_URL" "gg1 $GG1_URL" "gg2 $GG2_URL"; do
-    read -r target url <<<"$entry"
-    sleep 2
-    rc=0 top_pid=
-    if [[ $target == gg1 ]]; then
-        (sleep 0.3; top -b -n2 -d0.5 -H -p "$GG1_PID" >"$TMP/top_w2_gg1.txt" 2>&1 || true) &
-        top_pid=$!
-        PIDS+=("$top_pid")
-    fi
-    timeout 90 node "$BENCH_DIR/sse_load.mjs" --url "$url" --streams "$W2_STREAMS" --chunks 20 --interval-ms 50 \
-        --key "$CLIENT_KEY" --timeout-ms 30000 >"$TMP/w2_$target.json" 2>"$TMP/w2_$target.err" || rc=$?
-    [[ -z $top_pid ]] || wait "$top_pid" 2>/dev/null || true
-    if [[ ! -s $TMP/w2_$target.json ]]; then
-        echo "run.sh: sse_load failed against $target (rc=$rc):" >&2
-        cat "$TMP/w2_$target.err" >&2
-        exit 1
-    fi
-    log "  W2 $target: $(cat "$TMP/w2_$target.json")"
+for ((round = 1; round <= W2_ROUNDS; round++)); do
+    for entry in "direct $DIRECT_URL" "nginx $NGINX_URL" "gg1 $GG1_URL" "gg2 $GG2_URL"; do
+        read -r target url <<<"$entry"
+        name=w2_${target}_r$round
+        sleep 2
+        rc=0
+        read -r -a proxy_pids <<<"${PROXY_PIDS[$target]}"
+        measure_begin "$name" "${proxy_pids[@]}"
+        timeout 90 node "$BENCH_DIR/sse_load.mjs" --url "$url" --streams "$W2_STREAMS" --chunks 20 --interval-ms 50 \
+            --key "$CLIENT_KEY" --timeout-ms 30000 >"$TMP/$name.json" 2>"$TMP/$name.err" || rc=$?
+        measure_end "$name"
+        if [[ ! -s $TMP/$name.json ]]; then
+            echo "run.sh: sse_load failed against $target (rc=$rc):" >&2
+            cat "$TMP/$name.err" >&2
+            exit 1
+        fi
+        log "  W2 round $round $target: $(cat "$TMP/$name.json")"
+    done
 done
 stop_sampler
 
@@ -301,16 +353,20 @@ for pid in "$FAKE_PID" "$NGINX_PID" "$GG1_PID" "$GG2_PID"; do
 done
 
 # ---------------------------------------------------------------------------------------------------------------
-export BENCH_TMP=$TMP
-export BENCH_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
-export BENCH_NPROC=$(nproc)
-export BENCH_CPU=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
-export BENCH_KERNEL=$(uname -r)
-export BENCH_GEMGATED="$("$GEMGATED" --version 2>&1 | head -n1)"
-export BENCH_NGINX="$(nginx -v 2>&1 | head -n1)"
-export BENCH_WRK="$(wrk -v 2>&1 | head -n1 | sed 's/ *Copyright.*//')"
-export BENCH_NODE="$(node --version)"
-export BENCH_LOAD_START=$LOAD_START BENCH_LOAD_END=$LOAD_END BENCH_W1_DURATION=$W1_DURATION
+BENCH_TMP=$TMP
+BENCH_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
+BENCH_NPROC=$(nproc)
+BENCH_CPU=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+BENCH_KERNEL=$(uname -r)
+BENCH_GEMGATED=$("$GEMGATED" --version 2>&1 | head -n1)
+BENCH_NGINX=$(nginx -v 2>&1 | head -n1)
+BENCH_WRK=$( (wrk -v 2>&1 || true) | head -n1 | sed 's/ *Copyright.*//') # wrk -v exits with 1
+BENCH_NODE=$(node --version)
+BENCH_BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$BUILD/CMakeCache.txt" 2>/dev/null || true)
+BENCH_CLK_TCK=$(getconf CLK_TCK)
+BENCH_W2_ROUNDS=$W2_ROUNDS BENCH_W1_DURATION=$W1_DURATION BENCH_LOAD_START=$LOAD_START BENCH_LOAD_END=$LOAD_END
+export BENCH_TMP BENCH_DATE BENCH_NPROC BENCH_CPU BENCH_KERNEL BENCH_GEMGATED BENCH_NGINX BENCH_WRK BENCH_NODE \
+    BENCH_BUILD_TYPE BENCH_CLK_TCK BENCH_W2_ROUNDS BENCH_W1_DURATION BENCH_LOAD_START BENCH_LOAD_END
 node "$BENCH_DIR/report.mjs" >"$TMP/results.md"
 cp "$TMP/results.md" "$BENCH_DIR/results.md"
 cat "$TMP/results.md"

@@ -48,6 +48,7 @@ private:
     void failRequest(int status, const QString& message, const QByteArray& kind);
     void writeHead(int status, const HttpHeaders& headers, qint64 contentLength);
     void write(const QByteArray& data);
+    void flushNow();
     void responseDone();
     void closeAfterWrite();
 

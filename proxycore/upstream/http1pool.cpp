@@ -200,6 +200,7 @@ void Http1Connection::send(Http1Call* call, const UpstreamRequest& req) {
 
 void Http1Connection::writeRequest() {
     m_socket->write(m_pendingRequest);
+    m_socket->flush(); // send now, not on the next poll for writability
     m_pendingRequest.clear();
     m_deadlineMs = m_pool->nowMs() + m_readTimeoutMs;
 }
