@@ -25,6 +25,8 @@ W1_DURATION=${W1_DURATION:-10s}
 W2_STREAMS=500
 W2_ROUNDS=${W2_ROUNDS:-5}
 [[ $W2_ROUNDS =~ ^[1-9]$ ]] || { echo "run.sh: W2_ROUNDS must be 1-9" >&2; exit 2; }
+W2_RAMP_MS=${W2_RAMP_MS:-400} # the ramped W2 variant starts its streams evenly over this many ms
+[[ $W2_RAMP_MS =~ ^[1-9][0-9]{0,2}$ && $W2_RAMP_MS -le 900 ]] || { echo "run.sh: W2_RAMP_MS must be 1-900" >&2; exit 2; }
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" || true
 
 TMP=$(mktemp -d /tmp/gemgate-bench.XXXXXX)
@@ -314,28 +316,35 @@ stop_sampler
 sleep 2
 
 # ---------------------------------------------------------------------------------------------------------------
-# W2: 500 SSE streams at once, 20 events 50 ms apart. A burst's TTFE varies by tens of ms from run to run (the
-# client sets up 500 connections at once on the same cores), so the targets are run in W2_ROUNDS interleaved
-# rounds and the report takes medians (the overhead per round: gemgate minus direct of the same round).
-log "W2: $W2_STREAMS concurrent SSE streams, 20 events 50 ms apart, $W2_ROUNDS rounds"
+# W2: 500 SSE streams, 20 events 50 ms apart, in two variants: "burst" starts all 500 in one tick, "ramped" starts
+# them evenly over W2_RAMP_MS (all still in flight at once, since each lasts ~1 s). A burst's TTFE varies by tens of
+# ms from run to run (the client sets up 500 connections at once on the same cores), so the targets are run in
+# W2_ROUNDS interleaved rounds (each round: every target burst, then every target ramped) and the report takes
+# medians (the overhead per round and variant: gemgate minus direct of the same round and variant).
+log "W2: $W2_STREAMS concurrent SSE streams, 20 events 50 ms apart, burst and ramped over $W2_RAMP_MS ms, $W2_ROUNDS rounds"
 start_sampler w2 "${SAMPLE_SPECS[@]}"
 for ((round = 1; round <= W2_ROUNDS; round++)); do
-    for entry in "direct $DIRECT_URL" "nginx $NGINX_URL" "gg1 $GG1_URL" "gg2 $GG2_URL"; do
-        read -r target url <<<"$entry"
-        name=w2_${target}_r$round
-        sleep 2
-        rc=0
-        read -r -a proxy_pids <<<"${PROXY_PIDS[$target]}"
-        measure_begin "$name" "${proxy_pids[@]}"
-        timeout 90 node "$BENCH_DIR/sse_load.mjs" --url "$url" --streams "$W2_STREAMS" --chunks 20 --interval-ms 50 \
-            --key "$CLIENT_KEY" --timeout-ms 30000 >"$TMP/$name.json" 2>"$TMP/$name.err" || rc=$?
-        measure_end "$name"
-        if [[ ! -s $TMP/$name.json ]]; then
-            echo "run.sh: sse_load failed against $target (rc=$rc):" >&2
-            cat "$TMP/$name.err" >&2
-            exit 1
-        fi
-        log "  W2 round $round $target: $(cat "$TMP/$name.json")"
+    for variant in burst ramped; do
+        ramp=0
+        [[ $variant == burst ]] || ramp=$W2_RAMP_MS
+        for entry in "direct $DIRECT_URL" "nginx $NGINX_URL" "gg1 $GG1_URL" "gg2 $GG2_URL"; do
+            read -r target url <<<"$entry"
+            name=w2_${variant}_${target}_r$round
+            sleep 2
+            rc=0
+            read -r -a proxy_pids <<<"${PROXY_PIDS[$target]}"
+            measure_begin "$name" "${proxy_pids[@]}"
+            timeout 90 node "$BENCH_DIR/sse_load.mjs" --url "$url" --streams "$W2_STREAMS" --chunks 20 \
+                --interval-ms 50 --ramp-ms "$ramp" --key "$CLIENT_KEY" --timeout-ms 30000 \
+                >"$TMP/$name.json" 2>"$TMP/$name.err" || rc=$?
+            measure_end "$name"
+            if [[ ! -s $TMP/$name.json ]]; then
+                echo "run.sh: sse_load ($variant) failed against $target (rc=$rc):" >&2
+                cat "$TMP/$name.err" >&2
+                exit 1
+            fi
+            log "  W2 round $round $variant $target: $(cat "$TMP/$name.json")"
+        done
     done
 done
 stop_sampler
@@ -364,9 +373,9 @@ BENCH_WRK=$( (wrk -v 2>&1 || true) | head -n1 | sed 's/ *Copyright.*//') # wrk -
 BENCH_NODE=$(node --version)
 BENCH_BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$BUILD/CMakeCache.txt" 2>/dev/null || true)
 BENCH_CLK_TCK=$(getconf CLK_TCK)
-BENCH_W2_ROUNDS=$W2_ROUNDS BENCH_W1_DURATION=$W1_DURATION BENCH_LOAD_START=$LOAD_START BENCH_LOAD_END=$LOAD_END
+BENCH_W2_ROUNDS=$W2_ROUNDS BENCH_W2_RAMP_MS=$W2_RAMP_MS BENCH_W1_DURATION=$W1_DURATION BENCH_LOAD_START=$LOAD_START BENCH_LOAD_END=$LOAD_END
 export BENCH_TMP BENCH_DATE BENCH_NPROC BENCH_CPU BENCH_KERNEL BENCH_GEMGATED BENCH_NGINX BENCH_WRK BENCH_NODE \
-    BENCH_BUILD_TYPE BENCH_CLK_TCK BENCH_W2_ROUNDS BENCH_W1_DURATION BENCH_LOAD_START BENCH_LOAD_END
+    BENCH_BUILD_TYPE BENCH_CLK_TCK BENCH_W2_ROUNDS BENCH_W2_RAMP_MS BENCH_W1_DURATION BENCH_LOAD_START BENCH_LOAD_END
 node "$BENCH_DIR/report.mjs" >"$TMP/results.md"
 cp "$TMP/results.md" "$BENCH_DIR/results.md"
 cat "$TMP/results.md"

@@ -1,22 +1,26 @@
 #!/usr/bin/env node
-// W2: many concurrent SSE streams (streamGenerateContent?alt=sse) opened at once.
+// W2: many concurrent SSE streams (streamGenerateContent?alt=sse), opened at once or ramped.
 //
 //   node sse_load.mjs --url http://127.0.0.1:PORT [--streams 500] [--chunks 20] [--interval-ms 50]
-//                     [--key KEY] [--timeout-ms 30000]
+//                     [--key KEY] [--timeout-ms 30000] [--ramp-ms 0]
 //
-// Every stream is started in the same tick. Per stream it records the time from starting the request to the
-// first complete SSE event (TTFE) and the gap between each pair of consecutive events. A stream counts as in
-// flight from its first event until its response ended (or failed); the peak of that count ("peak") shows whether
-// all streams were really streaming at the same time (with 20 events 50 ms apart each stream lasts ~1 s, so a
-// stream that is served only after others ended lowers the peak). "peak_requested" counts from the request
-// start instead (trivially all of them, since all start in one tick).
+// With --ramp-ms 0 (the default, "burst") every stream is started in the same tick. With --ramp-ms N ("ramped")
+// stream i is started at i * N / streams ms (500 over 400 ms: one every 0.8 ms; a 1 ms timer starts whichever are
+// due, so one or two per tick); N must be shorter than a stream lasts ((chunks - 1) * interval) so that the
+// first stream is still open when the last one starts. Per stream it records the time from starting that
+// request to the first complete SSE event (TTFE) and the gap between each pair of consecutive events. A stream
+// counts as in flight from its first event until its response ended (or failed); the peak of that count ("peak")
+// shows whether all streams were really streaming at the same time (with 20 events 50 ms apart each stream lasts
+// ~1 s, so a stream that is served only after others ended lowers the peak). "peak_requested" counts from the
+// request start instead. "ramp_actual_ms" is the time from the first to the last request start and
+// "start_lag_max_ms" how late against its schedule a request was started at worst (the client's own timer lag).
 // Prints one JSON line: {peak, ttfe_p50, ttfe_p99, gap_p50, gap_p99, gap_max, errors, ...}, times in ms.
 
 import http from 'node:http';
 
 function parseArgs(argv) {
     const opts = { url: '', streams: 500, chunks: 20, intervalMs: 50, key: 'gg-bench-client-key-0123456789',
-                   timeoutMs: 30000 };
+                   timeoutMs: 30000, rampMs: 0 };
     for (let i = 2; i < argv.length; i++) {
         const name = argv[i];
         const value = argv[++i];
@@ -28,10 +32,16 @@ function parseArgs(argv) {
         case '--interval-ms': opts.intervalMs = Number(value); break;
         case '--key': opts.key = value; break;
         case '--timeout-ms': opts.timeoutMs = Number(value); break;
+        case '--ramp-ms': opts.rampMs = Number(value); break;
         default: throw new Error(`unknown option ${name}`);
         }
     }
     if (!opts.url) throw new Error('--url is required');
+    if (!(opts.rampMs >= 0)) throw new Error('--ramp-ms must be >= 0');
+    if (opts.rampMs > 0 && opts.rampMs >= (opts.chunks - 1) * opts.intervalMs) {
+        throw new Error(`--ramp-ms ${opts.rampMs} is not shorter than a stream lasts ` +
+                        `(${(opts.chunks - 1) * opts.intervalMs} ms): the streams could not all be in flight at once`);
+    }
     return opts;
 }
 
@@ -60,10 +70,15 @@ let streamingNow = 0;  // streams past their first event and not settled
 let peak = 0;
 let completed = 0;
 let finished = 0;
+let firstStartAt = null;
+let lastStartAt = null;
+let startLagMax = 0;
 
 function runStream(index) {
     return new Promise((resolve) => {
         const start = nowMs();
+        if (firstStartAt === null) firstStartAt = start;
+        lastStartAt = start;
         let settled = false;
         let events = 0;
         let lastEventAt = 0;
@@ -137,9 +152,29 @@ function runStream(index) {
 }
 
 const wallStart = nowMs();
-// All streams are started synchronously, in one tick: none can finish before the last one was started.
 const all = [];
-for (let i = 0; i < opts.streams; i++) all.push(runStream(i));
+if (opts.rampMs > 0) {
+    // Ramped: stream i is due at wallStart + i * step. Each timer tick starts every stream that is due (timers
+    // have 1 ms resolution, so one or two per tick at 0.8 ms) and sleeps until the next one is.
+    const step = opts.rampMs / opts.streams;
+    let next = 0;
+    let startedAll;
+    const started = new Promise((resolve) => { startedAll = resolve; });
+    const pump = () => {
+        const now = nowMs();
+        while (next < opts.streams && wallStart + next * step <= now) {
+            startLagMax = Math.max(startLagMax, nowMs() - (wallStart + next * step));
+            all.push(runStream(next++));
+        }
+        if (next < opts.streams) setTimeout(pump, Math.max(0, wallStart + next * step - nowMs()));
+        else startedAll();
+    };
+    pump();
+    await started;
+} else {
+    // Burst: all streams are started synchronously, in one tick: none can finish before the last one was started.
+    for (let i = 0; i < opts.streams; i++) all.push(runStream(i));
+}
 // Hard stop in case a stream never settles (the per-request timeout should catch it first).
 const guard = setTimeout(() => {
     console.error(`sse_load: giving up after ${opts.timeoutMs + 5000} ms with ${opts.streams - finished} open`);
@@ -153,6 +188,9 @@ ttfe.sort((a, b) => a - b);
 gaps.sort((a, b) => a - b);
 const result = {
     streams: opts.streams,
+    ramp_ms: opts.rampMs,
+    ramp_actual_ms: round(lastStartAt - firstStartAt),
+    start_lag_max_ms: round(startLagMax),
     peak,            // streams past their first event and not yet ended, at once
     peak_requested: peakRequested,
     completed,

@@ -1,5 +1,6 @@
 #include "control/engine.h"
 
+#include "net/epolldispatcher.h"
 #include "net/listener.h"
 #include "net/worker.h"
 
@@ -33,6 +34,8 @@ bool Engine::start(RuntimePtr runtime, QString* error) {
     for (int i = 0; i < n; ++i) {
         auto thread = std::make_unique<QThread>();
         thread->setObjectName(QStringLiteral("gemgate-worker-%1").arg(i));
+        if (EpollEventDispatcher::enabled())
+            thread->setEventDispatcher(new EpollEventDispatcher);
         auto* w = new Worker(&m_shared, i);
         w->moveToThread(thread.get());
         thread->start();
@@ -42,6 +45,8 @@ bool Engine::start(RuntimePtr runtime, QString* error) {
     }
 
     m_listenerThread.setObjectName(QStringLiteral("gemgate-listener"));
+    if (EpollEventDispatcher::enabled())
+        m_listenerThread.setEventDispatcher(new EpollEventDispatcher);
     m_listener = new Listener(&m_shared, m_workers, server.maxConnections);
     m_listener->moveToThread(&m_listenerThread);
     m_listenerThread.start();

@@ -96,6 +96,8 @@ void RawHttpClient::close() {
 
 void RawHttpClient::sendRaw(const QByteArray& bytes) {
     m_response = RawResponse();
+    // A connection the server already closed stays closed: the next wait must not hang for it.
+    m_response.closed = m_socket->state() == QAbstractSocket::UnconnectedState;
     m_sentAt.start();
     m_socket->write(bytes);
 }
