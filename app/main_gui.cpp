@@ -11,6 +11,7 @@
 #include <QEventLoop>
 #include <QSystemTrayIcon>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 
@@ -29,6 +30,9 @@ QStringList rawArguments(int argc, char** argv) {
 } // namespace
 
 int main(int argc, char** argv) {
+    // A closed stdout (the access log's default target) must not kill the desktop app; headless mode does the
+    // same in UnixSignals.
+    ::signal(SIGPIPE, SIG_IGN);
     const gemgate::CommandLine cl = gemgate::parseCommandLine(rawArguments(argc, argv));
     if (!cl.error.isEmpty()) {
         std::fprintf(stderr, "%s\n", qPrintable(cl.error));
