@@ -26,7 +26,8 @@ W2_STREAMS=500
 W2_ROUNDS=${W2_ROUNDS:-5}
 [[ $W2_ROUNDS =~ ^[1-9]$ ]] || { echo "run.sh: W2_ROUNDS must be 1-9" >&2; exit 2; }
 W2_RAMP_MS=${W2_RAMP_MS:-400} # the ramped W2 variant starts its streams evenly over this many ms
-[[ $W2_RAMP_MS =~ ^[1-9][0-9]{0,2}$ && $W2_RAMP_MS -le 900 ]] || { echo "run.sh: W2_RAMP_MS must be 1-900" >&2; exit 2; }
+[[ $W2_RAMP_MS =~ ^[1-9][0-9]{0,2}$ && $W2_RAMP_MS -le 900 ]] ||
+    { echo "run.sh: W2_RAMP_MS must be 1-900 (shorter than a stream lasts)" >&2; exit 2; }
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" || true
 
 TMP=$(mktemp -d /tmp/gemgate-bench.XXXXXX)
@@ -321,7 +322,8 @@ sleep 2
 # ms from run to run (the client sets up 500 connections at once on the same cores), so the targets are run in
 # W2_ROUNDS interleaved rounds (each round: every target burst, then every target ramped) and the report takes
 # medians (the overhead per round and variant: gemgate minus direct of the same round and variant).
-log "W2: $W2_STREAMS concurrent SSE streams, 20 events 50 ms apart, burst and ramped over $W2_RAMP_MS ms, $W2_ROUNDS rounds"
+log "W2: $W2_STREAMS concurrent SSE streams, 20 events 50 ms apart, burst and ramped ($W2_RAMP_MS ms)," \
+    "$W2_ROUNDS rounds"
 start_sampler w2 "${SAMPLE_SPECS[@]}"
 for ((round = 1; round <= W2_ROUNDS; round++)); do
     for variant in burst ramped; do
@@ -373,7 +375,8 @@ BENCH_WRK=$( (wrk -v 2>&1 || true) | head -n1 | sed 's/ *Copyright.*//') # wrk -
 BENCH_NODE=$(node --version)
 BENCH_BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$BUILD/CMakeCache.txt" 2>/dev/null || true)
 BENCH_CLK_TCK=$(getconf CLK_TCK)
-BENCH_W2_ROUNDS=$W2_ROUNDS BENCH_W2_RAMP_MS=$W2_RAMP_MS BENCH_W1_DURATION=$W1_DURATION BENCH_LOAD_START=$LOAD_START BENCH_LOAD_END=$LOAD_END
+BENCH_W2_ROUNDS=$W2_ROUNDS BENCH_W2_RAMP_MS=$W2_RAMP_MS BENCH_W1_DURATION=$W1_DURATION
+BENCH_LOAD_START=$LOAD_START BENCH_LOAD_END=$LOAD_END
 export BENCH_TMP BENCH_DATE BENCH_NPROC BENCH_CPU BENCH_KERNEL BENCH_GEMGATED BENCH_NGINX BENCH_WRK BENCH_NODE \
     BENCH_BUILD_TYPE BENCH_CLK_TCK BENCH_W2_ROUNDS BENCH_W2_RAMP_MS BENCH_W1_DURATION BENCH_LOAD_START BENCH_LOAD_END
 node "$BENCH_DIR/report.mjs" >"$TMP/results.md"
