@@ -3,6 +3,7 @@
 #include "gatewayfixture.h"
 
 #include <QCryptographicHash>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -54,6 +55,7 @@ private Q_SLOTS:
     void httpsUpstreamWithCustomCa_data();
     void httpsUpstreamWithCustomCa();
     void egressProxy();
+    void upstreamReadTimeoutGives504();
 };
 
 void TstGateway::health() {
@@ -547,20 +549,39 @@ void TstGateway::httpsUpstreamWithCustomCa() {
     QCOMPARE(inner.upstream.requestCount(), 0);
 }
 
-void TstGateway::egressProxy()
-{
+void TstGateway::egressProxy() {
     // The upstream host does not resolve; only a forward proxy can reach it. The fake upstream understands the
     // absolute-form request target a client sends to an HTTP proxy, so it plays the proxy here.
     GatewayFixture f(1);
     f.config->gemini.baseUrl = QUrl(QStringLiteral("http://gemini.invalid:9"));
     f.config->gemini.proxy = f.upstream.baseUrl();
     QVERIFY(f.start());
-    const RawResponse r = f.request("POST", "/v1beta/models/gemini-2.5-flash:generateContent", GatewayFixture::auth(),
-                                    kGenerateBody);
+    const RawResponse r =
+        f.request("POST", "/v1beta/models/gemini-2.5-flash:generateContent", GatewayFixture::auth(), kGenerateBody);
     QCOMPARE(r.status, 200);
     const RecordedRequest up = f.upstream.requests().value(0);
     QCOMPARE(up.target, QByteArray("http://gemini.invalid:9/v1beta/models/gemini-2.5-flash:generateContent"));
     QCOMPARE(up.apiKey, upstreamKey(1).toUtf8());
+}
+
+void TstGateway::upstreamReadTimeoutGives504() {
+    GatewayFixture f(1);
+    f.config->gemini.timeoutSeconds = 1;
+    QVERIFY(f.start());
+    QElapsedTimer t;
+    t.start();
+    const RawResponse r = f.request("POST", "/v1beta/models/gemini-2.5-flash:generateContent",
+                                    GatewayFixture::auth({{"x-fake-delay-ms", "4000"}}), kGenerateBody);
+    QCOMPARE(r.status, 504);
+    QCOMPARE(json(r)[QLatin1String("error")][QLatin1String("status")].toString(), QStringLiteral("DEADLINE_EXCEEDED"));
+    QVERIFY(t.elapsed() >= 900 && t.elapsed() < 3500);
+    // A stream that keeps sending is not cut by the read timeout: it is a limit on silence, not on duration.
+    const RawResponse s =
+        f.request("POST", "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
+                  GatewayFixture::auth({{"x-fake-chunks", "6"}, {"x-fake-interval-ms", "400"}}), kGenerateBody);
+    QCOMPARE(s.status, 200);
+    QVERIFY(s.complete);
+    QCOMPARE(s.body.count("data: "), 6);
 }
 
 QTEST_GUILESS_MAIN(TstGateway)
