@@ -125,6 +125,10 @@ void AccessLog::run() {
             left -= w;
         }
         lock.relock();
+        // Descriptors retired by setTarget() are no longer in use once a batch is done: close them now.
+        for (int retired : std::as_const(m_retired))
+            ::close(retired);
+        m_retired.clear();
         m_written += n;
         m_flushed.wakeAll();
     }

@@ -182,14 +182,16 @@ int EpollEventDispatcher::nextTimerWaitMs() const {
 
 int EpollEventDispatcher::activateTimers() {
     const qint64 now = nowNs();
-    QList<int> due;
+    QList<std::pair<qint64, int>> due;
     for (auto it = m_deadlines.begin(); it != m_deadlines.end() && it->first <= now; ++it)
-        due.append(it->second);
+        due.append(*it);
     int fired = 0;
-    for (int id : std::as_const(due)) {
+    for (const auto& [deadline, id] : std::as_const(due)) {
         auto it = m_timers.find(id);
-        if (it == m_timers.end() || it->firing)
-            continue; // unregistered by an earlier handler, or its own handler runs a nested loop
+        // Skip a timer unregistered by an earlier handler, restarted (or its id reused) since this pass began, or
+        // whose own handler runs a nested loop.
+        if (it == m_timers.end() || it->deadlineNs != deadline || it->firing)
+            continue;
         // Next deadline first, so a handler that asks remainingTime() sees the new one.
         m_deadlines.erase({it->deadlineNs, id});
         qint64 next = it->deadlineNs + it->intervalMs * 1'000'000;

@@ -49,7 +49,8 @@ void HttpConnection::onReadyRead() {
     m_lastActivityMs = m_worker.nowMs();
     if (m_state == State::Processing) {
         // A pipelining client is sending ahead; that is allowed, but not without bound.
-        const ServerConfig& s = m_worker.shared()->snapshot()->config->server;
+        const RuntimePtr rt = m_worker.shared()->snapshot(); // held: a reload may drop the last other reference
+        const ServerConfig& s = rt->config->server;
         if (m_socket->bytesAvailable() + m_in.size() > s.maxBodyBytes + s.maxHeaderBytes)
             m_socket->abort();
         return;
@@ -322,7 +323,8 @@ void HttpConnection::abort() {
 }
 
 void HttpConnection::sweep(qint64 nowMs) {
-    const ServerConfig& s = m_worker.shared()->snapshot()->config->server;
+    const RuntimePtr rt = m_worker.shared()->snapshot(); // held: a reload may drop the last other reference
+    const ServerConfig& s = rt->config->server;
     switch (m_state) {
     case State::Idle: {
         const bool handshaking = m_tls && !static_cast<QSslSocket*>(m_socket)->isEncrypted();
@@ -342,6 +344,11 @@ void HttpConnection::sweep(qint64 nowMs) {
         break;
     case State::Processing:
     case State::Closing:
+        // A client that stops reading must not hold its connection (and the response queued for it) forever:
+        // with bytes waiting and no progress for the idle timeout, drop it. A request that is merely waiting
+        // for a slow upstream has nothing queued and is left alone.
+        if ((m_socket->bytesToWrite() > 0 || m_state == State::Closing) && nowMs - m_lastActivityMs > s.idleTimeoutMs)
+            m_socket->abort();
         break;
     }
 }

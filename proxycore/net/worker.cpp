@@ -8,6 +8,8 @@
 #include <QSslSocket>
 #include <QTimer>
 
+#include <unistd.h>
+
 Q_LOGGING_CATEGORY(lcWorker, "gemgate.net")
 
 namespace gemgate {
@@ -43,6 +45,7 @@ void Worker::adopt(qintptr descriptor) {
         auto* s = new QSslSocket;
         if (!s->setSocketDescriptor(descriptor)) {
             delete s;
+            ::close(static_cast<int>(descriptor));
             m_shared->connections.fetch_sub(1, std::memory_order_relaxed);
             return;
         }
@@ -53,6 +56,7 @@ void Worker::adopt(qintptr descriptor) {
         socket = new QTcpSocket;
         if (!socket->setSocketDescriptor(descriptor)) {
             delete socket;
+            ::close(static_cast<int>(descriptor));
             m_shared->connections.fetch_sub(1, std::memory_order_relaxed);
             return;
         }

@@ -40,28 +40,29 @@ public:
         : m_pool(pool)
         , m_origin(originKey(req.origin))
         , m_parser(HttpParser::Kind::Response, this, HttpParser::Limits{256 * 1024, 256, -1}) {
-        const bool tls = req.origin.scheme() == QLatin1String("https");
-        const quint16 port = static_cast<quint16>(req.origin.port(tls ? 443 : 80));
-        if (tls) {
+        m_tls = req.origin.scheme() == QLatin1String("https");
+        m_host = req.origin.host();
+        m_port = static_cast<quint16>(req.origin.port(m_tls ? 443 : 80));
+        if (m_tls) {
             auto* s = new QSslSocket(this);
             if (req.tls)
                 s->setSslConfiguration(*req.tls);
             s->setPeerVerifyMode(QSslSocket::VerifyPeer);
             m_socket = s;
             connect(s, &QSslSocket::encrypted, this, &Http1Connection::onConnected);
-            s->connectToHostEncrypted(req.origin.host(), port);
         } else {
             m_socket = new QTcpSocket(this);
             connect(m_socket, &QTcpSocket::connected, this, &Http1Connection::onConnected);
-            m_socket->connectToHost(req.origin.host(), port);
         }
         // A bounded read buffer is what makes pauseReading() real backpressure: once it is full Qt stops
         // reading the socket, the kernel buffers fill and TCP slows the sender.
         m_socket->setReadBufferSize(256 * 1024);
-        m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         connect(m_socket, &QTcpSocket::readyRead, this, &Http1Connection::onReadyRead);
         connect(m_socket, &QTcpSocket::disconnected, this, &Http1Connection::onDisconnected);
         connect(m_socket, &QTcpSocket::errorOccurred, this, &Http1Connection::onSocketError);
+        // Connect from the event loop: a connect to an IP literal can fail synchronously, and its error must
+        // reach a handler that is already attached, never the caller of start() from inside start().
+        QMetaObject::invokeMethod(this, &Http1Connection::startConnect, Qt::QueuedConnection);
         m_deadlineMs = m_pool->nowMs() + req.connectTimeoutMs;
     }
 
@@ -82,6 +83,15 @@ public:
     }
 
 private:
+    void startConnect() {
+        if (m_closed)
+            return;
+        if (m_tls)
+            static_cast<QSslSocket*>(m_socket)->connectToHostEncrypted(m_host, m_port);
+        else
+            m_socket->connectToHost(m_host, m_port);
+        m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    }
     void onConnected();
     void onReadyRead();
     void onDisconnected();
@@ -96,6 +106,9 @@ private:
 
     Http1Pool* m_pool;
     QString m_origin;
+    QString m_host;
+    quint16 m_port = 0;
+    bool m_tls = false;
     QTcpSocket* m_socket = nullptr;
     HttpParser m_parser;
     Http1Call* m_call = nullptr;
@@ -161,6 +174,7 @@ public:
 
 void Http1Connection::send(Http1Call* call, const UpstreamRequest& req) {
     m_call = call;
+    m_paused = false; // a previous response may have ended while its client had us paused
     m_gotBytes = false;
     m_messageDone = false;
     m_readTimeoutMs = req.readTimeoutMs;
@@ -235,16 +249,26 @@ void Http1Connection::onReadyRead() {
             break;
         m_gotBytes = true;
         m_deadlineMs = m_pool->nowMs() + m_readTimeoutMs;
-        qsizetype consumed = 0;
-        const auto result = m_parser.feed(buf, n, &consumed);
-        if (!m_call)
-            return; // the handler cancelled the call from a callback; we are detached (and discarded)
-        if (result == HttpParser::Result::Error) {
-            fail(UpstreamErrorKind::Protocol, m_parser.errorMessage());
-            return;
-        }
-        if (result == HttpParser::Result::Complete) {
-            if (consumed < n || m_socket->bytesAvailable() > 0) {
+        qsizetype offset = 0;
+        while (offset < n) {
+            qsizetype consumed = 0;
+            const auto result = m_parser.feed(buf + offset, n - offset, &consumed);
+            if (!m_call)
+                return; // the handler cancelled the call from a callback; we are detached (and discarded)
+            if (result == HttpParser::Result::Error) {
+                fail(UpstreamErrorKind::Protocol, m_parser.errorMessage());
+                return;
+            }
+            if (result == HttpParser::Result::NeedMore)
+                break;
+            offset += consumed;
+            const int status = m_parser.status();
+            if (status >= 100 && status < 200 && status != 101) {
+                // Interim response (100 Continue): the real one follows, possibly in this same read.
+                m_parser.reset();
+                continue;
+            }
+            if (offset < n || m_socket->bytesAvailable() > 0) {
                 // Bytes after a complete response on a connection we did not ask anything else of: the
                 // connection is out of sync, so it must not be reused.
                 m_closed = true;

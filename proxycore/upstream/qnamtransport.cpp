@@ -3,7 +3,6 @@
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
 #include <QNetworkReply>
-#include <QPointer>
 
 namespace gemgate {
 
@@ -17,9 +16,11 @@ public:
         ++m_transport->m_inFlight;
         ++m_manager->inFlight;
         m_reply->setReadBufferSize(256 * 1024);
-        QObject::connect(m_reply, &QNetworkReply::metaDataChanged, m_reply, [this] { onMetaData(); });
-        QObject::connect(m_reply, &QNetworkReply::readyRead, m_reply, [this] { onReadyRead(); });
-        QObject::connect(m_reply, &QNetworkReply::finished, m_reply, [this] { onFinished(); });
+        // m_context is destroyed with this call, which disconnects these and drops any queued resume: nothing
+        // can reach a freed call, even though the reply itself is only deleted later.
+        QObject::connect(m_reply, &QNetworkReply::metaDataChanged, &m_context, [this] { onMetaData(); });
+        QObject::connect(m_reply, &QNetworkReply::readyRead, &m_context, [this] { onReadyRead(); });
+        QObject::connect(m_reply, &QNetworkReply::finished, &m_context, [this] { onFinished(); });
     }
     ~QnamCall() override { release(); }
 
@@ -30,10 +31,11 @@ public:
         m_paused = false;
         if (m_reply)
             QMetaObject::invokeMethod(
-                m_reply,
+                &m_context,
                 [this] {
+                    std::weak_ptr<bool> alive = m_alive;
                     onReadyRead();
-                    if (m_finishedWhilePaused)
+                    if (!alive.expired() && m_finishedWhilePaused)
                         onFinished();
                 },
                 Qt::QueuedConnection);
@@ -63,19 +65,22 @@ private:
         const int status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         m_handler->onUpstreamHeaders(status, h); // may destroy this call
     }
+    // Every handler callback may destroy this call (the client went away while we wrote to it): check the alive
+    // token after each one before touching a member.
     void onReadyRead() {
         if (!m_reply || m_paused)
             return;
+        std::weak_ptr<bool> alive = m_alive;
         if (!m_headersSent) {
-            QPointer<QNetworkReply> guard(m_reply);
             onMetaData();
-            if (!guard || !m_reply)
+            if (alive.expired() || !m_reply)
                 return;
         }
-        QPointer<QNetworkReply> guard(m_reply);
-        while (guard && m_reply && !m_paused && m_reply->bytesAvailable() > 0) {
+        while (m_reply && !m_paused && m_reply->bytesAvailable() > 0) {
             const QByteArray data = m_reply->read(32 * 1024);
             m_handler->onUpstreamData(data.constData(), data.size());
+            if (alive.expired())
+                return;
         }
     }
     void onFinished() {
@@ -85,10 +90,10 @@ private:
             m_finishedWhilePaused = true;
             return;
         }
-        QPointer<QNetworkReply> guard(m_reply);
         if (hasStatus()) {
+            std::weak_ptr<bool> alive = m_alive;
             onReadyRead();
-            if (!guard || !m_reply || m_paused)
+            if (alive.expired() || !m_reply || m_paused)
                 return;
         }
         const QNetworkReply::NetworkError err = m_reply->error();
@@ -109,6 +114,8 @@ private:
         h->onUpstreamComplete();
     }
 
+    std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
+    QObject m_context;
     QnamTransport* m_transport;
     QnamTransport::Manager* m_manager;
     QNetworkReply* m_reply;

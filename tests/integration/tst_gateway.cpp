@@ -406,8 +406,11 @@ void TstGateway::upstreamUnreachableGives502() {
     GatewayFixture f(1);
     f.config->gemini.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:1"));
     QVERIFY(f.start());
+    QElapsedTimer t;
+    t.start();
     const RawResponse r = f.request("GET", "/v1beta/models");
     QCOMPARE(r.status, 502);
+    QVERIFY2(t.elapsed() < 2000, "a refused connect must fail at once, not after the connect timeout");
     QCOMPARE(json(r)[QLatin1String("error")][QLatin1String("status")].toString(), QStringLiteral("UNAVAILABLE"));
 }
 

@@ -40,6 +40,7 @@ private Q_SLOTS:
     void clientAbortCancelsUpstream();
     void upstreamAbortIsAnErrorForTheClient();
     void slowClientAppliesBackpressure();
+    void stalledClientIsDropped();
     void qnamTransportStreamsToo();
 };
 
@@ -191,6 +192,22 @@ void TstStreaming::slowClientAppliesBackpressure() {
     QVERIFY(c.waitForResponse(30'000));
     QVERIFY(c.response().complete);
     QCOMPARE(c.response().body.count("data: "), 100000);
+}
+
+void TstStreaming::stalledClientIsDropped() {
+    // A client that stops reading for longer than the idle timeout loses its connection, and its upstream stream
+    // is cancelled: it cannot pin a connection slot and the queued response forever.
+    GatewayFixture f(1);
+    f.config->server.workers = 1;
+    f.config->server.idleTimeoutMs = 500;
+    QVERIFY(f.start());
+    RawHttpClient c;
+    QVERIFY(c.connectTo(f.port()));
+    c.socket()->setReadBufferSize(1);
+    c.send("POST", kSse, GatewayFixture::auth({{"x-fake-chunks", "100000"}}), kBody);
+    QTRY_COMPARE_WITH_TIMEOUT(f.upstream.abortedByClient(), 1, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(f.controller.currentMetrics().activeConnections, 0, 3000);
+    QCOMPARE(f.upstream.activeStreams(), 0);
 }
 
 void TstStreaming::qnamTransportStreamsToo() {
