@@ -147,8 +147,7 @@ void HttpConnection::failRequest(int status, const QString& message, const QByte
     // Parse-level failures never reach a session, but they are requests too: log them.
     AccessRecord r;
     r.time = QDateTime::currentDateTimeUtc();
-    r.requestId =
-        QByteArray::number(m_worker.env().workerId, 16) + '-' + QByteArray::number(++m_worker.env().nextSeq, 16);
+    r.requestId = m_worker.env().nextRequestId();
     r.method = m_parser.method();
     r.status = status;
     r.errorKind = QString::fromLatin1(kind);
@@ -264,11 +263,8 @@ bool HttpConnection::congested() const {
 
 void HttpConnection::onBytesWritten() {
     m_lastActivityMs = m_worker.nowMs();
-    if (m_session && m_socket->bytesToWrite() < kLowWater) {
-        if (m_wasCongested || congested() == false)
-            m_session->onClientDrained();
-    }
-    m_wasCongested = congested();
+    if (m_session && m_socket->bytesToWrite() < kLowWater)
+        m_session->onClientDrained();
 }
 
 void HttpConnection::responseDone() {

@@ -75,7 +75,6 @@ private:
     bool m_http10 = false;
     bool m_chunked = false;
     bool m_closeDelimited = false;
-    bool m_wasCongested = false;
     bool m_gone = false;
 };
 

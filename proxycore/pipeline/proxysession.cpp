@@ -67,7 +67,7 @@ ProxySession::ProxySession(WorkerEnv& env, ClientResponder& client, HttpRequest 
     m_ctx.shared = env.shared;
     m_ctx.peer = std::move(peer);
     m_ctx.clientTls = clientTls;
-    m_ctx.requestId = QByteArray::number(env.workerId, 16) + '-' + QByteArray::number(++env.nextSeq, 16);
+    m_ctx.requestId = env.nextRequestId();
     WorkerCounters::add(env.counters->activeRequests, 1);
 }
 

@@ -42,6 +42,9 @@ struct WorkerEnv {
     WorkerCounters* counters = nullptr;
     int workerId = 0;
     quint64 nextSeq = 0;
+
+    // "<worker>-<sequence>" in hex: unique within the process, cheap, and carries no secret.
+    QByteArray nextRequestId() { return QByteArray::number(workerId, 16) + '-' + QByteArray::number(++nextSeq, 16); }
 };
 
 class ProxySession final : public UpstreamHandler {

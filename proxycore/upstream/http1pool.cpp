@@ -68,9 +68,7 @@ public:
 
     const QString& origin() const { return m_origin; }
     bool isConnected() const { return m_connected && m_socket->state() == QAbstractSocket::ConnectedState; }
-    bool isIdle() const { return m_call == nullptr && !m_closed; }
     bool wasReused() const { return m_requestsServed > 0; }
-    qint64 idleSinceMs() const { return m_idleSinceMs; }
     void markIdle(qint64 nowMs) { m_idleSinceMs = nowMs; }
 
     void send(Http1Call* call, const UpstreamRequest& req);
@@ -395,13 +393,6 @@ Http1Pool::~Http1Pool() {
         c->closeNow();
         delete c;
     }
-}
-
-int Http1Pool::idleConnections() const {
-    int n = 0;
-    for (const auto& list : m_idle)
-        n += static_cast<int>(list.size());
-    return n;
 }
 
 std::unique_ptr<UpstreamCall> Http1Pool::start(UpstreamRequest request, UpstreamHandler* handler) {

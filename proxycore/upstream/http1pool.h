@@ -21,8 +21,6 @@ public:
 
     std::unique_ptr<UpstreamCall> start(UpstreamRequest request, UpstreamHandler* handler) override;
     void sweep(qint64 nowMs) override;
-    int openConnections() const override { return static_cast<int>(m_all.size()); }
-    int idleConnections() const;
 
     // How long an idle upstream connection is kept for reuse.
     void setIdleTimeoutMs(int ms) { m_idleTimeoutMs = ms; }

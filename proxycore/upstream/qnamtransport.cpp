@@ -8,12 +8,10 @@ namespace gemgate {
 
 class QnamCall final : public UpstreamCall {
 public:
-    QnamCall(QnamTransport* t, QnamTransport::Manager* manager, QNetworkReply* reply, UpstreamHandler* handler)
-        : m_transport(t)
-        , m_manager(manager)
+    QnamCall(QnamTransport::Manager* manager, QNetworkReply* reply, UpstreamHandler* handler)
+        : m_manager(manager)
         , m_reply(reply)
         , m_handler(handler) {
-        ++m_transport->m_inFlight;
         ++m_manager->inFlight;
         m_reply->setReadBufferSize(256 * 1024);
         // m_context is destroyed with this call, which disconnects these and drops any queued resume: nothing
@@ -45,7 +43,6 @@ private:
     void release() {
         if (!m_reply)
             return;
-        --m_transport->m_inFlight;
         --m_manager->inFlight;
         QNetworkReply* r = m_reply;
         m_reply = nullptr;
@@ -116,7 +113,6 @@ private:
 
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
     QObject m_context;
-    QnamTransport* m_transport;
     QnamTransport::Manager* m_manager;
     QNetworkReply* m_reply;
     UpstreamHandler* m_handler;
@@ -193,7 +189,7 @@ std::unique_ptr<UpstreamCall> QnamTransport::start(UpstreamRequest request, Upst
     QNetworkReply* reply = request.body.isEmpty() && request.method == "GET"
                                ? manager->nam->get(req)
                                : manager->nam->sendCustomRequest(req, request.method, request.body);
-    return std::make_unique<QnamCall>(this, manager, reply, handler);
+    return std::make_unique<QnamCall>(manager, reply, handler);
 }
 
 } // namespace gemgate

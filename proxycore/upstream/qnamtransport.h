@@ -19,11 +19,9 @@ public:
 
     std::unique_ptr<UpstreamCall> start(UpstreamRequest request, UpstreamHandler* handler) override;
     void sweep(qint64) override {}
-    int openConnections() const override { return m_inFlight; }
 
     // Egress proxy: http://host:port or socks5://host:port; an empty URL means a direct connection.
     void setProxy(const QUrl& proxy);
-    int managerCount() const { return static_cast<int>(m_managers.size()); }
 
 private:
     friend class QnamCall;
@@ -40,7 +38,6 @@ private:
     // multiplex every request over the first manager's one connection.
     std::vector<Manager> m_managers;
     QUrl m_proxy;
-    int m_inFlight = 0;
 };
 
 } // namespace gemgate

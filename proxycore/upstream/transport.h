@@ -63,7 +63,6 @@ public:
     virtual std::unique_ptr<UpstreamCall> start(UpstreamRequest request, UpstreamHandler* handler) = 0;
     // Periodic housekeeping from the worker's sweep timer: timeouts, idle connection expiry.
     virtual void sweep(qint64 nowMs) = 0;
-    virtual int openConnections() const = 0;
 };
 
 } // namespace gemgate
