@@ -40,11 +40,75 @@ struct ServerConfig {
     TlsConfig tls;
 };
 
+// Limits of one model (or model family) in one scope; 0 means unlimited. RPM and RPD count requests, TPM counts
+// input tokens (estimated before the call, corrected from usageMetadata after it).
+struct ModelLimits {
+    qint64 rpm = 0;
+    qint64 tpm = 0;
+    qint64 rpd = 0;
+    bool any() const { return rpm > 0 || tpm > 0 || rpd > 0; }
+};
+
+// model: an exact model name ("gemini-2.5-flash"), a prefix ending in '*' ("gemini-2.5-pro*"), or "*" for every
+// model. The most specific rule that matches wins (exact, then the longest prefix, then "*").
+struct ModelLimitRule {
+    QString model;
+    ModelLimits limits;
+};
+
 struct UpstreamKey {
     QString id;
-    QString secret; // the upstream Gemini API key; never logged
+    QString label;     // shown in the window; default: the id
+    QString secret;    // a literal key (or ${VAR} already substituted); never logged
+    QString secretRef; // "keychain:<name>", "env:<VAR>" or "file:<path>" when the secret lives in a store
     int weight = 1;
-    int maxRequestsPerMinute = 0; // 0 => unlimited (kept for the key-pool issue)
+    bool enabled = true;
+    QString project; // Google Cloud project; keys of one project share its quotas. Default: the key's own id
+    QStringList tags;
+    QStringList models; // allowed models (exact or prefix*); empty => every model
+    QUrl proxy;         // egress proxy for this key only (forces the http2 transport for its requests)
+    QList<ModelLimitRule> limits; // this key's own limits (key x model), on top of its project's
+    bool managed = false;         // added from the window / admin API (stored in the state database)
+
+    // A key given by value (tests, embedding).
+    static UpstreamKey literal(QString id, QString secret, int weight = 1) {
+        UpstreamKey k;
+        k.id = std::move(id);
+        k.secret = std::move(secret);
+        k.weight = weight;
+        return k;
+    }
+};
+
+// A Google Cloud project's limits, overriding gemini.limits for the keys that name it.
+struct ProjectConfig {
+    QString id;
+    QList<ModelLimitRule> limits;
+};
+
+enum class KeyStrategy { RoundRobin, LeastInFlight, MostHeadroom, WeightedRandom, Sticky };
+
+struct BreakerConfig {
+    bool enabled = true;
+    int windowSeconds = 10;  // 429s counted over this window
+    double ratio = 0.75;     // trip when this share of the usable keys answered 429 within the window
+    int minKeys = 2;         // ... and at least this many distinct keys did
+    int openSeconds = 15;    // first open period; doubles on each failed probe, up to 5 minutes
+};
+
+struct KeyPoolConfig {
+    KeyStrategy strategy = KeyStrategy::RoundRobin;
+    QString stickyHeader = QStringLiteral("x-gemgate-session"); // sticky: this header, else the client id
+    int retryBudgetMs = 30'000;      // no new attempt starts after this long since the request arrived
+    int backoffBaseMs = 250;         // transient failures: wait base * 2^(n-1) with jitter before attempt n+1
+    int backoffMaxMs = 4'000;
+    int cooldownBaseSeconds = 15;    // per-minute 429 without RetryInfo: base * 2^(n-1) with jitter
+    int cooldownMaxSeconds = 300;
+    int blameAfterFailures = 3;      // transient failures in a row (while other keys succeed) before a key rests
+    int transientCooldownSeconds = 30;
+    bool streamGuard = true;         // retry replies without candidates before the first byte reaches the client
+    int healthCheckSeconds = 300;    // re-validate disabled / resting keys this often (0 = never)
+    BreakerConfig breaker;
 };
 
 enum class UpstreamTransportKind { Http1, Http2 };
@@ -57,7 +121,10 @@ struct GeminiConfig {
     UpstreamTransportKind transport = UpstreamTransportKind::Http1;
     QUrl proxy;         // optional egress proxy: http://host:port or socks5://host:port (forces http2/QNAM)
     QString caFile;     // optional extra CA bundle (PEM) to trust for the upstream, e.g. a corporate CA
-    int maxRetries = 1; // retries on another key before the first byte reached the client
+    int maxRetries = 2; // retries on another key before the first byte reached the client
+    QList<ModelLimitRule> limits;   // default limits per model family, applied per project x model
+    QList<ProjectConfig> projects;  // per-project overrides
+    KeyPoolConfig keyPool;
 };
 
 struct ClientKey {
@@ -85,6 +152,10 @@ struct LogConfig {
     QString level = QStringLiteral("info"); // debug | info | warning | error
 };
 
+struct StorageConfig {
+    QString database; // SQLite file for key state, pins and usage; empty => <data dir>/gemgate/gemgate.db
+};
+
 struct Config {
     QString sourcePath; // the file this was loaded from (empty for built-in defaults)
     ServerConfig server;
@@ -92,6 +163,7 @@ struct Config {
     AuthConfig auth;
     MetricsConfig metrics;
     LogConfig log;
+    StorageConfig storage;
 };
 
 using ConfigPtr = std::shared_ptr<const Config>;

@@ -192,35 +192,213 @@ bool requireMap(Reader& reader, const Field& item, const QString& expected) {
     return false;
 }
 
+// Reads a list of {model, rpm, tpm, rpd} limit rules.
+void readLimits(Reader& reader, const Field& field, QList<ModelLimitRule>* out) {
+    QHash<QString, QString> seen;
+    const std::vector<Field> items = reader.sequence(field);
+    for (const Field& item : items) {
+        if (!requireMap(reader, item, QStringLiteral("a map with model and rpm/tpm/rpd")))
+            continue;
+        MapReader entry(reader, item, {"model", "rpm", "tpm", "rpd"});
+        ModelLimitRule rule;
+        entry.readString("model", &rule.model);
+        rule.model = rule.model.trimmed();
+        const Field modelField = entry.child("model");
+        if (rule.model.isEmpty()) {
+            reader.error(entry.mark(), modelField.path,
+                         QStringLiteral("expected a model name, a prefix ending in * or \"*\", got none"));
+            continue;
+        }
+        if (rule.model.indexOf(u'*') >= 0 && rule.model.indexOf(u'*') != rule.model.size() - 1) {
+            reader.error(modelField.mark, modelField.path,
+                         QStringLiteral("expected * only at the end (a prefix such as gemini-2.5-pro*), got %1")
+                             .arg(quoted(rule.model)));
+            continue;
+        }
+        if (const auto previous = seen.constFind(rule.model); previous != seen.cend()) {
+            reader.error(modelField.mark, modelField.path,
+                         QStringLiteral("expected each model once, got %1 again (first at %2)")
+                             .arg(quoted(rule.model), *previous));
+            continue;
+        }
+        seen.insert(rule.model, entry.path());
+        for (auto [name, target] : {std::pair<const char*, qint64*>{"rpm", &rule.limits.rpm},
+                                    std::pair<const char*, qint64*>{"tpm", &rule.limits.tpm},
+                                    std::pair<const char*, qint64*>{"rpd", &rule.limits.rpd}}) {
+            if (const std::optional<Field> f = entry.field(name))
+                reader.toInt(*f, 0, 1'000'000'000'000LL, target);
+        }
+        out->append(rule);
+    }
+}
+
+void readBreaker(Reader& reader, const Field& field, BreakerConfig* breaker) {
+    MapReader map(reader, field, {"enabled", "window_seconds", "trip_percent", "min_keys", "open_seconds"});
+    map.readBool("enabled", &breaker->enabled);
+    map.readInt("window_seconds", 1, 3600, &breaker->windowSeconds);
+    int percent = int(breaker->ratio * 100 + 0.5);
+    if (map.readInt("trip_percent", 1, 100, &percent))
+        breaker->ratio = percent / 100.0;
+    map.readInt("min_keys", 1, 1000, &breaker->minKeys);
+    map.readInt("open_seconds", 1, 3600, &breaker->openSeconds);
+}
+
+void readKeyPool(Reader& reader, const Field& field, KeyPoolConfig* pool) {
+    MapReader map(reader, field,
+                  {"strategy", "sticky_header", "retry_budget_ms", "backoff_base_ms", "backoff_max_ms",
+                   "cooldown_base_seconds", "cooldown_max_seconds", "blame_after_failures",
+                   "transient_cooldown_seconds", "stream_guard", "health_check_seconds", "breaker"});
+    QString strategy;
+    if (readEnum(reader, map, "strategy",
+                 {QStringLiteral("round_robin"), QStringLiteral("least_in_flight"), QStringLiteral("most_headroom"),
+                  QStringLiteral("weighted_random"), QStringLiteral("sticky")},
+                 &strategy)) {
+        static const QHash<QString, KeyStrategy> kinds = {
+            {QStringLiteral("round_robin"), KeyStrategy::RoundRobin},
+            {QStringLiteral("least_in_flight"), KeyStrategy::LeastInFlight},
+            {QStringLiteral("most_headroom"), KeyStrategy::MostHeadroom},
+            {QStringLiteral("weighted_random"), KeyStrategy::WeightedRandom},
+            {QStringLiteral("sticky"), KeyStrategy::Sticky},
+        };
+        pool->strategy = kinds.value(strategy);
+    }
+    if (map.readString("sticky_header", &pool->stickyHeader))
+        pool->stickyHeader = pool->stickyHeader.trimmed().toLower();
+    map.readInt("retry_budget_ms", 0, kMaxTimeoutMs, &pool->retryBudgetMs);
+    map.readInt("backoff_base_ms", 0, 60'000, &pool->backoffBaseMs);
+    map.readInt("backoff_max_ms", 0, 600'000, &pool->backoffMaxMs);
+    map.readInt("cooldown_base_seconds", 1, 3600, &pool->cooldownBaseSeconds);
+    map.readInt("cooldown_max_seconds", 1, 86'400, &pool->cooldownMaxSeconds);
+    map.readInt("blame_after_failures", 1, 1000, &pool->blameAfterFailures);
+    map.readInt("transient_cooldown_seconds", 1, 86'400, &pool->transientCooldownSeconds);
+    map.readBool("stream_guard", &pool->streamGuard);
+    map.readInt("health_check_seconds", 0, 86'400, &pool->healthCheckSeconds);
+    readBreaker(reader, map.child("breaker"), &pool->breaker);
+    if (pool->backoffMaxMs < pool->backoffBaseMs) {
+        const Field f = map.child("backoff_max_ms");
+        reader.error(f.mark, f.path,
+                     QStringLiteral("expected at least backoff_base_ms (%1), got %2")
+                         .arg(pool->backoffBaseMs)
+                         .arg(pool->backoffMaxMs));
+    }
+    if (pool->cooldownMaxSeconds < pool->cooldownBaseSeconds) {
+        const Field f = map.child("cooldown_max_seconds");
+        reader.error(f.mark, f.path,
+                     QStringLiteral("expected at least cooldown_base_seconds (%1), got %2")
+                         .arg(pool->cooldownBaseSeconds)
+                         .arg(pool->cooldownMaxSeconds));
+    }
+}
+
+const QRegularExpression& secretRefPattern() {
+    static const QRegularExpression re(QStringLiteral("^(keychain:[^\\s]+|env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$"));
+    return re;
+}
+
+void readApiKey(Reader& reader, const Field& item, int index, QHash<QString, QString>* ids, GeminiConfig* gemini) {
+    MapReader entry(reader, item,
+                    {"id", "label", "key", "secret", "weight", "enabled", "project", "tags", "models", "proxy",
+                     "limits", "max_requests_per_minute"});
+    UpstreamKey key;
+    key.id = readEntryId(reader, entry, QStringLiteral("key%1").arg(index + 1), ids);
+    entry.readString("label", &key.label);
+    key.label = key.label.trimmed();
+    entry.readInt("weight", 1, 1000, &key.weight);
+    entry.readBool("enabled", &key.enabled);
+    entry.readString("project", &key.project);
+    key.project = key.project.trimmed();
+    entry.readStringList("tags", &key.tags);
+    entry.readStringList("models", &key.models);
+    readUrl(reader, entry, "proxy", {QStringLiteral("http"), QStringLiteral("socks5")}, true, &key.proxy);
+    readLimits(reader, entry.child("limits"), &key.limits);
+    int legacyRpm = 0;
+    if (entry.readInt("max_requests_per_minute", 0, kMaxPerMinute, &legacyRpm) && legacyRpm > 0) {
+        // Seed 000's per-key limit: requests per minute for every model, unless `limits` says otherwise.
+        const bool hasCatchAll = std::any_of(key.limits.cbegin(), key.limits.cend(),
+                                             [](const ModelLimitRule& r) { return r.model == u"*"; });
+        if (!hasCatchAll)
+            key.limits.append(ModelLimitRule{QStringLiteral("*"), ModelLimits{legacyRpm, 0, 0}});
+    }
+
+    const bool hasKey = entry.field("key").has_value();
+    const bool hasRef = entry.field("secret").has_value();
+    if (hasKey && hasRef) {
+        const Field refField = entry.child("secret");
+        reader.error(refField.mark, refField.path,
+                     QStringLiteral("expected either key (the key itself) or secret (where it is stored), got both"));
+        return;
+    }
+    if (hasRef) {
+        QString ref;
+        if (!entry.readString("secret", &ref))
+            return;
+        ref = ref.trimmed();
+        if (!secretRefPattern().match(ref).hasMatch()) {
+            const Field refField = entry.child("secret");
+            reader.error(refField.mark, refField.path,
+                         QStringLiteral("expected keychain:<name>, env:<VAR> or file:<path>, got %1").arg(quoted(ref)));
+            return;
+        }
+        if (ref.startsWith(QLatin1String("file:")))
+            ref = QStringLiteral("file:") + reader.resolvePath(ref.mid(5));
+        key.secretRef = ref;
+        gemini->apiKeys.append(key);
+        return;
+    }
+    const std::optional<QString> secret = readKeyValue(reader, entry);
+    if (!secret)
+        return;
+    if (secret->isEmpty()) {
+        // The first-run config reads ${GEMINI_API_KEY:-}: starting without it (and answering 503) beats not
+        // starting at all, since the key can be added later from the GUI.
+        const Field keyField = entry.child("key");
+        reader.warning(keyField.mark, keyField.path,
+                       QStringLiteral("API key %1 is empty; the entry is skipped (requests get 503 while no key "
+                                      "is configured)")
+                           .arg(quoted(key.id)));
+        return;
+    }
+    key.secret = *secret;
+    gemini->apiKeys.append(key);
+}
+
+void readProjects(Reader& reader, const Field& field, QList<ProjectConfig>* out) {
+    QHash<QString, QString> ids;
+    const std::vector<Field> items = reader.sequence(field);
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (!requireMap(reader, items[i], QStringLiteral("a map with id and limits")))
+            continue;
+        MapReader entry(reader, items[i], {"id", "limits"});
+        ProjectConfig project;
+        entry.readString("id", &project.id);
+        project.id = project.id.trimmed();
+        if (project.id.isEmpty()) {
+            reader.error(entry.mark(), entry.childPath("id"), QStringLiteral("expected a project id, got none"));
+            continue;
+        }
+        if (const auto previous = ids.constFind(project.id); previous != ids.cend()) {
+            const Field f = entry.child("id");
+            reader.error(f.mark, f.path,
+                         QStringLiteral("expected a unique id, got %1 (already used by %2)")
+                             .arg(quoted(project.id), *previous));
+            continue;
+        }
+        ids.insert(project.id, entry.path());
+        readLimits(reader, entry.child("limits"), &project.limits);
+        out->append(project);
+    }
+}
+
 void readGemini(Reader& reader, const Field& field, GeminiConfig* gemini) {
     MapReader map(reader, field,
                   {"api_keys", "base_url", "timeout_seconds", "connect_timeout_seconds", "transport", "proxy",
-                   "ca_file", "max_retries"});
+                   "ca_file", "max_retries", "limits", "projects", "key_pool"});
     QHash<QString, QString> ids;
     const std::vector<Field> items = reader.sequence(map.child("api_keys"));
     for (size_t i = 0; i < items.size(); ++i) {
         if (!requireMap(reader, items[i], QStringLiteral("a map with id and key")))
             continue;
-        MapReader entry(reader, items[i], {"id", "key", "weight", "max_requests_per_minute"});
-        UpstreamKey key;
-        key.id = readEntryId(reader, entry, QStringLiteral("key%1").arg(i + 1), &ids);
-        entry.readInt("weight", 1, 1000, &key.weight);
-        entry.readInt("max_requests_per_minute", 0, kMaxPerMinute, &key.maxRequestsPerMinute);
-        const std::optional<QString> secret = readKeyValue(reader, entry);
-        if (!secret)
-            continue;
-        if (secret->isEmpty()) {
-            // The first-run config reads ${GEMINI_API_KEY:-}: starting without it (and answering 503) beats not
-            // starting at all, since the key can be added later from the GUI.
-            const Field keyField = entry.child("key");
-            reader.warning(keyField.mark, keyField.path,
-                           QStringLiteral("API key %1 is empty; the entry is skipped (requests get 503 while no key "
-                                          "is configured)")
-                               .arg(quoted(key.id)));
-            continue;
-        }
-        key.secret = *secret;
-        gemini->apiKeys.append(key);
+        readApiKey(reader, items[i], int(i), &ids, gemini);
     }
 
     readUrl(reader, map, "base_url", {QStringLiteral("https"), QStringLiteral("http")}, false, &gemini->baseUrl);
@@ -232,6 +410,9 @@ void readGemini(Reader& reader, const Field& field, GeminiConfig* gemini) {
     readUrl(reader, map, "proxy", {QStringLiteral("http"), QStringLiteral("socks5")}, true, &gemini->proxy);
     map.readPath("ca_file", &gemini->caFile);
     map.readInt("max_retries", 0, 10, &gemini->maxRetries);
+    readLimits(reader, map.child("limits"), &gemini->limits);
+    readProjects(reader, map.child("projects"), &gemini->projects);
+    readKeyPool(reader, map.child("key_pool"), &gemini->keyPool);
 }
 
 void readAuth(Reader& reader, const Field& field, AuthConfig* auth) {
@@ -289,6 +470,11 @@ void readMetrics(Reader& reader, const Field& field, MetricsConfig* metrics) {
     map.readPort("prometheus_port", 1, &metrics->prometheusPort);
 }
 
+void readStorage(Reader& reader, const Field& field, StorageConfig* storage) {
+    MapReader map(reader, field, {"database"});
+    map.readPath("database", &storage->database);
+}
+
 void readLog(Reader& reader, const Field& field, LogConfig* log) {
     MapReader map(reader, field, {"access_log", "level"});
     QString target;
@@ -316,12 +502,13 @@ void readLog(Reader& reader, const Field& field, LogConfig* log) {
 } // namespace
 
 void readConfig(Reader& reader, const Field& root, Config* config) {
-    MapReader map(reader, root, {"server", "gemini", "auth", "metrics", "log"});
+    MapReader map(reader, root, {"server", "gemini", "auth", "metrics", "log", "storage"});
     readServer(reader, map.child("server"), &config->server);
     readGemini(reader, map.child("gemini"), &config->gemini);
     readAuth(reader, map.child("auth"), &config->auth);
     readMetrics(reader, map.child("metrics"), &config->metrics);
     readLog(reader, map.child("log"), &config->log);
+    readStorage(reader, map.child("storage"), &config->storage);
 }
 
 } // namespace gemgate::configdetail

@@ -15,7 +15,7 @@ Engine::~Engine() {
 }
 
 void Engine::applyServices(const Runtime& rt) {
-    m_shared.keys.update(rt.config->gemini.apiKeys);
+    m_shared.keys.configure(rt.config->gemini);
     const LogConfig& log = rt.config->log;
     const QString target = log.accessLog == LogTarget::Stdout ? QStringLiteral("-")
                            : log.accessLog == LogTarget::File ? log.accessLogPath

@@ -2,6 +2,7 @@
 
 #include "config/configloader.h"
 #include "control/engine.h"
+#include "control/keymanager.h"
 
 #include <QElapsedTimer>
 #include <QLoggingCategory>
@@ -27,12 +28,22 @@ void applyLogLevel(const QString& level) {
 GatewayController::GatewayController(QObject* parent)
     : QObject(parent)
     , m_metricsTimer(new QTimer(this))
-    , m_drainTimer(new QTimer(this)) {
+    , m_drainTimer(new QTimer(this))
+    , m_keys(new KeyManager(this)) {
     qRegisterMetaType<gemgate::MetricsSnapshot>();
     qRegisterMetaType<gemgate::GatewayState>();
     m_metricsTimer->setInterval(1000);
     connect(m_metricsTimer, &QTimer::timeout, this, &GatewayController::sampleMetrics);
     m_drainTimer->setInterval(50);
+    connect(m_keys, &KeyManager::message, this, &GatewayController::message);
+    connect(m_keys, &KeyManager::keysChanged, this, &GatewayController::keysChanged);
+    connect(m_keys, &KeyManager::keyTested, this, &GatewayController::keyTested);
+    connect(m_keys, &KeyManager::reloadNeeded, this, [this] {
+        if (!m_engine || !m_baseConfig)
+            return;
+        QString error;
+        reload(m_baseConfig, &error);
+    });
 }
 
 GatewayController::~GatewayController() {
@@ -63,8 +74,11 @@ bool GatewayController::start(std::shared_ptr<Config> config, QString* error) {
         *error = QStringLiteral("the gateway is already running");
         return false;
     }
+    if (!m_keys->open(*config, error))
+        return false;
     QStringList notes;
-    RuntimePtr rt = buildRuntime(config, error, &notes);
+    std::shared_ptr<Config> merged = m_keys->withManagedKeys(config, &notes);
+    RuntimePtr rt = buildRuntime(merged, error, &notes);
     if (!rt)
         return false;
     applyLogLevel(config->log.level);
@@ -72,6 +86,8 @@ bool GatewayController::start(std::shared_ptr<Config> config, QString* error) {
     if (!engine->start(rt, error))
         return false;
     m_engine = std::move(engine);
+    m_baseConfig = config;
+    m_keys->attach(&m_engine->shared());
     for (const QString& n : notes)
         Q_EMIT message(n);
     m_last = MetricsSnapshot();
@@ -90,6 +106,7 @@ void GatewayController::stop() {
         return;
     m_metricsTimer->stop();
     m_engine->stop();
+    m_keys->detach();
     m_engine.reset();
     m_last = MetricsSnapshot();
     setState(GatewayState::Stopped);
@@ -140,8 +157,14 @@ bool GatewayController::reload(std::shared_ptr<Config> config, QString* error) {
         *error = QStringLiteral("the gateway is not running");
         return false;
     }
+    if (!m_keys->open(*config, error)) {
+        *error = QStringLiteral("reload rejected, the running config stays in force: %1").arg(*error);
+        Q_EMIT message(*error);
+        return false;
+    }
     QStringList notes;
-    RuntimePtr rt = buildRuntime(config, error, &notes);
+    std::shared_ptr<Config> merged = m_keys->withManagedKeys(config, &notes);
+    RuntimePtr rt = buildRuntime(merged, error, &notes);
     if (!rt) {
         *error = QStringLiteral("reload rejected, the running config stays in force: %1").arg(*error);
         Q_EMIT message(*error);
@@ -153,6 +176,9 @@ bool GatewayController::reload(std::shared_ptr<Config> config, QString* error) {
         before.workers != after.workers || before.tls.enabled != after.tls.enabled)
         Q_EMIT message(QStringLiteral("server.host/port/workers/tls.enabled changed: restart GemGate to apply them"));
     m_engine->swap(rt);
+    m_baseConfig = config;
+    m_keys->resolveMissingSecrets();
+    Q_EMIT keysChanged();
     applyLogLevel(config->log.level);
     for (const QString& n : notes)
         Q_EMIT message(n);
@@ -176,7 +202,47 @@ KeySummary GatewayController::keySummary() const {
     if (!m_engine)
         return {};
     const KeyPoolSummary s = m_engine->shared().keys.summary();
-    return KeySummary{s.total, s.available};
+    return KeySummary{s.total, s.available, s.coolingDown, s.disabled};
+}
+
+QList<KeyStatus> GatewayController::keyStatuses() const {
+    return m_engine ? m_keys->statuses() : QList<KeyStatus>();
+}
+
+void GatewayController::addKey(const NewKey& key, std::function<void(bool, const QString&)> done) {
+    if (!m_engine) {
+        done(false, QStringLiteral("start the gateway before adding keys"));
+        return;
+    }
+    m_keys->addKey(key, std::move(done));
+}
+
+void GatewayController::removeKey(const QString& id, std::function<void(bool, const QString&)> done) {
+    if (!m_engine) {
+        done(false, QStringLiteral("start the gateway before removing keys"));
+        return;
+    }
+    m_keys->removeKey(id, std::move(done));
+}
+
+bool GatewayController::setKeyEnabled(const QString& id, bool enabled, QString* error) {
+    if (!m_engine) {
+        *error = QStringLiteral("the gateway is not running");
+        return false;
+    }
+    return m_keys->setEnabled(id, enabled, error);
+}
+
+void GatewayController::testKey(const QString& id) {
+    if (!m_engine) {
+        Q_EMIT keyTested(id, false, QStringLiteral("the gateway is not running"));
+        return;
+    }
+    m_keys->testKey(id);
+}
+
+QString GatewayController::databasePath() const {
+    return m_engine ? m_keys->databasePath() : QString();
 }
 
 void GatewayController::setState(GatewayState s) {

@@ -7,11 +7,13 @@
 // MetricsSnapshot (metricsUpdated). Nothing here is called per request.
 
 #include "config/config.h"
+#include "keys/keypool.h"
 
 #include <QDateTime>
 #include <QObject>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 class QTimer;
@@ -19,6 +21,8 @@ class QTimer;
 namespace gemgate {
 
 class Engine;
+class KeyManager;
+struct NewKey;
 
 enum class GatewayState { Stopped, Running, Draining };
 
@@ -40,6 +44,8 @@ struct MetricsSnapshot {
 struct KeySummary {
     int total = 0;
     int available = 0;
+    int coolingDown = 0;
+    int disabled = 0;
 };
 
 class GatewayController : public QObject {
@@ -82,23 +88,42 @@ public:
     MetricsSnapshot currentMetrics() const;
     KeySummary keySummary() const;
 
+    // Upstream keys: state, remaining budget, last error (empty when stopped).
+    QList<KeyStatus> keyStatuses() const;
+    // Adds a key: the secret goes to the chosen store (keychain or an owner-only file), the key to the state
+    // database, then the pool reloads. done(ok, message) runs on this thread.
+    void addKey(const NewKey& key, std::function<void(bool ok, const QString& message)> done);
+    // Removes a key added from the window (and its stored secret).
+    void removeKey(const QString& id, std::function<void(bool ok, const QString& message)> done);
+    // Turns a key on or off (kept across restarts). Turning it on also clears a disable by the pool.
+    bool setKeyEnabled(const QString& id, bool enabled, QString* error);
+    // Validates a key now with a models list call; the answer comes as keyTested().
+    void testKey(const QString& id);
+    // The state database in use (empty when stopped).
+    QString databasePath() const;
+    KeyManager* keyManager() const { return m_keys; }
+
 Q_SIGNALS:
     void stateChanged(gemgate::GatewayState state);
     void metricsUpdated(const gemgate::MetricsSnapshot& snapshot);
     void drained();
     // Human-readable operational messages (start, stop, reload results) for the window's log / stderr.
     void message(const QString& text);
+    void keysChanged();
+    void keyTested(const QString& id, bool ok, const QString& message);
 
 private:
     void setState(GatewayState s);
     void sampleMetrics();
 
     QString m_configPath;
+    std::shared_ptr<Config> m_baseConfig; // the last config given or loaded, before managed keys were added
     std::unique_ptr<Engine> m_engine;
     GatewayState m_state = GatewayState::Stopped;
     MetricsSnapshot m_last;
     QTimer* m_metricsTimer = nullptr;
     QTimer* m_drainTimer = nullptr;
+    KeyManager* m_keys = nullptr;
 };
 
 } // namespace gemgate

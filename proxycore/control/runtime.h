@@ -5,7 +5,7 @@
 
 #include "config/config.h"
 #include "keys/keypool.h"
-#include "keys/uploadsessions.h"
+#include "keys/resourcepins.h"
 #include "log/accesslog.h"
 
 #include <QDateTime>
@@ -34,7 +34,7 @@ RuntimePtr buildRuntime(ConfigPtr config, QString* error, QStringList* notes = n
 struct SharedState {
     std::atomic<RuntimePtr> runtime;
     KeyPool keys;
-    UploadSessions uploads;
+    ResourcePins pins;
     AccessLog accessLog;
     std::atomic<bool> draining{false};
     std::atomic<int> connections{0};

@@ -1,85 +1,1143 @@
 #include "keys/keypool.h"
 
+#include "keys/redact.h"
+#include "storage/statedb.h"
+
+#include <QDateTime>
+
+#include <algorithm>
+#include <cmath>
+
 namespace gemgate {
 
-void KeyPool::update(const QList<UpstreamKey>& keys) {
+namespace {
+constexpr qint64 kBucketMs = 1000;
+constexpr int kBuckets = 60;
+constexpr qint64 kMaxBreakerOpenMs = 5 * 60 * 1000;
+constexpr qint64 kMaxTransientRestMs = 60 * 60 * 1000;
+constexpr int kMaxReasonChars = 300;
+
+QString keyScope(const QString& key, const QString& model) {
+    return QStringLiteral("k\x1f") + key + QChar(0x1f) + model;
+}
+QString projectScope(const QString& project, const QString& model) {
+    return QStringLiteral("p\x1f") + project + QChar(0x1f) + model;
+}
+
+// The most specific rule for a model: exact name, then the longest prefix*, then "*".
+const ModelLimitRule* matchRule(const QList<ModelLimitRule>& rules, const QString& model) {
+    const ModelLimitRule* best = nullptr;
+    qsizetype bestLen = -1;
+    for (const ModelLimitRule& r : rules) {
+        qsizetype len = -1;
+        if (r.model == model)
+            len = 1 << 20;
+        else if (r.model.endsWith(u'*') && model.startsWith(QStringView(r.model).chopped(1)))
+            len = r.model.size() - 1;
+        if (len > bestLen) {
+            best = &r;
+            bestLen = len;
+        }
+    }
+    return best;
+}
+
+bool modelAllowed(const QStringList& allowed, const QString& model) {
+    if (allowed.isEmpty() || model.isEmpty())
+        return true;
+    for (const QString& a : allowed) {
+        if (a == model || a == u"*" || (a.endsWith(u'*') && model.startsWith(QStringView(a).chopped(1))))
+            return true;
+    }
+    return false;
+}
+
+QString seconds(qint64 ms) {
+    return QStringLiteral("%1 s").arg((ms + 999) / 1000);
+}
+
+QString clip(const QString& s) {
+    return s.size() > kMaxReasonChars ? s.left(kMaxReasonChars) + QStringLiteral("...") : s;
+}
+} // namespace
+
+const char* keyHealthName(KeyHealth h) {
+    switch (h) {
+    case KeyHealth::Ready:
+        return "ready";
+    case KeyHealth::CoolingDown:
+        return "cooling_down";
+    case KeyHealth::Limited:
+        return "limited";
+    case KeyHealth::Disabled:
+        return "disabled";
+    case KeyHealth::UserDisabled:
+        return "user_disabled";
+    case KeyHealth::NoSecret:
+        return "no_secret";
+    }
+    return "unknown";
+}
+
+bool KeyPoolDelta::isEmpty() const {
+    return states.isEmpty() && counters.isEmpty() && cooldowns.isEmpty();
+}
+
+// A sliding 60 s window in 1 s buckets.
+struct KeyPool::Window {
+    qint64 second[kBuckets] = {};
+    qint64 value[kBuckets] = {};
+
+    void add(qint64 nowMs, qint64 n) {
+        const qint64 s = nowMs / kBucketMs;
+        const int i = int(s % kBuckets);
+        if (second[i] != s) {
+            second[i] = s;
+            value[i] = 0;
+        }
+        value[i] += n;
+    }
+    qint64 sum(qint64 nowMs) const {
+        const qint64 s = nowMs / kBucketMs;
+        qint64 total = 0;
+        for (int i = 0; i < kBuckets; ++i) {
+            if (second[i] > s - kBuckets && second[i] <= s)
+                total += value[i];
+        }
+        return total;
+    }
+    // How long until sum + need <= limit, as buckets age out (0 when it already fits).
+    qint64 msUntilFits(qint64 nowMs, qint64 need, qint64 limit) const {
+        qint64 total = sum(nowMs);
+        if (total + need <= limit)
+            return 0;
+        const qint64 s = nowMs / kBucketMs;
+        // Oldest bucket first.
+        for (qint64 age = kBuckets - 1; age >= 0; --age) {
+            const qint64 sec = s - age;
+            const int i = int(((sec % kBuckets) + kBuckets) % kBuckets);
+            if (second[i] != sec)
+                continue;
+            total -= value[i];
+            if (total + need <= limit)
+                return (sec + kBuckets) * kBucketMs - nowMs;
+        }
+        return kBuckets * kBucketMs; // need alone exceeds the limit: say "a minute", the best guess
+    }
+};
+
+// Counters and cooldown of one project x model (or key x model).
+struct KeyPool::Scope {
+    Window rpm;
+    Window tpm;
+    qint64 rpd = 0;
+    qint64 tokensDay = 0;
+    qint64 cooldownUntil = 0;
+    QString cooldownReason;
+    int strikes = 0; // per-minute 429s without RetryInfo in a row (backoff exponent)
+};
+
+struct KeyPool::Entry {
+    UpstreamKey cfg;
+    QByteArray secret;
+    bool secretLoaded = false;
+    QString secretError;
+    qint64 current = 0; // smooth weighted round-robin
+    int inFlight = 0;
+    bool userDisabled = false;
+    QString disabledReason;
+    qint64 disabledAt = 0;
+    qint64 cooldownUntil = 0; // key-wide rest after repeated transient failures
+    QString cooldownReason;
+    int transientInRow = 0;
+    int restLevel = 0;
+    QString lastError;
+    qint64 lastErrorAt = 0;
+    qint64 lastSuccessAt = 0;
+    qint64 lastCheckAt = 0;
+    qint64 requestsToday = 0;
+    qint64 tokensToday = 0;
+    QHash<QString, qint64> modelRequestsToday;
+    bool dirty = false;
+};
+
+// Why a key cannot take a request now.
+struct KeyPool::Blocker {
+    enum Kind { None, Excluded, Unusable, Waiting } kind = None;
+    qint64 untilMs = 0; // Waiting
+    QString why;
+};
+
+KeyPool::KeyPool(const Clock* clock)
+    : m_clock(clock ? clock : SystemClock::instance())
+    , m_rng(std::random_device{}()) {}
+
+KeyPool::~KeyPool() {
+    qDeleteAll(m_entries);
+    qDeleteAll(m_scopes);
+}
+
+void KeyPool::setClock(const Clock* clock) {
     QMutexLocker lock(&m_mutex);
-    QList<Entry> next;
-    next.reserve(keys.size());
-    for (const UpstreamKey& k : keys) {
-        Entry e;
-        for (const Entry& old : std::as_const(m_entries)) {
-            if (old.id == k.id) {
-                e = old;
+    m_clock = clock ? clock : SystemClock::instance();
+    m_dayEndsMs = 0;
+}
+
+void KeyPool::setRandomSeed(quint64 seed) {
+    QMutexLocker lock(&m_mutex);
+    m_rng.seed(seed);
+}
+
+KeyPool::Entry* KeyPool::find(const QString& id) {
+    for (Entry* e : std::as_const(m_entries)) {
+        if (e->cfg.id == id)
+            return e;
+    }
+    return nullptr;
+}
+
+const KeyPool::Entry* KeyPool::find(const QString& id) const {
+    return const_cast<KeyPool*>(this)->find(id);
+}
+
+void KeyPool::configure(const GeminiConfig& config) {
+    QMutexLocker lock(&m_mutex);
+    QList<Entry*> next;
+    next.reserve(config.apiKeys.size());
+    for (const UpstreamKey& k : config.apiKeys) {
+        Entry* e = nullptr;
+        for (qsizetype i = 0; i < m_entries.size(); ++i) {
+            if (m_entries[i]->cfg.id == k.id) {
+                e = m_entries.takeAt(i);
                 break;
             }
         }
-        e.id = k.id;
-        e.secret = k.secret.toUtf8();
-        e.weight = qMax(1, k.weight);
-        next.append(std::move(e));
+        if (!e)
+            e = new Entry;
+        const bool sameSource = e->cfg.secretRef == k.secretRef && (k.secretRef.isEmpty() ? e->cfg.secret == k.secret
+                                                                                          : true);
+        e->cfg = k;
+        if (e->cfg.project.isEmpty())
+            e->cfg.project = k.id;
+        if (e->cfg.label.isEmpty())
+            e->cfg.label = k.id;
+        e->cfg.weight = qMax(1, k.weight);
+        if (!k.secretRef.isEmpty()) {
+            if (!sameSource) {
+                e->secret.clear();
+                e->secretLoaded = false;
+                e->secretError = QStringLiteral("waiting for %1").arg(k.secretRef);
+            }
+        } else {
+            e->secret = k.secret.toUtf8();
+            e->secretLoaded = !e->secret.isEmpty();
+            e->secretError.clear();
+        }
+        e->cfg.secret.clear(); // the pool keeps the secret in one place only
+        next.append(e);
     }
+    qDeleteAll(m_entries); // removed keys
     m_entries = std::move(next);
+    m_config = config;
+    for (UpstreamKey& k : m_config.apiKeys)
+        k.secret.clear();
+    m_breakerOpenMs = qint64(m_config.keyPool.breaker.openSeconds) * 1000;
 }
 
-std::optional<PickedKey> KeyPool::pick(const QStringList& exclude) {
+void KeyPool::setSecret(const QString& id, const QByteArray& secret) {
     QMutexLocker lock(&m_mutex);
-    Entry* best = nullptr;
-    qint64 total = 0;
-    for (Entry& e : m_entries) {
-        if (exclude.contains(e.id))
-            continue;
-        e.current += e.weight;
-        total += e.weight;
-        if (!best || e.current > best->current)
-            best = &e;
+    if (Entry* e = find(id)) {
+        e->secret = secret;
+        e->secretLoaded = !secret.isEmpty();
+        e->secretError = secret.isEmpty() ? QStringLiteral("the secret is empty") : QString();
     }
-    if (!best)
-        return std::nullopt;
-    best->current -= total;
-    return PickedKey{best->id, best->secret};
 }
 
-std::optional<PickedKey> KeyPool::byId(const QString& id) const {
+void KeyPool::setSecretError(const QString& id, const QString& error) {
     QMutexLocker lock(&m_mutex);
-    for (const Entry& e : m_entries) {
-        if (e.id == id)
-            return PickedKey{e.id, e.secret};
+    if (Entry* e = find(id)) {
+        e->secret.clear();
+        e->secretLoaded = false;
+        e->secretError = error;
     }
+}
+
+void KeyPool::rollDay(qint64 now) {
+    if (now < m_dayEndsMs)
+        return;
+    const QString day = pacificDayKey(now);
+    m_dayEndsMs = nextPacificMidnightMs(now);
+    if (day == m_day)
+        return;
+    const bool first = m_day.isEmpty();
+    m_day = day;
+    if (first)
+        return;
+    for (Scope* s : std::as_const(m_scopes)) {
+        s->rpd = 0;
+        s->tokensDay = 0;
+    }
+    for (Entry* e : std::as_const(m_entries)) {
+        e->requestsToday = 0;
+        e->tokensToday = 0;
+        e->modelRequestsToday.clear();
+    }
+}
+
+KeyPool::Scope& KeyPool::scope(const QString& name) {
+    Scope*& s = m_scopes[name];
+    if (!s)
+        s = new Scope;
+    return *s;
+}
+
+const KeyPool::Scope* KeyPool::findScope(const QString& name) const {
+    return m_scopes.value(name, nullptr);
+}
+
+ModelLimits KeyPool::projectLimits(const QString& project, const QString& model) const {
+    for (const ProjectConfig& p : m_config.projects) {
+        if (p.id == project) {
+            if (const ModelLimitRule* r = matchRule(p.limits, model))
+                return r->limits;
+            break;
+        }
+    }
+    if (const ModelLimitRule* r = matchRule(m_config.limits, model))
+        return r->limits;
+    return {};
+}
+
+KeyPool::Blocker KeyPool::blocker(const Entry& e, const PickRequest& r, qint64 now) const {
+    Blocker b;
+    auto unusable = [&b](QString why) {
+        b.kind = Blocker::Unusable;
+        b.why = std::move(why);
+        return b;
+    };
+    if (!r.pinnedProject.isEmpty() && e.cfg.project != r.pinnedProject)
+        return unusable(QStringLiteral("belongs to another project than the resource"));
+    if (!e.cfg.enabled)
+        return unusable(QStringLiteral("disabled in the config"));
+    if (e.userDisabled)
+        return unusable(QStringLiteral("turned off by the user"));
+    if (!e.secretLoaded)
+        return unusable(QStringLiteral("secret not loaded (%1)").arg(e.secretError));
+    if (!e.disabledReason.isEmpty())
+        return unusable(QStringLiteral("disabled: %1").arg(e.disabledReason));
+    if (!modelAllowed(e.cfg.models, r.model))
+        return unusable(QStringLiteral("not allowed to use model %1").arg(r.model));
+    if (r.exclude.contains(e.cfg.id)) {
+        b.kind = Blocker::Excluded;
+        return b;
+    }
+
+    qint64 wait = 0;
+    QString why;
+    auto consider = [&](qint64 until, const QString& reason) {
+        if (until > now && until - now > wait) {
+            wait = until - now;
+            why = reason;
+        }
+    };
+    consider(e.cooldownUntil, e.cooldownReason);
+    const QString project = e.cfg.project;
+    if (const Scope* s = findScope(projectScope(project, QString())))
+        consider(s->cooldownUntil, s->cooldownReason);
+    if (!r.model.isEmpty()) {
+        if (const Scope* s = findScope(projectScope(project, r.model)))
+            consider(s->cooldownUntil, s->cooldownReason);
+    }
+    if (r.countsAgainstQuota && !r.model.isEmpty()) {
+        auto limitCheck = [&](const Scope* s, const ModelLimits& l, const QString& where) {
+            if (!l.any())
+                return;
+            if (l.rpd > 0 && (s ? s->rpd : 0) + 1 > l.rpd)
+                consider(m_dayEndsMs, QStringLiteral("%1 reached its %2 requests/day for %3 (resets at midnight "
+                                                     "Pacific time)")
+                                          .arg(where)
+                                          .arg(l.rpd)
+                                          .arg(r.model));
+            if (!s)
+                return;
+            if (l.rpm > 0) {
+                const qint64 ms = s->rpm.msUntilFits(now, 1, l.rpm);
+                if (ms > 0)
+                    consider(now + ms, QStringLiteral("%1 reached its %2 requests/minute for %3")
+                                           .arg(where)
+                                           .arg(l.rpm)
+                                           .arg(r.model));
+            }
+            if (l.tpm > 0) {
+                const qint64 need = qMin(r.estimatedTokens, l.tpm);
+                const qint64 ms = s->tpm.msUntilFits(now, need, l.tpm);
+                if (ms > 0)
+                    consider(now + ms, QStringLiteral("%1 reached its %2 input tokens/minute for %3")
+                                           .arg(where)
+                                           .arg(l.tpm)
+                                           .arg(r.model));
+            }
+        };
+        limitCheck(findScope(projectScope(project, r.model)), projectLimits(project, r.model),
+                   QStringLiteral("project %1").arg(project));
+        if (const ModelLimitRule* kr = matchRule(e.cfg.limits, r.model))
+            limitCheck(findScope(keyScope(e.cfg.id, r.model)), kr->limits, QStringLiteral("the key"));
+    }
+    if (wait > 0) {
+        b.kind = Blocker::Waiting;
+        b.untilMs = now + wait;
+        b.why = why;
+    }
+    return b;
+}
+
+KeyPool::Entry* KeyPool::choose(QList<Entry*>& eligible, const PickRequest& r) {
+    auto swrr = [](const QList<Entry*>& set) {
+        Entry* best = nullptr;
+        qint64 total = 0;
+        for (Entry* e : set) {
+            e->current += e->cfg.weight;
+            total += e->cfg.weight;
+            if (!best || e->current > best->current)
+                best = e;
+        }
+        best->current -= total;
+        return best;
+    };
+    const qint64 now = m_clock->nowMs();
+    switch (m_config.keyPool.strategy) {
+    case KeyStrategy::RoundRobin:
+        return swrr(eligible);
+    case KeyStrategy::LeastInFlight: {
+        double best = 1e300;
+        QList<Entry*> ties;
+        for (Entry* e : eligible) {
+            const double load = double(e->inFlight) / e->cfg.weight;
+            if (load < best - 1e-9) {
+                best = load;
+                ties = {e};
+            } else if (load <= best + 1e-9) {
+                ties.append(e);
+            }
+        }
+        return swrr(ties);
+    }
+    case KeyStrategy::MostHeadroom: {
+        double best = -1;
+        QList<Entry*> ties;
+        for (Entry* e : eligible) {
+            const double h = statusOf(*e, now).headroom;
+            if (h > best + 1e-9) {
+                best = h;
+                ties = {e};
+            } else if (h >= best - 1e-9) {
+                ties.append(e);
+            }
+        }
+        return swrr(ties);
+    }
+    case KeyStrategy::WeightedRandom: {
+        qint64 total = 0;
+        for (Entry* e : eligible)
+            total += e->cfg.weight;
+        std::uniform_int_distribution<qint64> dist(0, total - 1);
+        qint64 x = dist(m_rng);
+        for (Entry* e : eligible) {
+            x -= e->cfg.weight;
+            if (x < 0)
+                return e;
+        }
+        return eligible.last();
+    }
+    case KeyStrategy::Sticky: {
+        if (r.stickyKey.isEmpty())
+            return swrr(eligible);
+        // Weighted rendezvous hashing: the same session maps to the same key while that key stays eligible,
+        // and only the sessions of a key that drops out move.
+        Entry* best = nullptr;
+        double bestScore = 0;
+        for (Entry* e : eligible) {
+            const quint64 h = qHash(r.stickyKey, 0x9e3779b97f4a7c15ULL) ^ qHash(e->cfg.id, 0xc2b2ae3d27d4eb4fULL);
+            quint64 z = h + 0x9e3779b97f4a7c15ULL; // splitmix64 finalizer for a well-mixed uniform value
+            z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+            z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+            z ^= z >> 31;
+            const double u = (double(z >> 11) + 0.5) / 9007199254740992.0; // (0,1)
+            const double score = e->cfg.weight / -std::log(u);
+            if (!best || score > bestScore) {
+                best = e;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+    }
+    return swrr(eligible);
+}
+
+int KeyPool::usableCount() const {
+    int n = 0;
+    for (const Entry* e : m_entries) {
+        if (e->cfg.enabled && !e->userDisabled && e->secretLoaded && e->disabledReason.isEmpty())
+            ++n;
+    }
+    return n;
+}
+
+PickResult KeyPool::pick(const PickRequest& r) {
+    QMutexLocker lock(&m_mutex);
+    const qint64 now = m_clock->nowMs();
+    rollDay(now);
+    PickResult result;
+    if (m_entries.isEmpty()) {
+        result.cause = NoKeyCause::NoneConfigured;
+        result.message = QStringLiteral("no upstream Gemini API key is configured");
+        return result;
+    }
+
+    QList<Entry*> eligible;
+    qint64 soonest = 0;
+    int waiting = 0, excluded = 0;
+    QStringList reasons;
+    const Entry* pinned = nullptr;
+    for (Entry* e : std::as_const(m_entries)) {
+        const Blocker b = blocker(*e, r, now);
+        if (e->cfg.id == r.pinnedKey)
+            pinned = e;
+        switch (b.kind) {
+        case Blocker::None:
+            eligible.append(e);
+            break;
+        case Blocker::Excluded:
+            ++excluded;
+            break;
+        case Blocker::Waiting:
+            ++waiting;
+            if (soonest == 0 || b.untilMs < soonest)
+                soonest = b.untilMs;
+            reasons.append(QStringLiteral("%1: %2 (back in %3)").arg(e->cfg.id, b.why, seconds(b.untilMs - now)));
+            break;
+        case Blocker::Unusable:
+            if (r.pinnedProject.isEmpty() || e->cfg.project == r.pinnedProject)
+                reasons.append(QStringLiteral("%1: %2").arg(e->cfg.id, b.why));
+            break;
+        }
+    }
+    // A pinned resource prefers the key that created it.
+    if (pinned && eligible.contains(pinned))
+        eligible = {const_cast<Entry*>(pinned)};
+
+    // The breaker holds everything while open, and lets one probe through when half-open.
+    bool probe = false;
+    if (m_config.keyPool.breaker.enabled && m_breaker != BreakerState::Closed && !eligible.isEmpty()) {
+        if (m_breaker == BreakerState::Open && now >= m_breakerOpenUntil)
+            m_breaker = BreakerState::HalfOpen;
+        if (m_breaker == BreakerState::Open || m_probeInFlight) {
+            result.cause = NoKeyCause::BreakerOpen;
+            result.retryAfterMs = m_breaker == BreakerState::Open ? m_breakerOpenUntil - now : 1000;
+            result.message = QStringLiteral("most upstream keys were rate-limited by Gemini moments ago (IP- or "
+                                            "project-level throttling); requests are held back and one probe "
+                                            "request at a time checks whether Gemini accepts requests again");
+            return result;
+        }
+        probe = true;
+    }
+
+    if (eligible.isEmpty()) {
+        const QString list = reasons.mid(0, 8).join(QStringLiteral("; "));
+        if (waiting > 0) {
+            result.cause = NoKeyCause::AllLimited;
+            result.retryAfterMs = qMax<qint64>(soonest - now, 1);
+            if (m_breaker == BreakerState::Open && m_breakerOpenUntil > now)
+                result.retryAfterMs = qMax(result.retryAfterMs, m_breakerOpenUntil - now);
+            result.message = QStringLiteral("every usable upstream key is rate-limited: %1").arg(list);
+        } else if (excluded > 0) {
+            result.cause = NoKeyCause::Exhausted;
+            result.message = QStringLiteral("every usable upstream key was tried");
+        } else {
+            result.cause = NoKeyCause::NoneUsable;
+            result.message = QStringLiteral("no upstream key can take this request: %1").arg(list);
+        }
+        return result;
+    }
+
+    Entry* e = choose(eligible, r);
+    KeyLease lease;
+    lease.id = e->cfg.id;
+    lease.project = e->cfg.project;
+    lease.secret = e->secret;
+    lease.proxy = e->cfg.proxy;
+    lease.model = r.model;
+    lease.probe = probe;
+    if (probe)
+        m_probeInFlight = true;
+    ++e->inFlight;
+    if (r.countsAgainstQuota && !r.model.isEmpty()) {
+        lease.counted = true;
+        lease.reservedTokens = r.estimatedTokens;
+        Scope& p = scope(projectScope(e->cfg.project, r.model));
+        p.rpm.add(now, 1);
+        p.tpm.add(now, r.estimatedTokens);
+        ++p.rpd;
+        p.tokensDay += r.estimatedTokens;
+        if (matchRule(e->cfg.limits, r.model)) {
+            Scope& k = scope(keyScope(e->cfg.id, r.model));
+            k.rpm.add(now, 1);
+            k.tpm.add(now, r.estimatedTokens);
+            ++k.rpd;
+            k.tokensDay += r.estimatedTokens;
+        }
+        ++e->requestsToday;
+        e->tokensToday += r.estimatedTokens;
+        ++e->modelRequestsToday[r.model];
+        KeyDayCounterRow& d = m_counterDeltas[e->cfg.id + QChar(0x1f) + r.model];
+        d.keyId = e->cfg.id;
+        d.model = r.model;
+        d.day = m_day;
+        ++d.requests;
+        d.tokens += r.estimatedTokens;
+    }
+    result.lease = std::move(lease);
+    return result;
+}
+
+void KeyPool::markKeyDirty(Entry& e) {
+    e.dirty = true;
+}
+
+void KeyPool::reportSuccess(const KeyLease& lease, qint64 inputTokens) {
+    QMutexLocker lock(&m_mutex);
+    const qint64 now = m_clock->nowMs();
+    rollDay(now);
+    m_lastPoolSuccessMs = now;
+    if (lease.probe) {
+        m_probeInFlight = false;
+        m_breaker = BreakerState::Closed;
+        m_breakerOpenMs = qint64(m_config.keyPool.breaker.openSeconds) * 1000;
+        m_recent429.clear();
+    }
+    Entry* e = find(lease.id);
+    if (!e)
+        return;
+    e->inFlight = qMax(0, e->inFlight - 1);
+    e->lastSuccessAt = now;
+    e->transientInRow = 0;
+    e->restLevel = 0;
+    markKeyDirty(*e);
+    if (!lease.model.isEmpty()) {
+        if (Scope* s = m_scopes.value(projectScope(lease.project, lease.model)))
+            s->strikes = 0;
+    }
+    if (lease.counted && inputTokens >= 0 && inputTokens != lease.reservedTokens) {
+        // Reconcile TPM: the estimate was charged at pick time; charge the difference now.
+        const qint64 delta = inputTokens - lease.reservedTokens;
+        for (const QString& name : {projectScope(lease.project, lease.model), keyScope(lease.id, lease.model)}) {
+            if (Scope* s = m_scopes.value(name)) {
+                s->tpm.add(now, delta);
+                s->tokensDay = qMax<qint64>(0, s->tokensDay + delta);
+            }
+        }
+        e->tokensToday = qMax<qint64>(0, e->tokensToday + delta);
+        KeyDayCounterRow& d = m_counterDeltas[e->cfg.id + QChar(0x1f) + lease.model];
+        d.keyId = e->cfg.id;
+        d.model = lease.model;
+        d.day = m_day;
+        d.tokens += delta;
+    }
+}
+
+void KeyPool::noteBreaker429(const QString& id, qint64 now) {
+    const BreakerConfig& bc = m_config.keyPool.breaker;
+    if (!bc.enabled)
+        return;
+    m_recent429.emplace_back(now, id);
+    while (!m_recent429.empty() && m_recent429.front().first < now - qint64(bc.windowSeconds) * 1000)
+        m_recent429.pop_front();
+    if (m_breaker != BreakerState::Closed)
+        return;
+    QSet<QString> distinct;
+    for (const auto& [t, k] : m_recent429)
+        distinct.insert(k);
+    const int usable = qMax(1, usableCount());
+    const int needed = qMax(bc.minKeys, int(std::ceil(bc.ratio * usable - 1e-9)));
+    if (int(distinct.size()) >= needed) {
+        m_breaker = BreakerState::Open;
+        m_breakerOpenUntil = now + m_breakerOpenMs;
+    }
+}
+
+qint64 KeyPool::jitter(qint64 ms) {
+    // +-20 %
+    std::uniform_real_distribution<double> dist(0.8, 1.2);
+    return qint64(double(ms) * dist(m_rng));
+}
+
+QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& error) {
+    QMutexLocker lock(&m_mutex);
+    const qint64 now = m_clock->nowMs();
+    rollDay(now);
+    Entry* e = find(lease.id);
+    if (e)
+        e->inFlight = qMax(0, e->inFlight - 1);
+    const bool wasProbe = lease.probe;
+    if (wasProbe)
+        m_probeInFlight = false;
+    if (!e)
+        return {};
+
+    QList<QByteArray> secrets;
+    for (const Entry* x : std::as_const(m_entries))
+        secrets.append(x->secret);
+    const QString message =
+        clip(QString::fromUtf8(redactSecrets(error.message.toUtf8(), secrets)).simplified());
+    const QString summary =
+        error.reason.isEmpty() ? message : (message.isEmpty() ? error.reason : error.reason + QStringLiteral(": ") + message);
+
+    QString action;
+    switch (error.cls) {
+    case UpstreamErrorClass::None:
+    case UpstreamErrorClass::Cancelled:
+        return {};
+    case UpstreamErrorClass::BadRequest:
+        // The request's fault: nothing about the key changes.
+        return {};
+    case UpstreamErrorClass::KeyInvalid: {
+        e->lastError = summary;
+        e->lastErrorAt = now;
+        e->disabledReason = summary.isEmpty() ? QStringLiteral("rejected by Gemini (HTTP %1)").arg(error.httpStatus)
+                                              : summary;
+        e->disabledAt = now;
+        e->lastCheckAt = now;
+        markKeyDirty(*e);
+        action = QStringLiteral("disabled key %1: %2").arg(e->cfg.id, e->disabledReason);
+        if (error.billingWide) {
+            // Prepaid credit exhausted: every key billed to this project stops.
+            for (Entry* x : std::as_const(m_entries)) {
+                if (x != e && x->cfg.project == e->cfg.project && x->disabledReason.isEmpty()) {
+                    x->disabledReason = e->disabledReason;
+                    x->disabledAt = now;
+                    x->lastCheckAt = now;
+                    markKeyDirty(*x);
+                }
+            }
+            action += QStringLiteral(" (and every key of project %1)").arg(e->cfg.project);
+        }
+        break;
+    }
+    case UpstreamErrorClass::RateLimited: {
+        e->lastError = summary;
+        e->lastErrorAt = now;
+        markKeyDirty(*e);
+        const QString model = !error.model.isEmpty() ? error.model : lease.model;
+        Scope& s = scope(projectScope(e->cfg.project, model));
+        qint64 until = 0;
+        QString why;
+        if (error.quota == QuotaScope::PerDay) {
+            until = m_dayEndsMs;
+            why = QStringLiteral("daily quota of %1 used up (429, %2); resets at midnight Pacific time")
+                      .arg(model.isEmpty() ? QStringLiteral("the project") : model,
+                           error.quotaId.isEmpty() ? QStringLiteral("per day") : error.quotaId);
+        } else if (error.retryDelayMs >= 0) {
+            until = now + qMax<qint64>(error.retryDelayMs, 1000);
+            why = QStringLiteral("rate-limited for %1 (429, retry after %2)")
+                      .arg(model.isEmpty() ? QStringLiteral("every model") : model, seconds(error.retryDelayMs));
+            s.strikes = 0;
+        } else {
+            ++s.strikes;
+            const KeyPoolConfig& kp = m_config.keyPool;
+            const qint64 base = qint64(kp.cooldownBaseSeconds) * 1000;
+            const qint64 cap = qint64(kp.cooldownMaxSeconds) * 1000;
+            const qint64 ms = qMin(cap, jitter(base << qMin(s.strikes - 1, 20)));
+            until = now + ms;
+            why = QStringLiteral("rate-limited for %1 (429 without a retry delay, backing off %2)")
+                      .arg(model.isEmpty() ? QStringLiteral("every model") : model, seconds(ms));
+        }
+        if (until > s.cooldownUntil) {
+            s.cooldownUntil = until;
+            s.cooldownReason = why;
+            ProjectCooldownRow& row = m_dirtyCooldowns[e->cfg.project + QChar(0x1f) + model];
+            row.project = e->cfg.project;
+            row.model = model;
+            row.untilMs = until;
+            row.reason = why;
+        }
+        action = QStringLiteral("project %1 cooling down: %2").arg(e->cfg.project, why);
+        if (wasProbe) {
+            m_breaker = BreakerState::Open;
+            m_breakerOpenMs = qMin(kMaxBreakerOpenMs, m_breakerOpenMs * 2);
+            m_breakerOpenUntil = now + m_breakerOpenMs;
+        } else {
+            noteBreaker429(e->cfg.id, now);
+        }
+        break;
+    }
+    case UpstreamErrorClass::Transient: {
+        // Blame the key only when it keeps failing while other keys succeed: a failure counts towards the streak
+        // only if some request succeeded since this key's previous failure. A Gemini-wide 503 blames nobody.
+        const bool othersSucceeded = m_lastPoolSuccessMs > 0 && m_lastPoolSuccessMs >= e->lastErrorAt;
+        e->lastError = summary;
+        e->lastErrorAt = now;
+        markKeyDirty(*e);
+        if (othersSucceeded)
+            ++e->transientInRow;
+        if (e->transientInRow >= m_config.keyPool.blameAfterFailures) {
+            const qint64 base = qint64(m_config.keyPool.transientCooldownSeconds) * 1000;
+            const qint64 ms = qMin(kMaxTransientRestMs, base << qMin(e->restLevel, 20));
+            ++e->restLevel;
+            e->cooldownUntil = now + ms;
+            e->cooldownReason = QStringLiteral("failed %1 times in a row while other keys succeeded (last: %2)")
+                                    .arg(e->transientInRow)
+                                    .arg(summary);
+            e->transientInRow = 0;
+            action = QStringLiteral("key %1 rests for %2: %3").arg(e->cfg.id, seconds(ms), e->cooldownReason);
+        }
+        break;
+    }
+    }
+    return action;
+}
+
+void KeyPool::release(const KeyLease& lease) {
+    QMutexLocker lock(&m_mutex);
+    if (lease.probe)
+        m_probeInFlight = false;
+    if (Entry* e = find(lease.id))
+        e->inFlight = qMax(0, e->inFlight - 1);
+}
+
+bool KeyPool::setUserEnabled(const QString& id, bool enabled) {
+    QMutexLocker lock(&m_mutex);
+    Entry* e = find(id);
+    if (!e)
+        return false;
+    e->userDisabled = !enabled;
+    if (enabled) {
+        // Turning a key on by hand also forgives what the pool held against it.
+        e->disabledReason.clear();
+        e->cooldownUntil = 0;
+        e->transientInRow = 0;
+        e->restLevel = 0;
+    }
+    markKeyDirty(*e);
+    return true;
+}
+
+KeyStatus KeyPool::statusOf(const Entry& e, qint64 now) const {
+    KeyStatus s;
+    s.id = e.cfg.id;
+    s.label = e.cfg.label;
+    s.project = e.cfg.project;
+    s.tags = e.cfg.tags;
+    s.secretSource = e.cfg.secretRef.isEmpty() ? QStringLiteral("config") : e.cfg.secretRef;
+    s.managed = e.cfg.managed;
+    s.weight = e.cfg.weight;
+    s.disabledReason = e.disabledReason;
+    s.lastError = e.lastError;
+    s.lastErrorAtMs = e.lastErrorAt;
+    s.lastSuccessAtMs = e.lastSuccessAt;
+    s.inFlight = e.inFlight;
+    s.requestsToday = e.requestsToday;
+    s.tokensToday = e.tokensToday;
+
+    // Budgets for every model this key's project has counters or a cooldown for.
+    QStringList models = e.modelRequestsToday.keys();
+    const QString prefix = QStringLiteral("p\x1f") + e.cfg.project + QChar(0x1f);
+    for (auto it = m_scopes.cbegin(); it != m_scopes.cend(); ++it) {
+        if (it.key().startsWith(prefix)) {
+            const QString m = it.key().mid(prefix.size());
+            if (!models.contains(m))
+                models.append(m);
+        }
+    }
+    std::sort(models.begin(), models.end());
+    double headroom = 1.0;
+    qint64 limitedUntil = 0;
+    QString limitedWhy;
+    for (const QString& m : std::as_const(models)) {
+        ModelBudget b;
+        b.model = m;
+        const Scope* p = findScope(projectScope(e.cfg.project, m));
+        ModelLimits l = projectLimits(e.cfg.project, m);
+        if (const ModelLimitRule* kr = matchRule(e.cfg.limits, m)) {
+            // The key's own limits, when tighter, are what the window should show.
+            const Scope* k = findScope(keyScope(e.cfg.id, m));
+            auto tighter = [](qint64 a, qint64 b2) { return a == 0 ? b2 : (b2 == 0 ? a : qMin(a, b2)); };
+            l = ModelLimits{tighter(l.rpm, kr->limits.rpm), tighter(l.tpm, kr->limits.tpm),
+                            tighter(l.rpd, kr->limits.rpd)};
+            if (k && !p)
+                p = k;
+        }
+        if (p) {
+            b.rpmUsed = p->rpm.sum(now);
+            b.tpmUsed = p->tpm.sum(now);
+            b.rpdUsed = p->rpd;
+            if (p->cooldownUntil > now) {
+                b.cooldownUntilMs = p->cooldownUntil;
+                b.cooldownReason = p->cooldownReason;
+                if (p->cooldownUntil > limitedUntil) {
+                    limitedUntil = p->cooldownUntil;
+                    limitedWhy = QStringLiteral("%1: %2").arg(m.isEmpty() ? QStringLiteral("all models") : m,
+                                                              p->cooldownReason);
+                }
+            }
+        }
+        b.rpmLimit = l.rpm;
+        b.tpmLimit = l.tpm;
+        b.rpdLimit = l.rpd;
+        auto share = [](qint64 used, qint64 limit) {
+            return limit > 0 ? qBound(0.0, 1.0 - double(used) / double(limit), 1.0) : 1.0;
+        };
+        headroom = std::min({headroom, share(b.rpmUsed, l.rpm), share(b.tpmUsed, l.tpm), share(b.rpdUsed, l.rpd)});
+        s.budgets.append(b);
+    }
+    s.headroom = headroom;
+
+    if (!e.cfg.enabled) {
+        s.health = KeyHealth::UserDisabled;
+        s.detail = QStringLiteral("disabled in the config");
+    } else if (e.userDisabled) {
+        s.health = KeyHealth::UserDisabled;
+        s.detail = QStringLiteral("turned off by the user");
+    } else if (!e.secretLoaded) {
+        s.health = KeyHealth::NoSecret;
+        s.detail = e.secretError;
+    } else if (!e.disabledReason.isEmpty()) {
+        s.health = KeyHealth::Disabled;
+        s.detail = e.disabledReason;
+    } else if (e.cooldownUntil > now) {
+        s.health = KeyHealth::CoolingDown;
+        s.detail = e.cooldownReason;
+        s.availableAtMs = e.cooldownUntil;
+    } else if (limitedUntil > now) {
+        s.health = KeyHealth::CoolingDown;
+        s.detail = limitedWhy;
+        s.availableAtMs = limitedUntil;
+    } else if (headroom <= 0.0) {
+        s.health = KeyHealth::Limited;
+        s.detail = QStringLiteral("at a configured limit");
+    }
+    return s;
+}
+
+QList<KeyStatus> KeyPool::statuses() const {
+    QMutexLocker lock(&m_mutex);
+    const qint64 now = m_clock->nowMs();
+    QList<KeyStatus> out;
+    for (const Entry* e : m_entries)
+        out.append(statusOf(*e, now));
+    return out;
+}
+
+std::optional<KeyStatus> KeyPool::status(const QString& id) const {
+    QMutexLocker lock(&m_mutex);
+    if (const Entry* e = find(id))
+        return statusOf(*e, m_clock->nowMs());
     return std::nullopt;
+}
+
+KeyPoolSummary KeyPool::summary() const {
+    QMutexLocker lock(&m_mutex);
+    const qint64 now = m_clock->nowMs();
+    KeyPoolSummary s;
+    for (const Entry* e : m_entries) {
+        ++s.total;
+        switch (statusOf(*e, now).health) {
+        case KeyHealth::Ready:
+            ++s.available;
+            break;
+        case KeyHealth::CoolingDown:
+        case KeyHealth::Limited:
+            ++s.coolingDown;
+            break;
+        default:
+            ++s.disabled;
+            break;
+        }
+    }
+    return s;
+}
+
+QString KeyPool::projectOf(const QString& id) const {
+    QMutexLocker lock(&m_mutex);
+    const Entry* e = find(id);
+    return e ? e->cfg.project : QString();
+}
+
+QStringList KeyPool::projectOf(const QStringList& ids) const {
+    QStringList out;
+    for (const QString& id : ids)
+        out.append(projectOf(id));
+    return out;
+}
+
+bool KeyPool::contains(const QString& id) const {
+    QMutexLocker lock(&m_mutex);
+    return find(id) != nullptr;
+}
+
+QList<HealthCheckTarget> KeyPool::dueForHealthCheck(qint64 intervalMs) {
+    QMutexLocker lock(&m_mutex);
+    const qint64 now = m_clock->nowMs();
+    QList<HealthCheckTarget> out;
+    for (Entry* e : std::as_const(m_entries)) {
+        if (!e->cfg.enabled || e->userDisabled || !e->secretLoaded)
+            continue;
+        const bool needs = !e->disabledReason.isEmpty() || e->cooldownUntil > now;
+        if (!needs || now - e->lastCheckAt < intervalMs)
+            continue;
+        e->lastCheckAt = now;
+        out.append(HealthCheckTarget{e->cfg.id, e->secret, e->cfg.proxy});
+    }
+    return out;
+}
+
+std::optional<HealthCheckTarget> KeyPool::target(const QString& id) const {
+    QMutexLocker lock(&m_mutex);
+    const Entry* e = find(id);
+    if (!e || !e->secretLoaded)
+        return std::nullopt;
+    return HealthCheckTarget{e->cfg.id, e->secret, e->cfg.proxy};
+}
+
+void KeyPool::reportHealthCheck(const QString& id, bool ok, const ClassifiedError& error) {
+    QMutexLocker lock(&m_mutex);
+    Entry* e = find(id);
+    if (!e)
+        return;
+    const qint64 now = m_clock->nowMs();
+    e->lastCheckAt = now;
+    if (ok) {
+        e->disabledReason.clear();
+        e->cooldownUntil = 0;
+        e->cooldownReason.clear();
+        e->transientInRow = 0;
+        e->lastSuccessAt = now;
+    } else if (error.cls == UpstreamErrorClass::KeyInvalid) {
+        QList<QByteArray> secrets;
+        for (const Entry* x : std::as_const(m_entries))
+            secrets.append(x->secret);
+        const QString message = clip(QString::fromUtf8(redactSecrets(error.message.toUtf8(), secrets)).simplified());
+        e->disabledReason = error.reason.isEmpty() ? message : error.reason + QStringLiteral(": ") + message;
+        e->disabledAt = now;
+        e->lastError = e->disabledReason;
+        e->lastErrorAt = now;
+    }
+    markKeyDirty(*e);
 }
 
 QList<QByteArray> KeyPool::secrets() const {
     QMutexLocker lock(&m_mutex);
     QList<QByteArray> out;
-    for (const Entry& e : m_entries)
-        out.append(e.secret);
+    for (const Entry* e : m_entries) {
+        if (!e->secret.isEmpty())
+            out.append(e->secret);
+    }
     return out;
 }
 
-KeyPoolSummary KeyPool::summary() const {
-    QMutexLocker lock(&m_mutex);
-    return KeyPoolSummary{static_cast<int>(m_entries.size()), static_cast<int>(m_entries.size())};
+QByteArray KeyPool::redact(const QByteArray& text) const {
+    return redactSecrets(text, secrets());
 }
 
-void KeyPool::reportSuccess(const QString& id) {
+void KeyPool::restore(const QList<KeyStateRow>& states, const QList<KeyDayCounterRow>& today,
+                      const QList<ProjectCooldownRow>& cooldowns) {
     QMutexLocker lock(&m_mutex);
-    for (Entry& e : m_entries) {
-        if (e.id == id) {
-            ++e.successes;
-            e.lastStatus = 200;
+    const qint64 now = m_clock->nowMs();
+    rollDay(now);
+    for (const KeyStateRow& row : states) {
+        Entry* e = find(row.keyId);
+        if (!e)
+            continue;
+        e->userDisabled = row.userDisabled;
+        e->disabledReason = row.disabledReason;
+        e->disabledAt = row.disabledAtMs;
+        e->cooldownUntil = row.cooldownUntilMs;
+        e->cooldownReason = row.cooldownReason;
+        e->lastError = row.lastError;
+        e->lastErrorAt = row.lastErrorAtMs;
+        e->lastSuccessAt = row.lastSuccessAtMs;
+    }
+    for (const KeyDayCounterRow& row : today) {
+        if (row.day != m_day)
+            continue;
+        Entry* e = find(row.keyId);
+        if (!e)
+            continue;
+        e->requestsToday += row.requests;
+        e->tokensToday += row.tokens;
+        if (row.model.isEmpty())
+            continue;
+        e->modelRequestsToday[row.model] += row.requests;
+        Scope& p = scope(projectScope(e->cfg.project, row.model));
+        p.rpd += row.requests;
+        p.tokensDay += row.tokens;
+        if (matchRule(e->cfg.limits, row.model)) {
+            Scope& k = scope(keyScope(e->cfg.id, row.model));
+            k.rpd += row.requests;
+            k.tokensDay += row.tokens;
+        }
+    }
+    for (const ProjectCooldownRow& row : cooldowns) {
+        if (row.untilMs <= now)
+            continue;
+        Scope& s = scope(projectScope(row.project, row.model));
+        if (row.untilMs > s.cooldownUntil) {
+            s.cooldownUntil = row.untilMs;
+            s.cooldownReason = row.reason;
         }
     }
 }
 
-void KeyPool::reportFailure(const QString& id, int httpStatus) {
+KeyPoolDelta KeyPool::takeDelta() {
     QMutexLocker lock(&m_mutex);
-    for (Entry& e : m_entries) {
-        if (e.id == id) {
-            ++e.failures;
-            e.lastStatus = httpStatus;
-        }
+    KeyPoolDelta d;
+    for (Entry* e : std::as_const(m_entries)) {
+        if (!e->dirty)
+            continue;
+        e->dirty = false;
+        KeyStateRow row;
+        row.keyId = e->cfg.id;
+        row.userDisabled = e->userDisabled;
+        row.disabledReason = e->disabledReason;
+        row.disabledAtMs = e->disabledAt;
+        row.cooldownUntilMs = e->cooldownUntil;
+        row.cooldownReason = e->cooldownReason;
+        row.lastError = e->lastError;
+        row.lastErrorAtMs = e->lastErrorAt;
+        row.lastSuccessAtMs = e->lastSuccessAt;
+        d.states.append(row);
     }
+    d.counters = m_counterDeltas.values();
+    m_counterDeltas.clear();
+    d.cooldowns = m_dirtyCooldowns.values();
+    m_dirtyCooldowns.clear();
+    return d;
+}
+
+qint64 estimateInputTokens(const QByteArray& body) {
+    // Skip the base64 payloads of inline media: find "data":"...", count 258 per occurrence and drop its length.
+    qint64 mediaParts = 0;
+    qint64 mediaBytes = 0;
+    qsizetype from = 0;
+    static const QByteArray kData = QByteArrayLiteral("\"data\"");
+    while ((from = body.indexOf(kData, from)) >= 0) {
+        qsizetype i = from + kData.size();
+        while (i < body.size() && (body[i] == ' ' || body[i] == ':' || body[i] == '\n' || body[i] == '\r' ||
+                                   body[i] == '\t'))
+            ++i;
+        if (i >= body.size() || body[i] != '"') {
+            from = i;
+            continue;
+        }
+        const qsizetype end = body.indexOf('"', i + 1);
+        if (end < 0)
+            break;
+        ++mediaParts;
+        mediaBytes += end - i - 1;
+        from = end + 1;
+    }
+    const qint64 textBytes = qMax<qint64>(0, body.size() - mediaBytes);
+    return (textBytes + 3) / 4 + mediaParts * 258;
 }
 
 } // namespace gemgate

@@ -5,11 +5,30 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRandomGenerator>
 
 namespace gemgate {
 
 namespace {
 constexpr qsizetype kMaxErrorBody = 1024 * 1024;
+constexpr qsizetype kMaxGuardBytes = 256 * 1024; // the guard lets a reply through once this much has arrived
+constexpr qsizetype kMaxCreatedBody = 1024 * 1024;
+
+// Calls that consume a model's generate / embed quota (RPM, TPM, RPD).
+bool countsAgainstQuota(const QByteArray& action) {
+    return action == "generateContent" || action == "streamGenerateContent" || action == "embedContent" ||
+           action == "batchEmbedContents" || action == "predict" || action == "predictLongRunning";
+}
+
+// Calls that create a stateful resource whose name the reply carries.
+bool createsResource(const QByteArray& method, const QByteArray& path, const QByteArray& action) {
+    if (method != "POST")
+        return false;
+    if (action == "batchGenerateContent" || action == "asyncBatchEmbedContent")
+        return true;
+    // POST /v1beta/files (metadata-only create), /v1beta/cachedContents, and upload finalization.
+    return path.endsWith("/files") || path.endsWith("/cachedContents") || path.startsWith("/upload/");
+}
 
 // Request headers never forwarded upstream besides the hop-by-hop set: the client's own credentials (the
 // upstream key replaces them), framing we recompute, and anything that would reveal the client to Google.
@@ -72,9 +91,11 @@ ProxySession::ProxySession(WorkerEnv& env, ClientResponder& client, HttpRequest 
 }
 
 ProxySession::~ProxySession() {
+    m_retryTimer.reset();
     m_call.reset();
     if (!m_done)
         finish(499, "client_closed");
+    releaseLease();
 }
 
 void ProxySession::start() {
@@ -87,7 +108,8 @@ void ProxySession::start() {
         m_countedStream = true;
         WorkerCounters::add(m_env.counters->activeStreams, 1);
     }
-    attempt();
+    if (prepare())
+        attempt();
 }
 
 void ProxySession::respondLocal(const LocalReply& reply) {
@@ -97,51 +119,120 @@ void ProxySession::respondLocal(const LocalReply& reply) {
     m_client.sendResponse(reply.status, headers, m_ctx.request.method == "HEAD" ? QByteArray() : reply.body);
 }
 
-void ProxySession::attempt() {
-    const GeminiConfig& gemini = m_ctx.runtime->config->gemini;
-    m_key.reset();
-    if (m_ctx.request.path.startsWith("/upload/")) {
-        const QByteArray uploadId = queryValue(m_ctx.request.query, "upload_id");
-        if (!uploadId.isEmpty()) {
-            const QString keyId = m_env.shared->uploads.keyFor(uploadId);
-            if (!keyId.isEmpty()) {
-                m_pinned = true;
-                m_key = m_env.shared->keys.byId(keyId);
-                if (!m_key) {
-                    respondLocal(LocalReply::fromError(GatewayError::make(
-                        503,
-                        QStringLiteral("The upstream key '%1' that started this upload session is no longer "
-                                       "configured; start the upload again.")
-                            .arg(keyId),
-                        "upload_key_gone")));
-                    return;
-                }
-            }
-        }
+bool ProxySession::prepare() {
+    const HttpRequest& in = m_ctx.request;
+    const KeyPoolConfig& kp = m_ctx.runtime->config->gemini.keyPool;
+    const qsizetype colon = in.path.lastIndexOf(':');
+    if (colon > in.path.lastIndexOf('/'))
+        m_action = in.path.mid(colon + 1);
+    m_pick.model = m_ctx.model;
+    m_pick.countsAgainstQuota = countsAgainstQuota(m_action);
+    if (m_pick.countsAgainstQuota)
+        m_pick.estimatedTokens = estimateInputTokens(in.body);
+    if (kp.strategy == KeyStrategy::Sticky) {
+        const QByteArray session = in.headers.value(kp.stickyHeader.toLatin1());
+        m_pick.stickyKey = session.isEmpty() ? m_ctx.clientId : QString::fromUtf8(session);
     }
-    if (!m_key)
-        m_key = m_env.shared->keys.pick(m_triedKeys);
-    if (!m_key) {
-        respondLocal(LocalReply::fromError(GatewayError::make(
-            503,
-            QStringLiteral("No upstream Gemini API key is configured. Add one under gemini.api_keys in %1 (or set "
-                           "GEMINI_API_KEY for the default config) and reload.")
-                .arg(m_ctx.runtime->config->sourcePath.isEmpty() ? QStringLiteral("the config")
-                                                                 : m_ctx.runtime->config->sourcePath),
-            "no_upstream_key")));
+
+    // A stateful resource decides the key: an upload session, a file / cache / batch named in the path, or a
+    // file / cache the request body refers to.
+    QStringList names;
+    if (in.path.startsWith("/upload/")) {
+        const QByteArray uploadId = queryValue(in.query, "upload_id");
+        if (!uploadId.isEmpty())
+            names.append(QStringLiteral("upload/") + QString::fromUtf8(uploadId));
+    }
+    names += referencedResources(in.path, in.method == "POST" ? in.body : QByteArray());
+    for (const QString& name : std::as_const(names)) {
+        const std::optional<ResourcePin> pin = m_env.shared->pins.lookup(name);
+        if (!pin)
+            continue;
+        m_pinnedResource = name;
+        m_pick.pinnedKey = pin->keyId;
+        m_pick.pinnedProject = pin->project;
+        break;
+    }
+    return true;
+}
+
+void ProxySession::attempt() {
+    m_retryTimer.reset();
+    const GeminiConfig& gemini = m_ctx.runtime->config->gemini;
+    PickResult picked = m_env.shared->keys.pick(m_pick);
+    if (!picked.lease && picked.cause == NoKeyCause::Exhausted && m_lastError.cls == UpstreamErrorClass::Transient &&
+        !m_lastWasTimeout) {
+        // Every usable key failed transiently once: a transient failure does not rule a key out, so the next
+        // attempt may use any of them again (after the backoff that already ran).
+        m_pick.exclude.clear();
+        picked = m_env.shared->keys.pick(m_pick);
+    }
+    if (!picked.lease) {
+        respondNoKey(picked);
         return;
     }
+    m_lease = std::move(picked.lease);
+    m_keyId = m_lease->id;
     ++m_attempts;
     m_upstreamStatus = 0;
     m_buffering = false;
     m_buffer.clear();
+    m_guarding = false;
+    m_guardBuffer.clear();
+    m_captureCreated = false;
+    m_created.clear();
     m_usage = UsageScanner();
-    const bool useQnam = gemini.transport == UpstreamTransportKind::Http2 || !gemini.proxy.isEmpty();
+    const bool useQnam =
+        gemini.transport == UpstreamTransportKind::Http2 || !gemini.proxy.isEmpty() || !m_lease->proxy.isEmpty();
     UpstreamTransport* transport = useQnam ? m_env.qnam : m_env.http1;
-    m_call = transport->start(buildUpstreamRequest(*m_key), this);
+    m_call = transport->start(buildUpstreamRequest(*m_lease), this);
 }
 
-UpstreamRequest ProxySession::buildUpstreamRequest(const PickedKey& key) const {
+void ProxySession::respondNoKey(const PickResult& result) {
+    if (result.cause == NoKeyCause::Exhausted && m_buffering) {
+        sendBufferedError(); // every key was tried: the client gets the last upstream answer
+        return;
+    }
+    if (result.cause == NoKeyCause::Exhausted && m_failureKind) {
+        respondUpstreamFailure(*m_failureKind, m_lastError.message);
+        return;
+    }
+    GatewayError e;
+    switch (result.cause) {
+    case NoKeyCause::AllLimited:
+    case NoKeyCause::BreakerOpen:
+        e = GatewayError::make(429, QStringLiteral("GemGate: %1. Retry after %2 s.")
+                                        .arg(result.message)
+                                        .arg((result.retryAfterMs + 999) / 1000),
+                               result.cause == NoKeyCause::BreakerOpen ? "breaker_open" : "all_keys_rate_limited");
+        e.retryAfterSeconds = int(qMax<qint64>(1, (result.retryAfterMs + 999) / 1000));
+        break;
+    case NoKeyCause::NoneConfigured:
+        e = GatewayError::make(
+            503,
+            QStringLiteral("No upstream Gemini API key is configured. Add one under gemini.api_keys in %1 (or set "
+                           "GEMINI_API_KEY for the default config) and reload, or add one in the GemGate window.")
+                .arg(m_ctx.runtime->config->sourcePath.isEmpty() ? QStringLiteral("the config")
+                                                                 : m_ctx.runtime->config->sourcePath),
+            "no_upstream_key");
+        break;
+    default:
+        if (!m_pinnedResource.isEmpty()) {
+            e = GatewayError::make(503,
+                                   QStringLiteral("GemGate: %1 was created with upstream key '%2' (project %3), and "
+                                                  "no key of that project can take the request: %4")
+                                       .arg(m_pinnedResource, m_pick.pinnedKey, m_pick.pinnedProject, result.message),
+                                   "pinned_key_unavailable");
+        } else {
+            e = GatewayError::make(503, QStringLiteral("GemGate: %1").arg(result.message), "no_usable_key");
+        }
+        if (result.retryAfterMs > 0)
+            e.retryAfterSeconds = int((result.retryAfterMs + 999) / 1000);
+        break;
+    }
+    respondLocal(LocalReply::fromError(e));
+}
+
+UpstreamRequest ProxySession::buildUpstreamRequest(const KeyLease& key) const {
     const Runtime& rt = *m_ctx.runtime;
     const HttpRequest& in = m_ctx.request;
     UpstreamRequest out;
@@ -155,20 +246,21 @@ UpstreamRequest ProxySession::buildUpstreamRequest(const PickedKey& key) const {
     QList<QByteArray> connectionNamed;
     for (const QByteArray& n : in.headers.value("connection").split(','))
         connectionNamed.append(n.trimmed().toLower());
+    const QByteArray sticky = rt.config->gemini.keyPool.stickyHeader.toLatin1();
     for (const auto& h : in.headers.entries()) {
         const QByteArray lower = h.first.toLower();
-        if (dropRequestHeader(lower) || connectionNamed.contains(lower))
+        if (dropRequestHeader(lower) || connectionNamed.contains(lower) || lower == sticky)
             continue;
         out.headers.add(h.first, h.second);
     }
     // Ask for identity: usage is read from the body as it streams, and SSE must never sit in a compressor.
     out.headers.add("Accept-Encoding", "identity");
     out.headers.add("x-goog-api-key", key.secret);
-    out.body = in.body; // implicitly shared, not copied
+    out.body = in.body; // implicitly shared, not copied: kept for a replay on another key
     out.connectTimeoutMs = rt.config->gemini.connectTimeoutSeconds * 1000;
     out.readTimeoutMs = rt.config->gemini.timeoutSeconds * 1000;
     out.tls = rt.upstreamTls;
-    out.proxy = rt.config->gemini.proxy;
+    out.proxy = key.proxy.isEmpty() ? rt.config->gemini.proxy : key.proxy;
     return out;
 }
 
@@ -179,13 +271,15 @@ HttpHeaders ProxySession::clientResponseHeaders(const HttpHeaders& upstream) {
         if (!keepResponseHeader(lower))
             continue;
         if (lower == "x-goog-upload-url") {
-            // Point the resumable-upload session back at the gateway, and remember which key owns it so every
-            // chunk goes out with that key.
+            // Point the resumable-upload session back at the gateway, and pin it to the key that started it so
+            // every chunk goes out with that key.
             const QUrl up = QUrl::fromEncoded(h.second);
             const QByteArray query = up.query(QUrl::FullyEncoded).toUtf8();
             const QByteArray uploadId = queryValue(query, "upload_id");
-            if (!uploadId.isEmpty() && m_key)
-                m_env.shared->uploads.remember(uploadId, m_key->id);
+            if (!uploadId.isEmpty() && !m_keyId.isEmpty()) {
+                m_env.shared->pins.remember(QStringLiteral("upload/") + QString::fromUtf8(uploadId), m_keyId,
+                                            m_lease ? m_lease->project : m_env.shared->keys.projectOf(m_keyId));
+            }
             QByteArray path = up.path(QUrl::FullyEncoded).toUtf8();
             const QByteArray& prefix = m_ctx.runtime->upstreamPathPrefix;
             if (!prefix.isEmpty() && path.startsWith(prefix))
@@ -205,43 +299,49 @@ HttpHeaders ProxySession::clientResponseHeaders(const HttpHeaders& upstream) {
     return out;
 }
 
-bool ProxySession::shouldRetry(int status, const QByteArray& body) const {
-    if (m_pinned || m_attempts > m_ctx.runtime->config->gemini.maxRetries)
-        return false;
-    switch (status) {
-    case 401:
-    case 403:
-    case 429:
-    case 500:
-    case 502:
-    case 503:
-    case 504:
-        return true;
-    case 400:
-        // A bad key is not the client's fault; any other 400 is, and is never retried.
-        return body.contains("API_KEY_INVALID") || body.contains("API key not valid");
-    default:
-        return false;
-    }
+bool ProxySession::canRetry() const {
+    const GeminiConfig& g = m_ctx.runtime->config->gemini;
+    return !m_responseStarted && m_attempts <= g.maxRetries &&
+           m_timer.elapsed() < qint64(g.keyPool.retryBudgetMs);
 }
 
 void ProxySession::onUpstreamHeaders(int status, const HttpHeaders& headers) {
     m_upstreamStatus = status;
+    m_upstreamHeaders = headers;
     if (status >= 400) {
         // Held back: it may be retried on another key, and error bodies can quote the key, so they are scrubbed.
         m_buffering = true;
-        m_upstreamHeaders = headers;
         return;
     }
-    m_env.shared->keys.reportSuccess(m_key->id);
+    m_captureCreated = status < 300 && createsResource(m_ctx.request.method, m_ctx.request.path, m_action);
+    const bool generate = m_action == "generateContent" || m_action == "streamGenerateContent";
+    if (generate && m_ctx.runtime->config->gemini.keyPool.streamGuard && canRetry()) {
+        // Stream guard: a reply without candidates (or a stream that ends before any text) is retried on another
+        // key, which is only possible while nothing has reached the client.
+        m_guarding = true;
+        return;
+    }
+    startResponse(headers);
+}
+
+void ProxySession::startResponse(const HttpHeaders& upstreamHeaders) {
     qint64 length = -1;
-    if (headers.contains("content-length") && !headers.hasToken("transfer-encoding", "chunked"))
-        length = headers.value("content-length").toLongLong();
-    if (status == 204 || status == 304 || m_ctx.request.method == "HEAD")
+    if (upstreamHeaders.contains("content-length") && !upstreamHeaders.hasToken("transfer-encoding", "chunked"))
+        length = upstreamHeaders.value("content-length").toLongLong();
+    if (m_upstreamStatus == 204 || m_upstreamStatus == 304 || m_ctx.request.method == "HEAD")
         length = 0;
     m_responseStarted = true;
     m_ttfbUs = m_timer.nsecsElapsed() / 1000;
-    m_client.beginResponse(status, clientResponseHeaders(headers), length);
+    m_client.beginResponse(m_upstreamStatus, clientResponseHeaders(upstreamHeaders), length);
+}
+
+void ProxySession::releaseGuard() {
+    m_guarding = false;
+    startResponse(m_upstreamHeaders);
+    if (!m_guardBuffer.isEmpty()) {
+        m_client.writeBody(m_guardBuffer.constData(), m_guardBuffer.size());
+        m_guardBuffer.clear();
+    }
 }
 
 void ProxySession::onUpstreamData(const char* data, qsizetype len) {
@@ -251,52 +351,132 @@ void ProxySession::onUpstreamData(const char* data, qsizetype len) {
         return;
     }
     m_usage.feed(data, len);
-    m_client.writeBody(data, len);
+    if (m_captureCreated && m_created.size() < kMaxCreatedBody)
+        m_created.append(data, qMin(len, kMaxCreatedBody - m_created.size()));
+    if (m_guarding) {
+        m_guardBuffer.append(data, len);
+        if (!m_usage.sawAnswer() && m_guardBuffer.size() < kMaxGuardBytes)
+            return;
+        releaseGuard();
+    } else {
+        m_client.writeBody(data, len);
+    }
     if (m_call && m_client.congested())
         m_call->pauseReading();
 }
 
 void ProxySession::onUpstreamComplete() {
+    if (m_guarding) {
+        // The whole reply arrived without a single candidate part, finishReason or blockReason.
+        if (failAndRetry(transientError(QStringLiteral("EMPTY_REPLY"),
+                                        QStringLiteral("Gemini answered without any candidate"))))
+            return;
+        releaseGuard();
+    }
     if (!m_buffering) {
+        noteCreatedOrDeleted();
+        closeLeaseSuccess();
         finish(m_upstreamStatus, QByteArray());
         m_client.endResponse();
         return;
     }
-    if (shouldRetry(m_upstreamStatus, m_buffer)) {
-        m_env.shared->keys.reportFailure(m_key->id, m_upstreamStatus);
-        if (retryOnAnotherKey())
-            return;
-    } else if (m_upstreamStatus != 404 && m_upstreamStatus != 400) {
-        m_env.shared->keys.reportFailure(m_key->id, m_upstreamStatus);
-    }
+    m_lastError = classifyUpstreamError(m_upstreamStatus, m_buffer);
+    m_lastWasTimeout = false;
+    m_failureKind.reset();
+    if (failAndRetry(m_lastError))
+        return;
     sendBufferedError();
 }
 
-bool ProxySession::retryOnAnotherKey() {
-    QStringList tried = m_triedKeys;
-    tried.append(m_key->id);
-    if (!m_env.shared->keys.pick(tried).has_value())
+void ProxySession::noteCreatedOrDeleted() {
+    if (!m_lease || m_upstreamStatus >= 300)
+        return;
+    if (m_captureCreated) {
+        const QString name = createdResourceName(m_created);
+        if (!name.isEmpty())
+            m_env.shared->pins.remember(name, m_lease->id, m_lease->project);
+    }
+    if (m_ctx.request.method == "DELETE") {
+        for (const QString& name : referencedResources(m_ctx.request.path, {}))
+            m_env.shared->pins.forget(name);
+    }
+}
+
+bool ProxySession::failAndRetry(const ClassifiedError& error) {
+    if (m_lease) {
+        m_env.shared->keys.reportFailure(*m_lease, error);
+        m_lease.reset();
+    }
+    const bool retryable = error.cls == UpstreamErrorClass::KeyInvalid ||
+                           error.cls == UpstreamErrorClass::RateLimited ||
+                           error.cls == UpstreamErrorClass::Transient;
+    if (!retryable || !canRetry())
         return false;
-    // pick() advanced the rotation and attempt() picks again from there, which is fine: retries are rare and any
-    // other key will do.
-    m_triedKeys = tried;
+    m_pick.exclude.append(m_keyId);
+    qint64 delay = 0;
+    if (error.cls == UpstreamErrorClass::Transient) {
+        // Exponential backoff with jitter; a different key is fine.
+        const KeyPoolConfig& kp = m_ctx.runtime->config->gemini.keyPool;
+        ++m_transientRetries;
+        const qint64 base = qMin<qint64>(kp.backoffMaxMs, qint64(kp.backoffBaseMs) << qMin(m_transientRetries - 1, 20));
+        delay = base / 2 + QRandomGenerator::global()->bounded(qMax<qint64>(1, base / 2 + 1));
+        if (m_timer.elapsed() + delay >= qint64(kp.retryBudgetMs))
+            return false;
+    }
+    m_call.reset();
     WorkerCounters::add(m_env.counters->retries, 1);
-    attempt();
+    scheduleAttempt(delay);
     return true;
 }
 
+void ProxySession::scheduleAttempt(qint64 delayMs) {
+    if (delayMs <= 0) {
+        attempt();
+        return;
+    }
+    m_retryTimer = std::make_unique<QTimer>();
+    m_retryTimer->setSingleShot(true);
+    QObject::connect(m_retryTimer.get(), &QTimer::timeout, m_retryTimer.get(), [this] { attempt(); });
+    m_retryTimer->start(int(delayMs));
+}
+
 void ProxySession::sendBufferedError() {
-    const QByteArray body = redactSecrets(m_buffer, m_env.shared->keys.secrets());
+    const QByteArray body = m_env.shared->keys.redact(m_buffer);
     HttpHeaders headers = clientResponseHeaders(m_upstreamHeaders);
     const int status = m_upstreamStatus;
+    if (status == 429 && !headers.contains("retry-after") && m_lastError.retryDelayMs > 0)
+        headers.add("Retry-After", QByteArray::number((m_lastError.retryDelayMs + 999) / 1000));
     m_buffer.clear();
+    releaseLease();
     finish(status, "upstream_" + QByteArray::number(status), body.size());
     m_client.sendResponse(status, headers, body);
 }
 
+void ProxySession::closeLeaseSuccess() {
+    if (!m_lease)
+        return;
+    const TokenUsage& u = m_usage.usage();
+    m_env.shared->keys.reportSuccess(*m_lease, u.seen ? u.prompt : -1);
+    m_lease.reset();
+}
+
+void ProxySession::releaseLease() {
+    if (!m_lease)
+        return;
+    m_env.shared->keys.release(*m_lease);
+    m_lease.reset();
+}
+
 void ProxySession::onUpstreamError(UpstreamErrorKind kind, const QString& message) {
+    m_lastError = transientError(QString::fromLatin1(upstreamErrorName(kind)).toUpper(), message);
+    // A read timeout already waited the full timeout: another key may be tried, the same one is not again.
+    m_lastWasTimeout = kind == UpstreamErrorKind::Timeout;
     if (m_responseStarted) {
         // Too late to retry or to change the status: end the stream as an error, never as a clean end.
+        if (m_lease) {
+            m_env.shared->keys.reportFailure(*m_lease, m_lastError);
+            m_lease.reset();
+        }
         if (m_ctx.sse) {
             GatewayError e = GatewayError::make(502, QStringLiteral("The upstream stream broke: %1").arg(message),
                                                 upstreamErrorName(kind));
@@ -307,8 +487,13 @@ void ProxySession::onUpstreamError(UpstreamErrorKind kind, const QString& messag
         m_client.abortResponse();
         return;
     }
-    if (!m_pinned && m_attempts <= m_ctx.runtime->config->gemini.maxRetries && retryOnAnotherKey())
+    m_failureKind = kind;
+    if (failAndRetry(m_lastError))
         return;
+    respondUpstreamFailure(kind, message);
+}
+
+void ProxySession::respondUpstreamFailure(UpstreamErrorKind kind, const QString& message) {
     const bool timeout = kind == UpstreamErrorKind::Timeout;
     respondLocal(LocalReply::fromError(
         GatewayError::make(timeout ? 504 : 502,
@@ -323,7 +508,9 @@ void ProxySession::onClientDrained() {
 }
 
 void ProxySession::onClientGone() {
+    m_retryTimer.reset();
     m_call.reset(); // closes the upstream connection: Google sees the cancellation at once
+    releaseLease();
     if (!m_done)
         finish(499, "client_closed");
 }
@@ -350,7 +537,7 @@ void ProxySession::finish(int status, const QByteArray& errorKind, qint64 pendin
     r.method = m_ctx.request.method;
     r.path = m_ctx.request.path.left(512);
     r.model = m_ctx.model;
-    r.keyId = m_key ? m_key->id : QString();
+    r.keyId = m_keyId;
     r.status = status;
     r.latencyUs = m_timer.nsecsElapsed() / 1000;
     r.ttfbUs = m_ttfbUs;

@@ -4,12 +4,14 @@
 // forwards, retries on another key while nothing has reached the client, relays the response chunk by chunk
 // with backpressure, meters usage and always writes the log record.
 
+#include "keys/errorclass.h"
 #include "keys/keypool.h"
 #include "pipeline/stage.h"
 #include "pipeline/usagescanner.h"
 #include "upstream/transport.h"
 
 #include <QElapsedTimer>
+#include <QTimer>
 
 namespace gemgate {
 
@@ -60,13 +62,27 @@ public:
 
 private:
     void respondLocal(const LocalReply& reply);
+    // Works out what the key pool needs to know (model, quota relevance, token estimate, pinned resource).
+    bool prepare();
     void attempt();
-    UpstreamRequest buildUpstreamRequest(const PickedKey& key) const;
+    // The pool had no key: answers 429/503 itself, or relays the last upstream error when every key was tried.
+    void respondNoKey(const PickResult& result);
+    UpstreamRequest buildUpstreamRequest(const KeyLease& key) const;
     HttpHeaders clientResponseHeaders(const HttpHeaders& upstream);
-    bool shouldRetry(int status, const QByteArray& body) const;
-    // Sends the request again with a key not tried yet; false when no such key is left.
-    bool retryOnAnotherKey();
+    void startResponse(const HttpHeaders& upstreamHeaders);
+    void releaseGuard();
+    // True when another attempt may start: nothing sent to the client, attempts and time budget left.
+    bool canRetry() const;
+    // Closes the current lease with a failure and tries again (after delayMs) on another key. False when no retry
+    // is allowed; the lease is closed either way.
+    bool failAndRetry(const ClassifiedError& error);
+    void scheduleAttempt(qint64 delayMs);
     void sendBufferedError();
+    // 502 (or 504 for a timeout) for an attempt that got no HTTP answer.
+    void respondUpstreamFailure(UpstreamErrorKind kind, const QString& message);
+    void closeLeaseSuccess();
+    void releaseLease();
+    void noteCreatedOrDeleted();
     // Counts and logs the request; called exactly once, before the last bytes go to the client (pendingBytes:
     // body bytes about to be sent) so that a client closing right after cannot make it log twice.
     void finish(int status, const QByteArray& errorKind, qint64 pendingBytes = 0);
@@ -81,14 +97,25 @@ private:
     RequestContext m_ctx;
     QElapsedTimer m_timer;
     std::unique_ptr<UpstreamCall> m_call;
-    std::optional<PickedKey> m_key;
-    QStringList m_triedKeys;
-    bool m_pinned = false; // the key is fixed by an upload session: no retry elsewhere
+    std::unique_ptr<QTimer> m_retryTimer;
+    PickRequest m_pick;
+    std::optional<KeyLease> m_lease; // open until reported to the pool
+    QString m_keyId;                 // the last key used (for the log)
+    QString m_pinnedResource;
+    QByteArray m_action; // "generateContent", "streamGenerateContent", ... (after the ':'), empty for none
     int m_attempts = 0;
+    int m_transientRetries = 0;
     int m_upstreamStatus = 0;
     HttpHeaders m_upstreamHeaders;
     bool m_buffering = false; // error response held back to scrub it or retry on another key
     QByteArray m_buffer;
+    ClassifiedError m_lastError;
+    bool m_lastWasTimeout = false;
+    std::optional<UpstreamErrorKind> m_failureKind; // the last attempt failed without an HTTP answer
+    bool m_guarding = false; // stream guard: 2xx held back until it carries an answer
+    QByteArray m_guardBuffer;
+    bool m_captureCreated = false; // a creating call: keep the (small) reply to pin the resource it names
+    QByteArray m_created;
     bool m_responseStarted = false;
     qint64 m_ttfbUs = -1;
     UsageScanner m_usage;

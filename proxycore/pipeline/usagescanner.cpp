@@ -9,6 +9,8 @@ namespace {
 const QByteArray kUsageKey = QByteArrayLiteral("\"usageMetadata\"");
 const QByteArray kCandidatesKey = QByteArrayLiteral("\"candidates\"");
 const QByteArray kFinishKey = QByteArrayLiteral("\"finishReason\"");
+const QByteArray kPartsKey = QByteArrayLiteral("\"parts\"");
+const QByteArray kBlockKey = QByteArrayLiteral("\"blockReason\"");
 constexpr qsizetype kMaxCapture = 64 * 1024; // a usage object is a few hundred bytes
 
 qint64 count(const QJsonObject& o, const char* name) {
@@ -41,6 +43,10 @@ void UsageScanner::feed(const char* data, qsizetype len) {
                 m_sawCandidates = true;
             if (!m_sawFinish && matchKey(c, kFinishKey, m_finishMatched))
                 m_sawFinish = true;
+            if (!m_sawParts && matchKey(c, kPartsKey, m_partsMatched))
+                m_sawParts = true;
+            if (!m_sawBlock && matchKey(c, kBlockKey, m_blockMatched))
+                m_sawBlock = true;
             break;
         case State::AfterKey:
             if (c == '{') {

@@ -27,6 +27,9 @@ public:
     // that carry no answer at all).
     bool sawCandidates() const { return m_sawCandidates; }
     bool sawFinishReason() const { return m_sawFinish; }
+    // True once the body carries an answer: content parts, a finishReason or a promptFeedback blockReason (a
+    // blocked prompt is an answer too). The stream guard holds a reply back until this is true.
+    bool sawAnswer() const { return m_sawParts || m_sawFinish || m_sawBlock; }
 
 private:
     void parseCaptured();
@@ -36,6 +39,8 @@ private:
     int m_keyMatched = 0;
     int m_candMatched = 0;
     int m_finishMatched = 0;
+    int m_partsMatched = 0;
+    int m_blockMatched = 0;
     enum class State { Scan, AfterKey, Capture } m_state = State::Scan;
     QByteArray m_capture;
     int m_depth = 0;
@@ -43,6 +48,8 @@ private:
     bool m_escape = false;
     bool m_sawCandidates = false;
     bool m_sawFinish = false;
+    bool m_sawParts = false;
+    bool m_sawBlock = false;
 };
 
 } // namespace gemgate

@@ -45,7 +45,7 @@ private Q_SLOTS:
     void retryOnAnotherKeyAfter429();
     void retryOnAnotherKeyAfter503AndInvalidKey();
     void nonRetryable400IsRelayed();
-    void allKeysFailingRelaysScrubbedError();
+    void allKeysFailingGives503WithScrubbedReasons();
     void noKeysConfiguredGives503();
     void upstreamUnreachableGives502();
     void uploadSessionKeyAffinity();
@@ -324,8 +324,8 @@ void TstGateway::keepAliveReuseBothSides() {
 
 void TstGateway::weightedRoundRobinSpreadsKeys() {
     GatewayFixture f(0);
-    f.config->gemini.apiKeys = {UpstreamKey{QStringLiteral("a"), upstreamKey(1), 3, 0},
-                                UpstreamKey{QStringLiteral("b"), upstreamKey(2), 1, 0}};
+    f.config->gemini.apiKeys = {UpstreamKey::literal(QStringLiteral("a"), upstreamKey(1), 3),
+                                UpstreamKey::literal(QStringLiteral("b"), upstreamKey(2), 1)};
     QVERIFY(f.start());
     RawHttpClient c;
     QVERIFY(c.connectTo(f.port()));
@@ -378,19 +378,21 @@ void TstGateway::nonRetryable400IsRelayed() {
     QCOMPARE(f.upstream.requestCount(), 1); // a bad request is the client's, never retried
 }
 
-void TstGateway::allKeysFailingRelaysScrubbedError() {
+void TstGateway::allKeysFailingGives503WithScrubbedReasons() {
     GatewayFixture f(2);
     QVERIFY(f.start());
     f.upstream.setKeyBehavior(upstreamKey(1), FakeUpstream::Forbidden);
     f.upstream.setKeyBehavior(upstreamKey(2), FakeUpstream::Forbidden);
     const RawResponse r =
         f.request("POST", "/v1beta/models/gemini-2.5-flash:generateContent", GatewayFixture::auth(), kGenerateBody);
-    QCOMPARE(r.status, 403);
+    // Both keys are now disabled: the client is told that no key can serve, with each key's reason.
+    QCOMPARE(r.status, 503);
     QCOMPARE(f.upstream.requestCount(), 2); // one retry, then the error
     // The fake quotes the key in its message, as Google does for suspended consumers: it must be scrubbed.
     QVERIFY2(!r.body.contains("AIzaSyTestKey"), r.body.constData());
     QVERIFY(r.body.contains("[REDACTED]"));
-    QCOMPARE(json(r)[QLatin1String("error")][QLatin1String("status")].toString(), QStringLiteral("PERMISSION_DENIED"));
+    QVERIFY(r.body.contains("CONSUMER_SUSPENDED"));
+    QCOMPARE(json(r)[QLatin1String("error")][QLatin1String("status")].toString(), QStringLiteral("UNAVAILABLE"));
 }
 
 void TstGateway::noKeysConfiguredGives503() {
@@ -502,7 +504,7 @@ void TstGateway::reloadSwapsKeysWithoutRestart() {
     const quint16 port = f.port();
     QCOMPARE(f.request("GET", "/v1beta/models").status, 200);
     auto next = std::make_shared<Config>(*f.config);
-    next->gemini.apiKeys = {UpstreamKey{QStringLiteral("fresh"), upstreamKey(7), 1, 0}};
+    next->gemini.apiKeys = {UpstreamKey::literal(QStringLiteral("fresh"), upstreamKey(7), 1)};
     QString error;
     QVERIFY2(f.controller.reload(next, &error), qPrintable(error));
     QCOMPARE(f.port(), port);
@@ -529,7 +531,7 @@ void TstGateway::httpsUpstreamWithCustomCa() {
 
     GatewayFixture outer(0);
     outer.upstream.stop();
-    outer.config->gemini.apiKeys = {UpstreamKey{QStringLiteral("to-inner"), upstreamKey(9), 1, 0}};
+    outer.config->gemini.apiKeys = {UpstreamKey::literal(QStringLiteral("to-inner"), upstreamKey(9), 1)};
     outer.config->gemini.baseUrl = QUrl(QStringLiteral("https://localhost:%1").arg(inner.port()));
     outer.config->gemini.caFile = inner.config->server.tls.selfSignedDir + QLatin1String("/cert.pem");
     outer.config->gemini.transport = transport;

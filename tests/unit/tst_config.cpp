@@ -35,6 +35,7 @@ private Q_SLOTS:
     void validationErrors();
     void validConfigsWithoutErrors_data();
     void validConfigsWithoutErrors();
+    void keyPoolSectionsParse();
     void multipleErrorsReportedTogether();
     void envSubstitution_data();
     void envSubstitution();
@@ -240,7 +241,9 @@ void TestConfig::seedConfigLoads() {
     QCOMPARE(c.gemini.apiKeys[0].id, QStringLiteral("key1"));
     QCOMPARE(c.gemini.apiKeys[0].secret, QStringLiteral("your-gemini-api-key"));
     QCOMPARE(c.gemini.apiKeys[0].weight, 1);
-    QCOMPARE(c.gemini.apiKeys[0].maxRequestsPerMinute, 100);
+    QCOMPARE(c.gemini.apiKeys[0].limits.size(), 1);
+    QCOMPARE(c.gemini.apiKeys[0].limits[0].model, QStringLiteral("*"));
+    QCOMPARE(c.gemini.apiKeys[0].limits[0].limits.rpm, 100);
     QCOMPARE(c.gemini.timeoutSeconds, 30);
     QVERIFY(c.auth.enabled);
     QCOMPARE(c.auth.jwtSecret, QStringLiteral("your-jwt-secret-here"));
@@ -264,7 +267,7 @@ void TestConfig::seedDetailedConfigLoadsWithAcmeWarning() {
     QCOMPARE(c.gemini.apiKeys[0].id, QStringLiteral("primary"));
     QCOMPARE(c.gemini.apiKeys[0].weight, 2);
     QCOMPARE(c.gemini.apiKeys[1].id, QStringLiteral("backup"));
-    QCOMPARE(c.gemini.apiKeys[1].maxRequestsPerMinute, 50);
+    QCOMPARE(c.gemini.apiKeys[1].limits.value(0).limits.rpm, 50);
 
     const auto acme = std::find_if(result.warnings.cbegin(), result.warnings.cend(), [](const ConfigIssue& w) {
         return w.path == QStringLiteral("server.tls.acme.enabled");
@@ -305,7 +308,7 @@ void TestConfig::exampleConfigLoads() {
     QCOMPARE(c.server.tls.acmeEnabled, d.server.tls.acmeEnabled);
     QCOMPARE(c.server.tls.acmeDirectoryUrl, d.server.tls.acmeDirectoryUrl);
     QCOMPARE(c.gemini.apiKeys[0].weight, UpstreamKey().weight);
-    QCOMPARE(c.gemini.apiKeys[0].maxRequestsPerMinute, UpstreamKey().maxRequestsPerMinute);
+    QCOMPARE(c.gemini.apiKeys[0].limits.size(), 0);
     QCOMPARE(c.gemini.baseUrl, d.gemini.baseUrl);
     QCOMPARE(c.gemini.timeoutSeconds, d.gemini.timeoutSeconds);
     QCOMPARE(c.gemini.connectTimeoutSeconds, d.gemini.connectTimeoutSeconds);
@@ -358,6 +361,36 @@ void TestConfig::exampleConfigLoads() {
         "proxy",
         "ca_file",
         "max_retries",
+        "secret",
+        "label",
+        "project",
+        "tags",
+        "models",
+        "limits",
+        "model",
+        "rpm",
+        "tpm",
+        "rpd",
+        "projects",
+        "key_pool",
+        "strategy",
+        "sticky_header",
+        "retry_budget_ms",
+        "backoff_base_ms",
+        "backoff_max_ms",
+        "cooldown_base_seconds",
+        "cooldown_max_seconds",
+        "blame_after_failures",
+        "transient_cooldown_seconds",
+        "stream_guard",
+        "health_check_seconds",
+        "breaker",
+        "window_seconds",
+        "trip_percent",
+        "min_keys",
+        "open_seconds",
+        "storage",
+        "database",
         "jwt_secret",
         "rate_limit_per_minute",
         "client_keys",
@@ -366,7 +399,8 @@ void TestConfig::exampleConfigLoads() {
         "level",
     };
     for (const char* field : fields) {
-        const QRegularExpression re(QStringLiteral("^\\s*(- )?%1:").arg(QLatin1String(field)),
+        // Documented as a live field or in a commented-out example.
+        const QRegularExpression re(QStringLiteral("^\\s*(#\\s*)?(- )?%1:").arg(QLatin1String(field)),
                                     QRegularExpression::MultilineOption);
         QVERIFY2(re.match(text).hasMatch(), field);
     }
@@ -485,6 +519,20 @@ void TestConfig::validationErrors_data() {
         "gemini.api_keys[0]", 5, 7, R"(unknown field "wieght"; did you mean "weight"?)");
     row("duplicate field", "server:\n  port: 1\n  port: 2\n", "server.port", 3, 3,
         R"(duplicate field "port" (already set at line 2); keep only one)");
+    // The key pool.
+    row("strategy", "gemini:\n  key_pool:\n    strategy: fastest\n", "gemini.key_pool.strategy", 3, 15,
+        R"(expected one of "round_robin", "least_in_flight", "most_headroom", "weighted_random", "sticky", got "fastest")");
+    row("key and secret", "gemini:\n  api_keys:\n    - id: a\n      key: k1\n      secret: env:X\n",
+        "gemini.api_keys[0].secret", 5, 15,
+        "expected either key (the key itself) or secret (where it is stored), got both");
+    row("secret reference", "gemini:\n  api_keys:\n    - id: a\n      secret: vault:x\n", "gemini.api_keys[0].secret",
+        4, 15, R"(expected keychain:<name>, env:<VAR> or file:<path>, got "vault:x")");
+    row("limit pattern", "gemini:\n  limits:\n    - model: gem*ini\n", "gemini.limits[0].model", 3, 14,
+        R"(expected * only at the end (a prefix such as gemini-2.5-pro*), got "gem*ini")");
+    row("limit negative", "gemini:\n  limits:\n    - model: x\n      rpm: -1\n", "gemini.limits[0].rpm", 4, 12,
+        R"(expected an integer between 0 and 1000000000000, got "-1")");
+    row("backoff order", "gemini:\n  key_pool:\n    backoff_base_ms: 500\n    backoff_max_ms: 100\n",
+        "gemini.key_pool.backoff_max_ms", 4, 21, "expected at least backoff_base_ms (500), got 100");
     // Substitution.
     row("env missing", "gemini:\n  base_url: ${GG_UNSET_URL}\n", "gemini.base_url", 2, 13,
         R"(environment variable GG_UNSET_URL is not set (write "${GG_UNSET_URL:-}" to allow it to be unset))");
@@ -532,6 +580,83 @@ void TestConfig::validConfigsWithoutErrors() {
     QFETCH(QByteArray, yaml);
     const ConfigLoadResult result = load(yaml);
     QVERIFY2(result.ok(), qPrintable(result.errorText()));
+}
+
+void TestConfig::keyPoolSectionsParse() {
+    const ConfigLoadResult r = load(R"(gemini:
+  api_keys:
+    - id: a
+      key: AIzaSyLiteral-0123456789abcdefghijklmnop
+      label: Laptop key
+      project: p1
+      tags: [free, team-a]
+      models: ["gemini-2.5-flash*"]
+      proxy: socks5://127.0.0.1:1080
+      limits:
+        - model: "*"
+          rpm: 7
+      max_requests_per_minute: 100
+    - id: b
+      secret: keychain:upstream-b
+      enabled: false
+    - id: c
+      secret: file:keys/c.key
+      max_requests_per_minute: 30
+  limits:
+    - model: gemini-2.5-flash
+      rpm: 10
+      tpm: 250000
+      rpd: 250
+    - model: "gemini-2.5-pro*"
+      rpd: 100
+  projects:
+    - id: p1
+      limits:
+        - model: "*"
+          rpm: 1000
+  key_pool:
+    strategy: sticky
+    sticky_header: X-Session
+    retry_budget_ms: 5000
+    stream_guard: false
+    health_check_seconds: 0
+    breaker:
+      trip_percent: 50
+      open_seconds: 20
+storage:
+  database: state/gg.db
+)");
+    QVERIFY2(r.ok(), qPrintable(r.errorText()));
+    const GeminiConfig& g = r.config->gemini;
+    QCOMPARE(g.apiKeys.size(), 3);
+    const UpstreamKey& a = g.apiKeys[0];
+    QCOMPARE(a.label, QStringLiteral("Laptop key"));
+    QCOMPARE(a.project, QStringLiteral("p1"));
+    QCOMPARE(a.tags, (QStringList{QStringLiteral("free"), QStringLiteral("team-a")}));
+    QCOMPARE(a.models, QStringList{QStringLiteral("gemini-2.5-flash*")});
+    QCOMPARE(a.proxy, QUrl(QStringLiteral("socks5://127.0.0.1:1080")));
+    QCOMPARE(a.limits.size(), 1); // the explicit "*" rule wins over max_requests_per_minute
+    QCOMPARE(a.limits[0].limits.rpm, 7);
+    QVERIFY(a.secretRef.isEmpty());
+    QCOMPARE(g.apiKeys[1].secretRef, QStringLiteral("keychain:upstream-b"));
+    QVERIFY(g.apiKeys[1].secret.isEmpty());
+    QVERIFY(!g.apiKeys[1].enabled);
+    QCOMPARE(g.apiKeys[2].secretRef, QStringLiteral("file:/etc/gemgate/keys/c.key")); // relative to the config
+    QCOMPARE(g.apiKeys[2].limits.value(0).limits.rpm, 30);
+    QCOMPARE(g.limits.size(), 2);
+    QCOMPARE(g.limits[0].limits.tpm, 250000);
+    QCOMPARE(g.limits[1].model, QStringLiteral("gemini-2.5-pro*"));
+    QCOMPARE(g.limits[1].limits.rpd, 100);
+    QCOMPARE(g.projects.size(), 1);
+    QCOMPARE(g.projects[0].limits[0].limits.rpm, 1000);
+    QCOMPARE(g.keyPool.strategy, KeyStrategy::Sticky);
+    QCOMPARE(g.keyPool.stickyHeader, QStringLiteral("x-session"));
+    QCOMPARE(g.keyPool.retryBudgetMs, 5000);
+    QVERIFY(!g.keyPool.streamGuard);
+    QCOMPARE(g.keyPool.healthCheckSeconds, 0);
+    QCOMPARE(g.keyPool.breaker.ratio, 0.5);
+    QCOMPARE(g.keyPool.breaker.openSeconds, 20);
+    QCOMPARE(r.config->storage.database, QStringLiteral("/etc/gemgate/state/gg.db"));
 }
 
 void TestConfig::multipleErrorsReportedTogether() {

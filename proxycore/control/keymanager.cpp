@@ -1,0 +1,395 @@
+#include "control/keymanager.h"
+
+#include "control/runtime.h"
+#include "keys/errorclass.h"
+#include "secrets/secretstore.h"
+#include "storage/statedb.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
+#include <QNetworkReply>
+#include <QStandardPaths>
+#include <QTimer>
+
+namespace gemgate {
+
+namespace {
+constexpr int kSecretTimeoutMs = 8000;
+constexpr int kHealthCheckTimeoutMs = 15'000;
+constexpr int kHealthTickMs = 15'000;
+
+QString defaultDatabasePath() {
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QLatin1String("/gemgate/gemgate.db");
+}
+
+QString dataDir() {
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QLatin1String("/gemgate");
+}
+
+bool validKeyId(const QString& id) {
+    if (id.isEmpty() || id.size() > 64)
+        return false;
+    return std::all_of(id.begin(), id.end(), [](QChar c) {
+        return c.isLetterOrNumber() || c == u'-' || c == u'_' || c == u'.';
+    });
+}
+} // namespace
+
+KeyManager::KeyManager(QObject* parent)
+    : QObject(parent)
+    , m_persistTimer(new QTimer(this))
+    , m_healthTimer(new QTimer(this)) {
+    m_persistTimer->setInterval(1000);
+    connect(m_persistTimer, &QTimer::timeout, this, &KeyManager::persist);
+    m_healthTimer->setInterval(kHealthTickMs);
+    connect(m_healthTimer, &QTimer::timeout, this, &KeyManager::runHealthChecks);
+}
+
+KeyManager::~KeyManager() {
+    detach();
+}
+
+bool KeyManager::open(const Config& config, QString* error) {
+    const QString path = config.storage.database.isEmpty() ? defaultDatabasePath() : config.storage.database;
+    m_configDir = config.sourcePath.isEmpty() ? QDir::currentPath() : QFileInfo(config.sourcePath).absolutePath();
+    if (m_db && path == m_dbPath)
+        return true;
+    QString err;
+    std::unique_ptr<StateDb> db = StateDb::open(path, &err);
+    if (!db) {
+        *error = QStringLiteral("storage.database: %1").arg(err);
+        return false;
+    }
+    m_db = std::move(db);
+    m_dbPath = path;
+    return true;
+}
+
+QString KeyManager::databasePath() const {
+    return m_dbPath;
+}
+
+std::shared_ptr<Config> KeyManager::withManagedKeys(const std::shared_ptr<Config>& config, QStringList* notes) const {
+    if (!m_db)
+        return config;
+    const QList<ManagedKeyRow> rows = m_db->loadManagedKeys();
+    if (rows.isEmpty())
+        return config;
+    auto merged = std::make_shared<Config>(*config);
+    for (const ManagedKeyRow& row : rows) {
+        const bool clash = std::any_of(merged->gemini.apiKeys.cbegin(), merged->gemini.apiKeys.cend(),
+                                       [&row](const UpstreamKey& k) { return k.id == row.keyId; });
+        if (clash) {
+            if (notes)
+                notes->append(QStringLiteral("key '%1' added in the window is shadowed by a config key with the same "
+                                             "id; the config key is used")
+                                  .arg(row.keyId));
+            continue;
+        }
+        UpstreamKey k;
+        k.id = row.keyId;
+        k.label = row.label;
+        k.secretRef = row.secretRef;
+        k.weight = qMax(1, row.weight);
+        k.project = row.project;
+        k.models = row.models;
+        k.managed = true;
+        merged->gemini.apiKeys.append(k);
+    }
+    return merged;
+}
+
+void KeyManager::attach(SharedState* shared) {
+    m_shared = shared;
+    if (m_db) {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        shared->keys.restore(m_db->loadKeyStates(), m_db->loadDayCounters(pacificDayKey(now)),
+                             m_db->loadProjectCooldowns(now));
+        shared->pins.setDatabase(m_db.get());
+        shared->pins.load(m_db->loadPins());
+        m_db->prune(pacificDayKey(now - 40LL * 24 * 3600 * 1000), now - 8LL * 24 * 3600 * 1000);
+    }
+    if (!m_resolver)
+        m_resolver = new SecretResolver(m_configDir, kSecretTimeoutMs, this);
+    if (!m_nam)
+        m_nam = new QNetworkAccessManager(this);
+    m_persistTimer->start();
+    m_healthTimer->start();
+    resolveMissingSecrets();
+}
+
+void KeyManager::resolveMissingSecrets() {
+    if (!m_shared)
+        return;
+    const RuntimePtr rt = m_shared->snapshot();
+    QList<SecretRef> refs;
+    QStringList ids;
+    for (const UpstreamKey& k : rt->config->gemini.apiKeys) {
+        if (k.secretRef.isEmpty() || m_resolving.contains(k.id))
+            continue;
+        const std::optional<KeyStatus> st = m_shared->keys.status(k.id);
+        if (!st || st->health != KeyHealth::NoSecret)
+            continue;
+        QString err;
+        const std::optional<SecretRef> ref = SecretRef::parse(k.secretRef, &err);
+        if (!ref) {
+            m_shared->keys.setSecretError(k.id, err);
+            continue;
+        }
+        refs.append(*ref);
+        ids.append(k.id);
+    }
+    if (refs.isEmpty())
+        return;
+    m_resolving += ids;
+    QPointer<KeyManager> self(this);
+    SharedState* shared = m_shared;
+    m_resolver->resolve(
+        refs,
+        [self, shared, ids](int i, const SecretResult& r) {
+            if (!self || self->m_shared != shared)
+                return;
+            self->m_resolving.removeAll(ids[i]);
+            if (r.ok) {
+                shared->keys.setSecret(ids[i], r.value);
+            } else {
+                shared->keys.setSecretError(ids[i], r.error);
+                Q_EMIT self->message(QStringLiteral("upstream key '%1' is not available: %2").arg(ids[i], r.error));
+            }
+        },
+        [self] {
+            if (self)
+                Q_EMIT self->keysChanged();
+        });
+}
+
+void KeyManager::detach() {
+    if (!m_shared)
+        return;
+    persist();
+    m_persistTimer->stop();
+    m_healthTimer->stop();
+    m_shared->pins.setDatabase(nullptr);
+    m_shared = nullptr;
+    m_resolving.clear();
+    if (m_db)
+        m_db->flush();
+}
+
+void KeyManager::persist() {
+    if (!m_shared || !m_db)
+        return;
+    const KeyPoolDelta d = m_shared->keys.takeDelta();
+    if (d.isEmpty())
+        return;
+    if (!d.states.isEmpty())
+        m_db->saveKeyStates(d.states);
+    if (!d.counters.isEmpty())
+        m_db->addDayCounters(d.counters);
+    if (!d.cooldowns.isEmpty())
+        m_db->saveProjectCooldowns(d.cooldowns);
+}
+
+QList<KeyStatus> KeyManager::statuses() const {
+    return m_shared ? m_shared->keys.statuses() : QList<KeyStatus>();
+}
+
+void KeyManager::addKey(const NewKey& key, std::function<void(bool, const QString&)> done) {
+    if (!m_db || !m_resolver) {
+        done(false, QStringLiteral("start the gateway before adding keys"));
+        return;
+    }
+    if (!validKeyId(key.id)) {
+        done(false, QStringLiteral("the key id must be 1-64 letters, digits, '-', '_' or '.', got \"%1\"")
+                        .arg(key.id.left(80)));
+        return;
+    }
+    if (m_shared && m_shared->keys.contains(key.id)) {
+        done(false, QStringLiteral("a key with the id \"%1\" already exists").arg(key.id));
+        return;
+    }
+    const QByteArray secret = key.secret.trimmed();
+    if (secret.isEmpty() || secret.contains(' ') || secret.contains('\n')) {
+        done(false, QStringLiteral("the API key is empty or contains spaces"));
+        return;
+    }
+    SecretRef ref;
+    ref.backend = key.backend;
+    switch (key.backend) {
+    case SecretBackend::Keychain:
+        ref.name = QStringLiteral("upstream-") + key.id;
+        break;
+    case SecretBackend::File:
+        ref.name = dataDir() + QStringLiteral("/keys/") + key.id + QStringLiteral(".key");
+        break;
+    case SecretBackend::Env:
+        done(false, QStringLiteral("env: keys cannot be added from here; reference them in the config file "
+                                   "(secret: env:VAR)"));
+        return;
+    }
+    SecretStore* store = m_resolver->store(key.backend);
+    QPointer<KeyManager> self(this);
+    store->write(ref.name, secret, [self, key, ref, done](const SecretResult& r) {
+        if (!self)
+            return;
+        if (!r.ok) {
+            done(false, r.error);
+            return;
+        }
+        ManagedKeyRow row;
+        row.keyId = key.id;
+        row.label = key.label.isEmpty() ? key.id : key.label;
+        row.secretRef = ref.toString();
+        row.weight = qMax(1, key.weight);
+        row.project = key.project;
+        row.models = key.models;
+        row.createdAtMs = QDateTime::currentMSecsSinceEpoch();
+        self->m_db->saveManagedKey(row);
+        self->m_db->flush();
+        Q_EMIT self->reloadNeeded();
+        Q_EMIT self->message(QStringLiteral("added upstream key '%1' (secret in %2)")
+                                 .arg(key.id, ref.backend == SecretBackend::Keychain ? QStringLiteral("the keychain")
+                                                                                     : ref.name));
+        Q_EMIT self->keysChanged();
+        done(true, QString());
+    });
+}
+
+void KeyManager::removeKey(const QString& id, std::function<void(bool, const QString&)> done) {
+    if (!m_db || !m_resolver) {
+        done(false, QStringLiteral("the gateway is not running"));
+        return;
+    }
+    const QList<ManagedKeyRow> rows = m_db->loadManagedKeys();
+    const auto it =
+        std::find_if(rows.cbegin(), rows.cend(), [&id](const ManagedKeyRow& r) { return r.keyId == id; });
+    if (it == rows.cend()) {
+        done(false, m_shared && m_shared->keys.contains(id)
+                        ? QStringLiteral("key '%1' is defined in the config file; remove it there (or turn it off "
+                                         "here)")
+                              .arg(id)
+                        : QStringLiteral("no key '%1'").arg(id));
+        return;
+    }
+    m_db->removeManagedKey(id);
+    m_db->flush();
+    Q_EMIT reloadNeeded();
+    Q_EMIT keysChanged();
+    QString err;
+    const std::optional<SecretRef> ref = SecretRef::parse(it->secretRef, &err);
+    if (!ref || ref->backend == SecretBackend::Env) {
+        done(true, QString());
+        return;
+    }
+    QPointer<KeyManager> self(this);
+    m_resolver->store(ref->backend)->remove(ref->name, [self, id, done](const SecretResult& r) {
+        if (!self)
+            return;
+        if (!r.ok && !r.notFound) {
+            // The key is gone from GemGate; only its stored secret could not be deleted.
+            Q_EMIT self->message(QStringLiteral("removed key '%1', but its secret could not be deleted: %2")
+                                     .arg(id, r.error));
+        } else {
+            Q_EMIT self->message(QStringLiteral("removed upstream key '%1'").arg(id));
+        }
+        done(true, QString());
+    });
+}
+
+bool KeyManager::setEnabled(const QString& id, bool enabled, QString* error) {
+    if (!m_shared || !m_shared->keys.setUserEnabled(id, enabled)) {
+        *error = QStringLiteral("no key '%1'").arg(id);
+        return false;
+    }
+    persist();
+    Q_EMIT message(QStringLiteral("upstream key '%1' %2").arg(id, enabled ? QStringLiteral("turned on")
+                                                                          : QStringLiteral("turned off")));
+    Q_EMIT keysChanged();
+    return true;
+}
+
+void KeyManager::testKey(const QString& id) {
+    const std::optional<HealthCheckTarget> t = m_shared ? m_shared->keys.target(id) : std::nullopt;
+    if (!t) {
+        Q_EMIT keyTested(id, false,
+                         m_shared && m_shared->keys.contains(id)
+                             ? QStringLiteral("the key's secret is not loaded")
+                             : QStringLiteral("no key '%1'").arg(id));
+        return;
+    }
+    check(*t, true);
+}
+
+void KeyManager::runHealthChecks() {
+    if (!m_shared)
+        return;
+    const int interval = m_shared->snapshot()->config->gemini.keyPool.healthCheckSeconds;
+    if (interval <= 0)
+        return;
+    for (const HealthCheckTarget& t : m_shared->keys.dueForHealthCheck(qint64(interval) * 1000))
+        check(t, false);
+}
+
+void KeyManager::check(const HealthCheckTarget& target, bool onDemand) {
+    const RuntimePtr rt = m_shared->snapshot();
+    QUrl url = rt->upstreamOrigin;
+    url.setPath(QString::fromUtf8(rt->upstreamPathPrefix) + QStringLiteral("/v1beta/models"));
+    url.setQuery(QStringLiteral("pageSize=1"));
+    QNetworkRequest req(url);
+    req.setRawHeader("x-goog-api-key", target.secret);
+    req.setRawHeader("Accept-Encoding", "identity");
+    req.setTransferTimeout(kHealthCheckTimeoutMs);
+    if (rt->upstreamTls)
+        req.setSslConfiguration(*rt->upstreamTls);
+    const QUrl proxyUrl = target.proxy.isEmpty() ? rt->config->gemini.proxy : target.proxy;
+    if (!proxyUrl.isEmpty()) {
+        m_nam->setProxy(QNetworkProxy(proxyUrl.scheme().startsWith(QLatin1String("socks"))
+                                          ? QNetworkProxy::Socks5Proxy
+                                          : QNetworkProxy::HttpProxy,
+                                      proxyUrl.host(), quint16(proxyUrl.port(1080)), proxyUrl.userName(),
+                                      proxyUrl.password()));
+    } else {
+        m_nam->setProxy(QNetworkProxy(QNetworkProxy::NoProxy));
+    }
+    QNetworkReply* reply = m_nam->get(req);
+    QPointer<KeyManager> self(this);
+    SharedState* shared = m_shared;
+    const QString id = target.id;
+    connect(reply, &QNetworkReply::finished, this, [self, shared, reply, id, onDemand] {
+        reply->deleteLater();
+        if (!self || self->m_shared != shared)
+            return;
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const QByteArray body = reply->readAll().left(64 * 1024);
+        bool ok = false;
+        QString text;
+        ClassifiedError error;
+        if (status == 200) {
+            ok = true;
+            text = QStringLiteral("the key works (models list answered 200)");
+            shared->keys.reportHealthCheck(id, true, error);
+        } else if (status == 0) {
+            error = transientError(QStringLiteral("CONNECTION"), reply->errorString());
+            text = QStringLiteral("could not reach Gemini: %1").arg(reply->errorString());
+            shared->keys.reportHealthCheck(id, false, error);
+        } else {
+            error = classifyUpstreamError(status, body);
+            text = QStringLiteral("HTTP %1 %2: %3")
+                       .arg(status)
+                       .arg(error.reason,
+                            QString::fromUtf8(shared->keys.redact(error.message.toUtf8())).left(300));
+            shared->keys.reportHealthCheck(id, false, error);
+        }
+        self->persist();
+        if (onDemand)
+            Q_EMIT self->keyTested(id, ok, text);
+        else if (ok)
+            Q_EMIT self->message(QStringLiteral("upstream key '%1' passed its health check and is back").arg(id));
+        Q_EMIT self->keysChanged();
+    });
+}
+
+} // namespace gemgate

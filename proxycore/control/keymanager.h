@@ -1,0 +1,92 @@
+#pragma once
+
+// KeyManager: the key pool's life outside the request path, on the controller's thread. It owns the state
+// database, loads secrets from their stores (keychain jobs are asynchronous; the gateway starts with the keys it
+// has and the others join when their secret arrives), restores and persists key state once a second, runs the
+// scheduled health checks of disabled / resting keys, and carries out the window's key actions.
+
+#include "config/config.h"
+#include "keys/keypool.h"
+
+#include <QObject>
+#include <QPointer>
+
+#include <functional>
+#include <memory>
+
+class QNetworkAccessManager;
+class QTimer;
+
+namespace gemgate {
+
+class SecretResolver;
+class StateDb;
+struct SharedState;
+enum class SecretBackend;
+
+// A key added from the window or the admin API.
+struct NewKey {
+    QString id;
+    QString label;
+    QByteArray secret; // goes to the chosen store, never to the config or the database
+    SecretBackend backend;
+    int weight = 1;
+    QString project;
+    QStringList models;
+};
+
+class KeyManager : public QObject {
+    Q_OBJECT
+public:
+    explicit KeyManager(QObject* parent = nullptr);
+    ~KeyManager() override;
+
+    // Opens the state database named by the config (default <data dir>/gemgate/gemgate.db). Reopened only when
+    // the path changes.
+    bool open(const Config& config, QString* error);
+    // A copy of `config` with the keys added from the window appended (a config key with the same id wins).
+    std::shared_ptr<Config> withManagedKeys(const std::shared_ptr<Config>& config, QStringList* notes) const;
+    // Binds to a freshly started engine: restores key state and pins, loads secrets, starts the timers.
+    void attach(SharedState* shared);
+    // After a reload: loads the secrets of keys that have none yet.
+    void resolveMissingSecrets();
+    // Persists, stops the timers and lets go of the engine (its pool is about to be destroyed).
+    void detach();
+    // Writes what changed in the pool since the last call (also called by the 1 s timer).
+    void persist();
+    StateDb* database() const { return m_db.get(); }
+    QString databasePath() const;
+
+    QList<KeyStatus> statuses() const;
+    // Stores the secret, records the key and reloads; done(ok, message) on this thread.
+    void addKey(const NewKey& key, std::function<void(bool ok, const QString& message)> done);
+    // Keys added from the window only (config keys are removed in the config file).
+    void removeKey(const QString& id, std::function<void(bool ok, const QString& message)> done);
+    bool setEnabled(const QString& id, bool enabled, QString* error);
+    // Checks the key with a models list call now; emits keyTested.
+    void testKey(const QString& id);
+    // Runs the scheduled health checks that are due (also called by its timer).
+    void runHealthChecks();
+
+Q_SIGNALS:
+    void message(const QString& text);
+    void keysChanged();
+    void keyTested(const QString& id, bool ok, const QString& message);
+    // The set of managed keys changed: the controller reloads so that the pool sees it.
+    void reloadNeeded();
+
+private:
+    void check(const HealthCheckTarget& target, bool onDemand);
+
+    std::unique_ptr<StateDb> m_db;
+    QString m_dbPath;
+    QString m_configDir;
+    SharedState* m_shared = nullptr;
+    SecretResolver* m_resolver = nullptr;
+    QNetworkAccessManager* m_nam = nullptr;
+    QTimer* m_persistTimer = nullptr;
+    QTimer* m_healthTimer = nullptr;
+    QStringList m_resolving; // key ids whose secret is being read
+};
+
+} // namespace gemgate
