@@ -65,8 +65,8 @@ struct UpstreamKey {
     bool enabled = true;
     QString project; // Google Cloud project; keys of one project share its quotas. Default: the key's own id
     QStringList tags;
-    QStringList models; // allowed models (exact or prefix*); empty => every model
-    QUrl proxy;         // egress proxy for this key only (forces the http2 transport for its requests)
+    QStringList models;           // allowed models (exact or prefix*); empty => every model
+    QUrl proxy;                   // egress proxy for this key only (forces the http2 transport for its requests)
     QList<ModelLimitRule> limits; // this key's own limits (key x model), on top of its project's
     bool managed = false;         // added from the window / admin API (stored in the state database)
 
@@ -90,24 +90,24 @@ enum class KeyStrategy { RoundRobin, LeastInFlight, MostHeadroom, WeightedRandom
 
 struct BreakerConfig {
     bool enabled = true;
-    int windowSeconds = 10;  // 429s counted over this window
-    double ratio = 0.75;     // trip when this share of the usable keys answered 429 within the window
-    int minKeys = 2;         // ... and at least this many distinct keys did
-    int openSeconds = 15;    // first open period; doubles on each failed probe, up to 5 minutes
+    int windowSeconds = 10; // 429s counted over this window
+    double ratio = 0.75;    // trip when this share of the usable keys answered 429 within the window
+    int minKeys = 2;        // ... and at least this many distinct keys did
+    int openSeconds = 15;   // first open period; doubles on each failed probe, up to 5 minutes
 };
 
 struct KeyPoolConfig {
     KeyStrategy strategy = KeyStrategy::RoundRobin;
     QString stickyHeader = QStringLiteral("x-gemgate-session"); // sticky: this header, else the client id
-    int retryBudgetMs = 30'000;      // no new attempt starts after this long since the request arrived
-    int backoffBaseMs = 250;         // transient failures: wait base * 2^(n-1) with jitter before attempt n+1
+    int retryBudgetMs = 30'000; // no new attempt starts after this long since the request arrived
+    int backoffBaseMs = 250;    // transient failures: wait base * 2^(n-1) with jitter before attempt n+1
     int backoffMaxMs = 4'000;
-    int cooldownBaseSeconds = 15;    // per-minute 429 without RetryInfo: base * 2^(n-1) with jitter
+    int cooldownBaseSeconds = 15; // per-minute 429 without RetryInfo: base * 2^(n-1) with jitter
     int cooldownMaxSeconds = 300;
-    int blameAfterFailures = 3;      // transient failures in a row (while other keys succeed) before a key rests
+    int blameAfterFailures = 3; // transient failures in a row (while other keys succeed) before a key rests
     int transientCooldownSeconds = 30;
-    bool streamGuard = true;         // retry replies without candidates before the first byte reaches the client
-    int healthCheckSeconds = 300;    // re-validate disabled / resting keys this often (0 = never)
+    bool streamGuard = true;      // retry replies without candidates before the first byte reaches the client
+    int healthCheckSeconds = 300; // re-validate disabled / resting keys this often (0 = never)
     BreakerConfig breaker;
 };
 
@@ -119,11 +119,11 @@ struct GeminiConfig {
     int timeoutSeconds = 300;       // upstream read timeout: longest silence allowed between response bytes
     int connectTimeoutSeconds = 10; // TCP + TLS connect
     UpstreamTransportKind transport = UpstreamTransportKind::Http1;
-    QUrl proxy;         // optional egress proxy: http://host:port or socks5://host:port (forces http2/QNAM)
-    QString caFile;     // optional extra CA bundle (PEM) to trust for the upstream, e.g. a corporate CA
-    int maxRetries = 2; // retries on another key before the first byte reached the client
-    QList<ModelLimitRule> limits;   // default limits per model family, applied per project x model
-    QList<ProjectConfig> projects;  // per-project overrides
+    QUrl proxy;                    // optional egress proxy: http://host:port or socks5://host:port (forces http2/QNAM)
+    QString caFile;                // optional extra CA bundle (PEM) to trust for the upstream, e.g. a corporate CA
+    int maxRetries = 2;            // retries on another key before the first byte reached the client
+    QList<ModelLimitRule> limits;  // default limits per model family, applied per project x model
+    QList<ProjectConfig> projects; // per-project overrides
     KeyPoolConfig keyPool;
 };
 

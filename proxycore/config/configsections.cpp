@@ -378,9 +378,9 @@ void readProjects(Reader& reader, const Field& field, QList<ProjectConfig>* out)
         }
         if (const auto previous = ids.constFind(project.id); previous != ids.cend()) {
             const Field f = entry.child("id");
-            reader.error(f.mark, f.path,
-                         QStringLiteral("expected a unique id, got %1 (already used by %2)")
-                             .arg(quoted(project.id), *previous));
+            reader.error(
+                f.mark, f.path,
+                QStringLiteral("expected a unique id, got %1 (already used by %2)").arg(quoted(project.id), *previous));
             continue;
         }
         ids.insert(project.id, entry.path());

@@ -32,9 +32,8 @@ QString dataDir() {
 bool validKeyId(const QString& id) {
     if (id.isEmpty() || id.size() > 64)
         return false;
-    return std::all_of(id.begin(), id.end(), [](QChar c) {
-        return c.isLetterOrNumber() || c == u'-' || c == u'_' || c == u'.';
-    });
+    return std::all_of(id.begin(), id.end(),
+                       [](QChar c) { return c.isLetterOrNumber() || c == u'-' || c == u'_' || c == u'.'; });
 }
 } // namespace
 
@@ -250,9 +249,9 @@ void KeyManager::addKey(const NewKey& key, std::function<void(bool, const QStrin
         self->m_db->saveManagedKey(row);
         self->m_db->flush();
         Q_EMIT self->reloadNeeded();
-        Q_EMIT self->message(QStringLiteral("added upstream key '%1' (secret in %2)")
-                                 .arg(key.id, ref.backend == SecretBackend::Keychain ? QStringLiteral("the keychain")
-                                                                                     : ref.name));
+        Q_EMIT self->message(
+            QStringLiteral("added upstream key '%1' (secret in %2)")
+                .arg(key.id, ref.backend == SecretBackend::Keychain ? QStringLiteral("the keychain") : ref.name));
         Q_EMIT self->keysChanged();
         done(true, QString());
     });
@@ -264,8 +263,7 @@ void KeyManager::removeKey(const QString& id, std::function<void(bool, const QSt
         return;
     }
     const QList<ManagedKeyRow> rows = m_db->loadManagedKeys();
-    const auto it =
-        std::find_if(rows.cbegin(), rows.cend(), [&id](const ManagedKeyRow& r) { return r.keyId == id; });
+    const auto it = std::find_if(rows.cbegin(), rows.cend(), [&id](const ManagedKeyRow& r) { return r.keyId == id; });
     if (it == rows.cend()) {
         done(false, m_shared && m_shared->keys.contains(id)
                         ? QStringLiteral("key '%1' is defined in the config file; remove it there (or turn it off "
@@ -290,8 +288,8 @@ void KeyManager::removeKey(const QString& id, std::function<void(bool, const QSt
             return;
         if (!r.ok && !r.notFound) {
             // The key is gone from GemGate; only its stored secret could not be deleted.
-            Q_EMIT self->message(QStringLiteral("removed key '%1', but its secret could not be deleted: %2")
-                                     .arg(id, r.error));
+            Q_EMIT self->message(
+                QStringLiteral("removed key '%1', but its secret could not be deleted: %2").arg(id, r.error));
         } else {
             Q_EMIT self->message(QStringLiteral("removed upstream key '%1'").arg(id));
         }
@@ -305,8 +303,8 @@ bool KeyManager::setEnabled(const QString& id, bool enabled, QString* error) {
         return false;
     }
     persist();
-    Q_EMIT message(QStringLiteral("upstream key '%1' %2").arg(id, enabled ? QStringLiteral("turned on")
-                                                                          : QStringLiteral("turned off")));
+    Q_EMIT message(QStringLiteral("upstream key '%1' %2")
+                       .arg(id, enabled ? QStringLiteral("turned on") : QStringLiteral("turned off")));
     Q_EMIT keysChanged();
     return true;
 }
@@ -315,9 +313,8 @@ void KeyManager::testKey(const QString& id) {
     const std::optional<HealthCheckTarget> t = m_shared ? m_shared->keys.target(id) : std::nullopt;
     if (!t) {
         Q_EMIT keyTested(id, false,
-                         m_shared && m_shared->keys.contains(id)
-                             ? QStringLiteral("the key's secret is not loaded")
-                             : QStringLiteral("no key '%1'").arg(id));
+                         m_shared && m_shared->keys.contains(id) ? QStringLiteral("the key's secret is not loaded")
+                                                                 : QStringLiteral("no key '%1'").arg(id));
         return;
     }
     check(*t, true);
@@ -346,9 +343,8 @@ void KeyManager::check(const HealthCheckTarget& target, bool onDemand) {
         req.setSslConfiguration(*rt->upstreamTls);
     const QUrl proxyUrl = target.proxy.isEmpty() ? rt->config->gemini.proxy : target.proxy;
     if (!proxyUrl.isEmpty()) {
-        m_nam->setProxy(QNetworkProxy(proxyUrl.scheme().startsWith(QLatin1String("socks"))
-                                          ? QNetworkProxy::Socks5Proxy
-                                          : QNetworkProxy::HttpProxy,
+        m_nam->setProxy(QNetworkProxy(proxyUrl.scheme().startsWith(QLatin1String("socks")) ? QNetworkProxy::Socks5Proxy
+                                                                                           : QNetworkProxy::HttpProxy,
                                       proxyUrl.host(), quint16(proxyUrl.port(1080)), proxyUrl.userName(),
                                       proxyUrl.password()));
     } else {
@@ -379,8 +375,7 @@ void KeyManager::check(const HealthCheckTarget& target, bool onDemand) {
             error = classifyUpstreamError(status, body);
             text = QStringLiteral("HTTP %1 %2: %3")
                        .arg(status)
-                       .arg(error.reason,
-                            QString::fromUtf8(shared->keys.redact(error.message.toUtf8())).left(300));
+                       .arg(error.reason, QString::fromUtf8(shared->keys.redact(error.message.toUtf8())).left(300));
             shared->keys.reportHealthCheck(id, false, error);
         }
         self->persist();

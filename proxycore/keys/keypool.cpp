@@ -214,8 +214,8 @@ void KeyPool::configure(const GeminiConfig& config) {
         }
         if (!e)
             e = new Entry;
-        const bool sameSource = e->cfg.secretRef == k.secretRef && (k.secretRef.isEmpty() ? e->cfg.secret == k.secret
-                                                                                          : true);
+        const bool sameSource =
+            e->cfg.secretRef == k.secretRef && (k.secretRef.isEmpty() ? e->cfg.secret == k.secret : true);
         e->cfg = k;
         if (e->cfg.project.isEmpty())
             e->cfg.project = k.id;
@@ -363,10 +363,9 @@ KeyPool::Blocker KeyPool::blocker(const Entry& e, const PickRequest& r, qint64 n
             if (l.rpm > 0) {
                 const qint64 ms = s->rpm.msUntilFits(now, 1, l.rpm);
                 if (ms > 0)
-                    consider(now + ms, QStringLiteral("%1 reached its %2 requests/minute for %3")
-                                           .arg(where)
-                                           .arg(l.rpm)
-                                           .arg(r.model));
+                    consider(
+                        now + ms,
+                        QStringLiteral("%1 reached its %2 requests/minute for %3").arg(where).arg(l.rpm).arg(r.model));
             }
             if (l.tpm > 0) {
                 const qint64 need = qMin(r.estimatedTokens, l.tpm);
@@ -688,10 +687,10 @@ QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& err
     QList<QByteArray> secrets;
     for (const Entry* x : std::as_const(m_entries))
         secrets.append(x->secret);
-    const QString message =
-        clip(QString::fromUtf8(redactSecrets(error.message.toUtf8(), secrets)).simplified());
-    const QString summary =
-        error.reason.isEmpty() ? message : (message.isEmpty() ? error.reason : error.reason + QStringLiteral(": ") + message);
+    const QString message = clip(QString::fromUtf8(redactSecrets(error.message.toUtf8(), secrets)).simplified());
+    const QString summary = error.reason.isEmpty()
+                                ? message
+                                : (message.isEmpty() ? error.reason : error.reason + QStringLiteral(": ") + message);
 
     QString action;
     switch (error.cls) {
@@ -704,8 +703,8 @@ QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& err
     case UpstreamErrorClass::KeyInvalid: {
         e->lastError = summary;
         e->lastErrorAt = now;
-        e->disabledReason = summary.isEmpty() ? QStringLiteral("rejected by Gemini (HTTP %1)").arg(error.httpStatus)
-                                              : summary;
+        e->disabledReason =
+            summary.isEmpty() ? QStringLiteral("rejected by Gemini (HTTP %1)").arg(error.httpStatus) : summary;
         e->disabledAt = now;
         e->lastCheckAt = now;
         markKeyDirty(*e);
@@ -876,8 +875,8 @@ KeyStatus KeyPool::statusOf(const Entry& e, qint64 now) const {
                 b.cooldownReason = p->cooldownReason;
                 if (p->cooldownUntil > limitedUntil) {
                     limitedUntil = p->cooldownUntil;
-                    limitedWhy = QStringLiteral("%1: %2").arg(m.isEmpty() ? QStringLiteral("all models") : m,
-                                                              p->cooldownReason);
+                    limitedWhy =
+                        QStringLiteral("%1: %2").arg(m.isEmpty() ? QStringLiteral("all models") : m, p->cooldownReason);
                 }
             }
         }
@@ -1122,8 +1121,8 @@ qint64 estimateInputTokens(const QByteArray& body) {
     static const QByteArray kData = QByteArrayLiteral("\"data\"");
     while ((from = body.indexOf(kData, from)) >= 0) {
         qsizetype i = from + kData.size();
-        while (i < body.size() && (body[i] == ' ' || body[i] == ':' || body[i] == '\n' || body[i] == '\r' ||
-                                   body[i] == '\t'))
+        while (i < body.size() &&
+               (body[i] == ' ' || body[i] == ':' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t'))
             ++i;
         if (i >= body.size() || body[i] != '"') {
             from = i;

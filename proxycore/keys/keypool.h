@@ -47,13 +47,13 @@ enum class KeyHealth {
 const char* keyHealthName(KeyHealth h);
 
 struct PickRequest {
-    QString model;               // "gemini-2.5-flash"; empty for routes that name none
+    QString model;                   // "gemini-2.5-flash"; empty for routes that name none
     bool countsAgainstQuota = false; // generate / embed calls; model lists, files, countTokens do not
-    qint64 estimatedTokens = 0;  // input tokens, for TPM
-    QStringList exclude;         // keys already tried for this request
-    QString stickyKey;           // sticky strategy: the client's session or id
-    QString pinnedKey;           // a stateful resource lives in this key's project: prefer this key ...
-    QString pinnedProject;       // ... else another key of this project, never a key of another project
+    qint64 estimatedTokens = 0;      // input tokens, for TPM
+    QStringList exclude;             // keys already tried for this request
+    QString stickyKey;               // sticky strategy: the client's session or id
+    QString pinnedKey;               // a stateful resource lives in this key's project: prefer this key ...
+    QString pinnedProject;           // ... else another key of this project, never a key of another project
 };
 
 struct KeyLease {
@@ -102,7 +102,7 @@ struct KeyStatus {
     bool managed = false;
     int weight = 1;
     KeyHealth health = KeyHealth::Ready;
-    QString detail; // one line: why the key is not Ready, or "" when it is
+    QString detail;           // one line: why the key is not Ready, or "" when it is
     qint64 availableAtMs = 0; // CoolingDown / Limited: when it is expected back
     QString disabledReason;
     QString lastError;
@@ -207,7 +207,7 @@ private:
     mutable QMutex m_mutex;
     const Clock* m_clock;
     std::mt19937_64 m_rng;
-    QList<Entry*> m_entries; // owned
+    QList<Entry*> m_entries;         // owned
     QHash<QString, Scope*> m_scopes; // "k\x1f<key>\x1f<model>" / "p\x1f<project>\x1f<model>"; owned
     GeminiConfig m_config;
     QString m_day;

@@ -64,8 +64,7 @@ QStringList referencedResources(const QByteArray& path, const QByteArray& body) 
         out.append(m.captured(1) + u'/' + m.captured(2));
     // Body: only worth a look when it can refer to a file or a cache at all.
     if (body.contains("fileUri") || body.contains("file_uri") || body.contains("cachedContent")) {
-        static const QRegularExpression bodyRe(
-            QStringLiteral("(?:/|\")(files|cachedContents)/([A-Za-z0-9_.-]+)\""));
+        static const QRegularExpression bodyRe(QStringLiteral("(?:/|\")(files|cachedContents)/([A-Za-z0-9_.-]+)\""));
         QRegularExpressionMatchIterator it = bodyRe.globalMatch(QString::fromUtf8(body));
         while (it.hasNext() && out.size() < kMaxReferences) {
             const QRegularExpressionMatch m = it.next();

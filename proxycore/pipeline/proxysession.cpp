@@ -200,9 +200,10 @@ void ProxySession::respondNoKey(const PickResult& result) {
     switch (result.cause) {
     case NoKeyCause::AllLimited:
     case NoKeyCause::BreakerOpen:
-        e = GatewayError::make(429, QStringLiteral("GemGate: %1. Retry after %2 s.")
-                                        .arg(result.message)
-                                        .arg((result.retryAfterMs + 999) / 1000),
+        e = GatewayError::make(429,
+                               QStringLiteral("GemGate: %1. Retry after %2 s.")
+                                   .arg(result.message)
+                                   .arg((result.retryAfterMs + 999) / 1000),
                                result.cause == NoKeyCause::BreakerOpen ? "breaker_open" : "all_keys_rate_limited");
         e.retryAfterSeconds = int(qMax<qint64>(1, (result.retryAfterMs + 999) / 1000));
         break;
@@ -301,8 +302,7 @@ HttpHeaders ProxySession::clientResponseHeaders(const HttpHeaders& upstream) {
 
 bool ProxySession::canRetry() const {
     const GeminiConfig& g = m_ctx.runtime->config->gemini;
-    return !m_responseStarted && m_attempts <= g.maxRetries &&
-           m_timer.elapsed() < qint64(g.keyPool.retryBudgetMs);
+    return !m_responseStarted && m_attempts <= g.maxRetries && m_timer.elapsed() < qint64(g.keyPool.retryBudgetMs);
 }
 
 void ProxySession::onUpstreamHeaders(int status, const HttpHeaders& headers) {
@@ -368,8 +368,8 @@ void ProxySession::onUpstreamData(const char* data, qsizetype len) {
 void ProxySession::onUpstreamComplete() {
     if (m_guarding) {
         // The whole reply arrived without a single candidate part, finishReason or blockReason.
-        if (failAndRetry(transientError(QStringLiteral("EMPTY_REPLY"),
-                                        QStringLiteral("Gemini answered without any candidate"))))
+        if (failAndRetry(
+                transientError(QStringLiteral("EMPTY_REPLY"), QStringLiteral("Gemini answered without any candidate"))))
             return;
         releaseGuard();
     }
@@ -408,8 +408,7 @@ bool ProxySession::failAndRetry(const ClassifiedError& error) {
         m_lease.reset();
     }
     const bool retryable = error.cls == UpstreamErrorClass::KeyInvalid ||
-                           error.cls == UpstreamErrorClass::RateLimited ||
-                           error.cls == UpstreamErrorClass::Transient;
+                           error.cls == UpstreamErrorClass::RateLimited || error.cls == UpstreamErrorClass::Transient;
     if (!retryable || !canRetry())
         return false;
     m_pick.exclude.append(m_keyId);

@@ -21,12 +21,12 @@ namespace gemgate {
 
 struct KeyStateRow {
     QString keyId;
-    bool userDisabled = false;   // turned off by the user (window / admin API)
-    QString disabledReason;      // set when the pool disabled the key (e.g. "API_KEY_INVALID: API key not valid")
+    bool userDisabled = false; // turned off by the user (window / admin API)
+    QString disabledReason;    // set when the pool disabled the key (e.g. "API_KEY_INVALID: API key not valid")
     qint64 disabledAtMs = 0;
-    qint64 cooldownUntilMs = 0;  // key-wide cooldown end (ms since epoch), 0 = none
+    qint64 cooldownUntilMs = 0; // key-wide cooldown end (ms since epoch), 0 = none
     QString cooldownReason;
-    QString lastError;           // redacted text of the last failure
+    QString lastError; // redacted text of the last failure
     qint64 lastErrorAtMs = 0;
     qint64 lastSuccessAtMs = 0;
 };
@@ -88,8 +88,8 @@ public:
     QList<ManagedKeyRow> loadManagedKeys();
 
     // ---- writes (queued; return at once) ----
-    void saveKeyStates(const QList<KeyStateRow>& rows); // upsert by keyId
-    void addDayCounters(const QList<KeyDayCounterRow>& deltas); // adds to the stored values (upsert)
+    void saveKeyStates(const QList<KeyStateRow>& rows);               // upsert by keyId
+    void addDayCounters(const QList<KeyDayCounterRow>& deltas);       // adds to the stored values (upsert)
     void saveProjectCooldowns(const QList<ProjectCooldownRow>& rows); // upsert by (project, model)
     void savePin(const ResourcePinRow& row);
     void removePin(const QString& name);

@@ -1,10 +1,12 @@
 // The real executable, headless: start, serve, reload on SIGHUP (good and bad config), drain on SIGTERM while a
 // stream is running (the stream completes, the process exits 0).
 
+#include "artifacts.h"
 #include "fakeupstream.h"
 #include "rawhttpclient.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -28,6 +30,7 @@ QByteArray config(const QUrl& upstream, const QString& log, bool twoKeys, const 
         y += "    - id: two\n      key: " + kKey2 + "\n";
     y += "auth:\n  enabled: true\n  client_keys:\n    - id: e2e\n      key: " + kClient + "\n";
     y += "log:\n  access_log: " + log.toUtf8() + "\n";
+    y += "storage:\n  database: " + QFileInfo(log).absolutePath().toUtf8() + "/gemgate.db\n";
     return y + extra;
 }
 
@@ -59,7 +62,8 @@ void TstE2eBinary::lifecycle() {
     QFETCH(QStringList, args);
     FakeUpstream upstream;
     QVERIFY(upstream.start(2));
-    QTemporaryDir dir;
+    QTemporaryDir dir(artifactTemplate(QStringLiteral("e2e")));
+    dir.setAutoRemove(false); // scanned for secrets at the end of the run
     const QString cfgPath = dir.filePath(QStringLiteral("gemgate.yaml"));
     const QString logPath = dir.filePath(QStringLiteral("access.log"));
     QVERIFY(writeFile(cfgPath, config(upstream.baseUrl(), logPath, false)));

@@ -31,8 +31,8 @@ QJsonObject json(const RawResponse& r) {
 
 QString replyText(const RawResponse& r) {
     return json(r)[QLatin1String("candidates")][0][QLatin1String("content")][QLatin1String("parts")][0]
-        [QLatin1String("text")]
-            .toString();
+                  [QLatin1String("text")]
+                      .toString();
 }
 
 std::optional<KeyStatus> statusOf(GatewayFixture& f, const QString& id) {
@@ -229,12 +229,12 @@ void TstKeyScheduling::emptyReplyIsRetriedOnAnotherKey() {
 void TstKeyScheduling::badRequestIsNotRetried() {
     GatewayFixture f(3);
     QVERIFY(f.start());
-    const RawResponse r = f.request("POST", kGenerate,
-                                    GatewayFixture::auth({{"x-fake-status", "400"}}), kPrompt);
+    const RawResponse r = f.request("POST", kGenerate, GatewayFixture::auth({{"x-fake-status", "400"}}), kPrompt);
     QCOMPARE(r.status, 400);
     QCOMPARE(f.upstream.requestCount(), 1);
     QCOMPARE(f.controller.keySummary().available, 3);
-    const RawResponse nf = f.request("GET", "/v1beta/models/no-such-model", GatewayFixture::auth({{"x-fake-status", "404"}}));
+    const RawResponse nf =
+        f.request("GET", "/v1beta/models/no-such-model", GatewayFixture::auth({{"x-fake-status", "404"}}));
     QCOMPARE(nf.status, 404);
     QCOMPARE(f.upstream.requestCount(), 2);
 }
@@ -249,7 +249,7 @@ void TstKeyScheduling::retriesAreBounded() {
     QElapsedTimer t;
     t.start();
     const RawResponse r = f.request("POST", kGenerate, GatewayFixture::auth(), kPrompt);
-    QCOMPARE(r.status, 500); // the last upstream answer, scrubbed
+    QCOMPARE(r.status, 500);                // the last upstream answer, scrubbed
     QCOMPARE(f.upstream.requestCount(), 3); // 1 + max_retries
     QVERIFY(t.elapsed() < 5000);
     QVERIFY(!r.body.contains("AIza"));
@@ -271,14 +271,14 @@ void TstKeyScheduling::uploadedFileStaysOnItsKeyAcrossRestart() {
     GatewayFixture f(3);
     QVERIFY(f.start());
     const QByteArray data(1000, 'z');
-    const RawResponse start = f.request(
-        "POST", "/upload/v1beta/files",
-        GatewayFixture::auth({{"X-Goog-Upload-Protocol", "resumable"},
-                              {"X-Goog-Upload-Command", "start"},
-                              {"X-Goog-Upload-Header-Content-Length", QByteArray::number(data.size())},
-                              {"X-Goog-Upload-Header-Content-Type", "text/plain"},
-                              {"Content-Type", "application/json"}}),
-        R"({"file":{"display_name":"notes"}})");
+    const RawResponse start =
+        f.request("POST", "/upload/v1beta/files",
+                  GatewayFixture::auth({{"X-Goog-Upload-Protocol", "resumable"},
+                                        {"X-Goog-Upload-Command", "start"},
+                                        {"X-Goog-Upload-Header-Content-Length", QByteArray::number(data.size())},
+                                        {"X-Goog-Upload-Header-Content-Type", "text/plain"},
+                                        {"Content-Type", "application/json"}}),
+                  R"({"file":{"display_name":"notes"}})");
     QCOMPARE(start.status, 200);
     const QByteArray owner = f.upstream.requests().last().apiKey;
     const QByteArray target =
@@ -389,7 +389,8 @@ void TstKeyScheduling::userCanDisableEnableAndTestKeys() {
     RawResponse r = f.request("POST", kGenerate, GatewayFixture::auth(), kPrompt);
     QCOMPARE(r.status, 503);
     const QString message = json(r)[QLatin1String("error")][QLatin1String("message")].toString();
-    QVERIFY2(message.contains(QStringLiteral("turned off by the user")) && message.contains(QStringLiteral("API_KEY_INVALID")),
+    QVERIFY2(message.contains(QStringLiteral("turned off by the user")) &&
+                 message.contains(QStringLiteral("API_KEY_INVALID")),
              qPrintable(message));
     QVERIFY(!r.body.contains("AIza"));
 

@@ -4,6 +4,7 @@
 // real FakeUpstream, for integration tests. Header-only so that each test binary compiles it with its own
 // settings.
 
+#include "artifacts.h"
 #include "control/gatewaycontroller.h"
 #include "fakeupstream.h"
 #include "rawhttpclient.h"
@@ -25,13 +26,14 @@ inline const QString kClientKey = QStringLiteral("gg-test-client-key-0123456789a
 struct GatewayFixture {
     FakeUpstream upstream;
     GatewayController controller;
-    QTemporaryDir dir;
+    QTemporaryDir dir{artifactTemplate(QStringLiteral("fixture"))};
     std::shared_ptr<Config> config = std::make_shared<Config>();
 
     // A config for tests: `keys` upstream keys with weight 1, auth on with kClientKey, access log to a file.
     explicit GatewayFixture(int keys = 2, int upstreamThreads = 2) {
         if (!upstream.start(upstreamThreads))
             qFatal("fake upstream did not start");
+        dir.setAutoRemove(false);
         config->server.port = 0;
         config->server.workers = 2;
         config->gemini.baseUrl = upstream.baseUrl();

@@ -192,8 +192,7 @@ void TestErrorClass::classify_data() {
     row("403 plain PERMISSION_DENIED", 403, envelope(403, "PERMISSION_DENIED", "The caller does not have permission"),
         C::KeyInvalid, "PERMISSION_DENIED");
     // Not Google's envelope: a proxy's page says nothing about the key, so it is retried, not disabled.
-    row("403 HTML, status only", 403, "<html><body><h1>403 Forbidden</h1></body></html>", C::Transient,
-        "HTTP_403");
+    row("403 HTML, status only", 403, "<html><body><h1>403 Forbidden</h1></body></html>", C::Transient, "HTTP_403");
 
     // ---- request is bad ----
     row("400 INVALID_ARGUMENT (function parts)", 400,

@@ -155,13 +155,12 @@ private Q_SLOTS:
 void TestKeyPool::sharesFollowWeights_data() {
     QTest::addColumn<QList<int>>("weights");
     QTest::addColumn<int>("strategy");
-    for (const auto& [name, s] : {std::pair{"round_robin", KeyStrategy::RoundRobin},
-                                  std::pair{"weighted_random", KeyStrategy::WeightedRandom},
-                                  std::pair{"least_in_flight", KeyStrategy::LeastInFlight},
-                                  std::pair{"most_headroom", KeyStrategy::MostHeadroom}}) {
+    for (const auto& [name, s] :
+         {std::pair{"round_robin", KeyStrategy::RoundRobin}, std::pair{"weighted_random", KeyStrategy::WeightedRandom},
+          std::pair{"least_in_flight", KeyStrategy::LeastInFlight},
+          std::pair{"most_headroom", KeyStrategy::MostHeadroom}}) {
         QTest::newRow(qPrintable(QStringLiteral("%1 1:1").arg(QLatin1String(name)))) << QList<int>{1, 1} << int(s);
-        QTest::newRow(qPrintable(QStringLiteral("%1 5:3:2").arg(QLatin1String(name))))
-            << QList<int>{5, 3, 2} << int(s);
+        QTest::newRow(qPrintable(QStringLiteral("%1 5:3:2").arg(QLatin1String(name)))) << QList<int>{5, 3, 2} << int(s);
         QTest::newRow(qPrintable(QStringLiteral("%1 1:1:1:97").arg(QLatin1String(name))))
             << QList<int>{1, 1, 1, 97} << int(s);
     }
@@ -318,7 +317,8 @@ void TestKeyPool::slidingRpmWindow() {
     PickResult r = pool.pick(forModel());
     QVERIFY(!r.lease);
     QCOMPARE(r.cause, NoKeyCause::AllLimited);
-    QVERIFY2(r.retryAfterMs > 29 * kSecond && r.retryAfterMs <= 30 * kSecond, qPrintable(QString::number(r.retryAfterMs)));
+    QVERIFY2(r.retryAfterMs > 29 * kSecond && r.retryAfterMs <= 30 * kSecond,
+             qPrintable(QString::number(r.retryAfterMs)));
     QVERIFY(r.message.contains(QStringLiteral("3 requests/minute")));
     // Other models and model-less calls are not limited by this rule.
     PickRequest other = forModel();
@@ -711,7 +711,8 @@ void TestKeyPool::persistenceRoundTrip() {
         PickRequest onlyC = forModel(40);
         onlyC.exclude = {QStringLiteral("a"), QStringLiteral("b")};
         QCOMPARE(picks(pool, 3, onlyC), QStringLiteral("ccc"));
-        failKey(pool, QStringLiteral("a"), errorOf(UpstreamErrorClass::KeyInvalid, 400, QStringLiteral("API_KEY_INVALID")));
+        failKey(pool, QStringLiteral("a"),
+                errorOf(UpstreamErrorClass::KeyInvalid, 400, QStringLiteral("API_KEY_INVALID")));
         failKey(pool, QStringLiteral("b"), error429(QuotaScope::PerDay));
         pool.setUserEnabled(QStringLiteral("c"), false);
         delta = pool.takeDelta();
