@@ -116,13 +116,24 @@ void KeyManager::attach(SharedState* shared) {
     if (!m_nam)
         m_nam = new QNetworkAccessManager(this);
     m_persistTimer->start();
-    m_healthTimer->start();
+    scheduleHealthChecks();
     resolveMissingSecrets();
+}
+
+void KeyManager::scheduleHealthChecks() {
+    // Look for due checks often enough for short intervals (tests, impatient users), at most every 15 s.
+    const int interval = m_shared->snapshot()->config->gemini.keyPool.healthCheckSeconds;
+    if (interval <= 0) {
+        m_healthTimer->stop();
+        return;
+    }
+    m_healthTimer->start(qBound(500, interval * 500, kHealthTickMs));
 }
 
 void KeyManager::resolveMissingSecrets() {
     if (!m_shared)
         return;
+    scheduleHealthChecks();
     const RuntimePtr rt = m_shared->snapshot();
     QList<SecretRef> refs;
     QStringList ids;

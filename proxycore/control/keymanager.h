@@ -48,7 +48,7 @@ public:
     std::shared_ptr<Config> withManagedKeys(const std::shared_ptr<Config>& config, QStringList* notes) const;
     // Binds to a freshly started engine: restores key state and pins, loads secrets, starts the timers.
     void attach(SharedState* shared);
-    // After a reload: loads the secrets of keys that have none yet.
+    // After a reload: loads the secrets of keys that have none yet, and re-reads the health check interval.
     void resolveMissingSecrets();
     // Persists, stops the timers and lets go of the engine (its pool is about to be destroyed).
     void detach();
@@ -77,6 +77,7 @@ Q_SIGNALS:
 
 private:
     void check(const HealthCheckTarget& target, bool onDemand);
+    void scheduleHealthChecks();
 
     std::unique_ptr<StateDb> m_db;
     QString m_dbPath;

@@ -80,6 +80,7 @@ private Q_SLOTS:
     void keyStateSurvivesRestart();
     void localLimitsSkipKeysBeforeGoogleSays429();
     void userCanDisableEnableAndTestKeys();
+    void scheduledHealthCheckBringsKeyBack();
 };
 
 void TstKeyScheduling::rateLimitedKeyIsRestedWhileOthersServe() {
@@ -408,6 +409,29 @@ void TstKeyScheduling::userCanDisableEnableAndTestKeys() {
     QCOMPARE(statusOf(f, QStringLiteral("key2"))->health, KeyHealth::Ready);
     QCOMPARE(f.request("POST", kGenerate, GatewayFixture::auth(), kPrompt).status, 200);
     QVERIFY(f.controller.setKeyEnabled(QStringLiteral("key1"), true, &error));
+    QCOMPARE(f.controller.keySummary().available, 2);
+}
+
+void TstKeyScheduling::scheduledHealthCheckBringsKeyBack() {
+    GatewayFixture f(2);
+    f.config->gemini.keyPool.healthCheckSeconds = 1;
+    f.upstream.setKeyBehavior(upstreamKey(2), FakeUpstream::InvalidKey);
+    QVERIFY(f.start());
+    for (int i = 0; i < 4; ++i)
+        QCOMPARE(f.request("POST", kGenerate, GatewayFixture::auth(), kPrompt).status, 200);
+    QCOMPARE(statusOf(f, QStringLiteral("key2"))->health, KeyHealth::Disabled);
+    // Still bad: the checks keep it disabled (and only call the cheap models list).
+    QTest::qWait(2500);
+    QCOMPARE(statusOf(f, QStringLiteral("key2"))->health, KeyHealth::Disabled);
+    int checks = 0;
+    for (const RecordedRequest& r : f.upstream.requests()) {
+        if (r.apiKey == upstreamKey(2).toUtf8() && r.path() == "/v1beta/models")
+            ++checks;
+    }
+    QVERIFY2(checks >= 1 && checks <= 4, qPrintable(QString::number(checks)));
+    // Fixed at Google's end: the next check brings it back without anyone asking.
+    f.upstream.clearKeyBehaviors();
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(f, QStringLiteral("key2"))->health, KeyHealth::Ready, 5000);
     QCOMPARE(f.controller.keySummary().available, 2);
 }
 

@@ -18,6 +18,8 @@ std::optional<LocalReply> HealthStage::onRequest(RequestContext& ctx) {
     QJsonObject k;
     k.insert(QLatin1String("total"), keys.total);
     k.insert(QLatin1String("available"), keys.available);
+    k.insert(QLatin1String("cooling_down"), keys.coolingDown);
+    k.insert(QLatin1String("disabled"), keys.disabled);
     QJsonObject o;
     o.insert(QLatin1String("status"), QLatin1String("up"));
     o.insert(QLatin1String("version"), QLatin1String(GEMGATE_VERSION));
