@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "keyspanel.h"
 #include "trayicon.h"
 
 #include <QCloseEvent>
@@ -18,6 +19,7 @@
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSystemTrayIcon>
+#include <QTabWidget>
 #include <QTime>
 #include <QVBoxLayout>
 
@@ -71,19 +73,21 @@ MainWindow::MainWindow(GatewayController* controller, QWidget* parent)
 
     layout->addWidget(buildCountersPanel());
 
-    auto* logBox = new QGroupBox(tr("Log"), central);
-    auto* logLayout = new QVBoxLayout(logBox);
-    m_logView = new QPlainTextEdit(logBox);
+    m_tabs = new QTabWidget(central);
+    m_tabs->setObjectName(QStringLiteral("detailTabs"));
+    m_keysPanel = new KeysPanel(controller, m_tabs);
+    m_tabs->addTab(m_keysPanel, tr("Upstream keys"));
+    m_logView = new QPlainTextEdit(m_tabs);
     m_logView->setObjectName(QStringLiteral("logView"));
     m_logView->setReadOnly(true);
     m_logView->setMaximumBlockCount(MaxLogLines);
     m_logView->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_logView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    logLayout->addWidget(m_logView);
-    layout->addWidget(logBox, 1);
+    m_tabs->addTab(m_logView, tr("Log"));
+    layout->addWidget(m_tabs, 1);
 
     setCentralWidget(central);
-    resize(620, 560);
+    resize(900, 680);
 
     m_tray = new TrayIcon(controller, this, this);
     m_tray->showIfAvailable();
@@ -96,6 +100,7 @@ MainWindow::MainWindow(GatewayController* controller, QWidget* parent)
     connect(controller, &GatewayController::stateChanged, this, &MainWindow::onStateChanged);
     connect(controller, &GatewayController::metricsUpdated, this, &MainWindow::onMetrics);
     connect(controller, &GatewayController::message, this, &MainWindow::appendLog);
+    connect(controller, &GatewayController::keysChanged, this, &MainWindow::refreshKeys);
 
     onStateChanged(controller->state());
 }
@@ -146,6 +151,8 @@ QWidget* MainWindow::buildStatusPanel() {
     m_keysLabel = new QLabel(box);
     m_keysLabel->setObjectName(QStringLiteral("keysLabel"));
     m_keysLabel->setWordWrap(true);
+    m_keysLabel->setToolTip(tr("Disabled counts keys that are turned off, keys Gemini refused and keys whose secret "
+                               "could not be loaded; the Upstream keys tab tells them apart."));
     form->addRow(tr("Upstream keys:"), m_keysLabel);
     layout->addWidget(box);
     return panel;
@@ -294,10 +301,19 @@ void MainWindow::refreshKeys() {
         return;
     }
     const KeySummary keys = m_controller->keySummary();
-    if (keys.total == 0)
-        m_keysLabel->setText(tr("0 (add gemini.api_keys to the config file; requests get 503 until then)"));
-    else
-        m_keysLabel->setText(tr("%1 (%2 available)").arg(keys.total).arg(keys.available));
+    if (keys.total == 0) {
+        m_keysLabel->setText(tr("0 (add one below with Add key…, or gemini.api_keys in the config file; requests get "
+                                "503 until then)"));
+        return;
+    }
+    // "disabled" counts every key that waits for the user or a health check: disabled by Gemini's answer, turned
+    // off, or without its secret; the keys tab tells them apart.
+    QStringList parts{tr("%1 available").arg(keys.available)};
+    if (keys.coolingDown > 0)
+        parts.append(tr("%1 cooling down").arg(keys.coolingDown));
+    if (keys.disabled > 0)
+        parts.append(tr("%1 disabled").arg(keys.disabled));
+    m_keysLabel->setText(tr("%1 (%2)").arg(keys.total).arg(parts.join(tr(", "))));
 }
 
 } // namespace gemgate

@@ -1,9 +1,10 @@
 #pragma once
 
 // MainWindow: GemGate's small status window. It shows what the gateway is doing (state, listening URL, config
-// file, upstream keys, traffic counters from the once-a-second metrics snapshot), a Start/Stop button and a log of
-// the controller's messages. It owns the tray icon; closing the window hides it to the tray when the desktop has
-// one, otherwise it quits the application.
+// file, upstream keys, traffic counters from the once-a-second metrics snapshot), a Start/Stop button, and two
+// tabs: the upstream keys (KeysPanel: per-key state, budget and last error, add / remove / turn on / off / test)
+// and a log of the controller's messages. It owns the tray icon; closing the window hides it to the tray when the
+// desktop has one, otherwise it quits the application.
 //
 // Everything goes through GatewayController: the window never reaches into the engine.
 
@@ -16,9 +17,11 @@ class QCloseEvent;
 class QLabel;
 class QPlainTextEdit;
 class QPushButton;
+class QTabWidget;
 
 namespace gemgate {
 
+class KeysPanel;
 class TrayIcon;
 
 class MainWindow : public QMainWindow {
@@ -31,6 +34,7 @@ public:
     ~MainWindow() override;
 
     TrayIcon* trayIcon() const { return m_tray; }
+    KeysPanel* keysPanel() const { return m_keysPanel; }
 
     // Shows a start failure (or any problem the user must fix) in the window itself, above the counters, and in the
     // log. An empty text hides it.
@@ -68,6 +72,8 @@ private:
     QLabel* m_streamsValue = nullptr;
     QLabel* m_promptTokensValue = nullptr;
     QLabel* m_outputTokensValue = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    KeysPanel* m_keysPanel = nullptr;
     QPlainTextEdit* m_logView = nullptr;
 };
 

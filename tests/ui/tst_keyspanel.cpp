@@ -22,8 +22,10 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -60,9 +62,13 @@ private Q_SLOTS:
 
     void dialogFieldsAndOkButton();
     void dialogClearsSecretWhenClosed();
+    void healthAndBudgetTexts();
     void tableListsKeysWithoutSecrets();
+    void budgetFollowsConfiguredLimits();
+    void coolingDownShowsWhenBack();
     void summaryLabelCountsStates();
     void turnOffAndOnAgain();
+    void configDisabledKeyStaysOff();
     void buttonsFollowSelection();
     void selectionAndRowsSurviveRefreshes();
     void testButtonReportsResult();
@@ -121,6 +127,8 @@ void TestKeysPanel::init() {
 void TestKeysPanel::cleanup() {
     m_window.reset();
     m_fixture.reset();
+    // A failed add/remove test must not leave a key file behind for the next run.
+    QFile::remove(keyFilePath(QStringLiteral("key3")));
 }
 
 int TestKeysPanel::rowOf(const QString& id) const {
@@ -320,14 +328,112 @@ void TestKeysPanel::tableListsKeysWithoutSecrets() {
     for (int c = 0; c < t->columnCount(); ++c)
         QVERIFY(!t->horizontalHeaderItem(c)->toolTip().contains(QStringLiteral("AIza")));
     QVERIFY(!statusText().contains(QStringLiteral("AIza")));
+    const QString log = child<QPlainTextEdit>("logView")->toPlainText();
+    QVERIFY2(!log.contains(QStringLiteral("AIza")), qPrintable(log));
+}
+
+void TestKeysPanel::healthAndBudgetTexts() {
+    QCOMPARE(KeysPanel::healthText(KeyHealth::Ready), QStringLiteral("Ready"));
+    QCOMPARE(KeysPanel::healthText(KeyHealth::CoolingDown), QStringLiteral("Cooling down"));
+    QCOMPARE(KeysPanel::healthText(KeyHealth::Limited), QStringLiteral("At limit"));
+    QCOMPARE(KeysPanel::healthText(KeyHealth::Disabled), QStringLiteral("Disabled"));
+    QCOMPARE(KeysPanel::healthText(KeyHealth::UserDisabled), QStringLiteral("Off"));
+    QCOMPARE(KeysPanel::healthText(KeyHealth::NoSecret), QStringLiteral("No secret"));
+
+    const qint64 now = 1'700'000'000'000;
+    KeyStatus s;
+    QCOMPARE(KeysPanel::budgetText(s, now, false), QStringLiteral("unlimited"));
+    QCOMPARE(KeysPanel::budgetText(s, now, true), QStringLiteral("within limits"));
+
+    ModelBudget flash;
+    flash.model = QStringLiteral("gemini-2.5-flash");
+    flash.rpmUsed = 7;
+    flash.rpmLimit = 10;
+    flash.rpdUsed = 120;
+    flash.rpdLimit = 250;
+    ModelBudget pro;
+    pro.model = QStringLiteral("gemini-2.5-pro");
+    pro.rpmUsed = 1;
+    pro.rpmLimit = 2;
+    ModelBudget free;
+    free.model = QStringLiteral("gemini-2.0-flash");
+    free.rpmUsed = 40;
+    s.budgets = {free, pro, flash};
+    // The least headroom wins: flash has 30 % of its minute left, pro 50 %; a model without limits never does.
+    QCOMPARE(KeysPanel::budgetText(s, now, true), QStringLiteral("gemini-2.5-flash: 7/10 rpm, 120/250 rpd"));
+    s.budgets = {free};
+    QCOMPARE(KeysPanel::budgetText(s, now, false), QStringLiteral("unlimited"));
+
+    // A model that cools down is tighter than any budget.
+    pro.cooldownUntilMs = now + 41'000;
+    s.budgets = {flash, pro};
+    QCOMPARE(KeysPanel::budgetText(s, now, true),
+             QStringLiteral("gemini-2.5-pro: 1/2 rpm, cooling down, back in 41 s"));
+    // ... until its cooldown is over.
+    QCOMPARE(KeysPanel::budgetText(s, now + 41'000, true), QStringLiteral("gemini-2.5-flash: 7/10 rpm, 120/250 rpd"));
+}
+
+void TestKeysPanel::budgetFollowsConfiguredLimits() {
+    auto cfg = std::make_shared<Config>(*m_fixture->config);
+    cfg->gemini.limits = {ModelLimitRule{QStringLiteral("gemini-2.5-flash"), ModelLimits{50, 0, 250}}};
+    QString error;
+    QVERIFY2(m_fixture->controller.reload(cfg, &error), qPrintable(error));
+    m_fixture->upstream.setKeyBehavior(upstreamKey(2), FakeUpstream::Ok);
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(m_fixture->request("POST", kGeneratePath, GatewayFixture::auth(), kGenerateBody).status, 200);
+
+    const QRegularExpression shape(QStringLiteral("^gemini-2\\.5-flash: (\\d+)/50 rpm, (\\d+)/250 rpd$"));
+    QTRY_VERIFY_WITH_TIMEOUT(shape.match(cellText(QStringLiteral("key1"), KeysPanel::BudgetColumn)).hasMatch() &&
+                                 shape.match(cellText(QStringLiteral("key2"), KeysPanel::BudgetColumn)).hasMatch(),
+                             5000);
+    // The counts are the pool's (after the next tick at the latest).
+    const KeyStatus key1 = controllerStatus(QStringLiteral("key1"));
+    QCOMPARE(key1.budgets.size(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(cellText(QStringLiteral("key1"), KeysPanel::BudgetColumn),
+                              QStringLiteral("gemini-2.5-flash: %1/50 rpm, %2/250 rpd")
+                                  .arg(controllerStatus(QStringLiteral("key1")).budgets.value(0).rpmUsed)
+                                  .arg(controllerStatus(QStringLiteral("key1")).budgets.value(0).rpdUsed),
+                              3000);
+    const QRegularExpressionMatch m1 = shape.match(cellText(QStringLiteral("key1"), KeysPanel::BudgetColumn));
+    const QRegularExpressionMatch m2 = shape.match(cellText(QStringLiteral("key2"), KeysPanel::BudgetColumn));
+    QCOMPARE(m1.captured(1).toInt() + m2.captured(1).toInt(), 3);
+    QVERIFY(cellToolTip(QStringLiteral("key1"), KeysPanel::BudgetColumn).contains(QStringLiteral("gemini-2.5-flash")));
+}
+
+void TestKeysPanel::coolingDownShowsWhenBack() {
+    // A per-minute 429 with RetryInfo "41s" cools key2's project down for that model.
+    m_fixture->upstream.setKeyBehavior(upstreamKey(2), FakeUpstream::RateLimitMinute);
+    for (int i = 0; i < 6 && controllerStatus(QStringLiteral("key2")).health != KeyHealth::CoolingDown; ++i)
+        QCOMPARE(m_fixture->request("POST", kGeneratePath, GatewayFixture::auth(), kGenerateBody).status, 200);
+    QCOMPARE(controllerStatus(QStringLiteral("key2")).health, KeyHealth::CoolingDown);
+
+    const QRegularExpression cooling(QStringLiteral("^Cooling down \\(back in (\\d+) s\\)$"));
+    QTRY_VERIFY_WITH_TIMEOUT(cooling.match(cellText(QStringLiteral("key2"), KeysPanel::StateColumn)).hasMatch(), 5000);
+    const int seconds = cooling.match(cellText(QStringLiteral("key2"), KeysPanel::StateColumn)).captured(1).toInt();
+    QVERIFY2(seconds > 0 && seconds <= 60, qPrintable(cellText(QStringLiteral("key2"), KeysPanel::StateColumn)));
+    QCOMPARE(table()
+                 ->item(rowOf(QStringLiteral("key2")), KeysPanel::StateColumn)
+                 ->data(KeysPanel::HealthNameRole)
+                 .toString(),
+             QStringLiteral("cooling_down"));
+    QVERIFY(!cellToolTip(QStringLiteral("key2"), KeysPanel::StateColumn).isEmpty());
+    QVERIFY2(cellText(QStringLiteral("key2"), KeysPanel::BudgetColumn)
+                 .startsWith(QStringLiteral("gemini-2.5-flash: cooling down, back in ")),
+             qPrintable(cellText(QStringLiteral("key2"), KeysPanel::BudgetColumn)));
+    QVERIFY(!cellText(QStringLiteral("key2"), KeysPanel::LastErrorColumn).isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(child<QLabel>("keysLabel")->text(), QStringLiteral("2 (1 available, 1 cooling down)"),
+                              3000);
+    // Cooling down is not off: Turn off is offered, Turn on is not.
+    select(QStringLiteral("key2"));
+    QVERIFY(child<QPushButton>("disableKeyButton")->isEnabled());
+    QVERIFY(!child<QPushButton>("enableKeyButton")->isEnabled());
 }
 
 void TestKeysPanel::summaryLabelCountsStates() {
     QLabel* keys = child<QLabel>("keysLabel");
     QTRY_COMPARE_WITH_TIMEOUT(keys->text(), QStringLiteral("2 (2 available)"), 3000);
     disableKey2ByTraffic();
-    QTRY_COMPARE_WITH_TIMEOUT(keys->text(), QStringLiteral("2 (1 available, 1 disabled, off or without a secret)"),
-                              3000);
+    QTRY_COMPARE_WITH_TIMEOUT(keys->text(), QStringLiteral("2 (1 available, 1 disabled)"), 3000);
     const KeySummary summary = m_fixture->controller.keySummary();
     QCOMPARE(summary.total, 2);
     QCOMPARE(summary.available, 1);
@@ -368,6 +474,22 @@ void TestKeysPanel::turnOffAndOnAgain() {
     click("enableKeyButton");
     QCOMPARE(controllerStatus(QStringLiteral("key2")).health, KeyHealth::Ready);
     QCOMPARE(cellText(QStringLiteral("key2"), KeysPanel::StateColumn), QStringLiteral("Ready"));
+}
+
+void TestKeysPanel::configDisabledKeyStaysOff() {
+    auto cfg = std::make_shared<Config>(*m_fixture->config);
+    cfg->gemini.apiKeys[0].enabled = false;
+    cfg->gemini.apiKeys[0].label = QStringLiteral("Spare key");
+    QString error;
+    QVERIFY2(m_fixture->controller.reload(cfg, &error), qPrintable(error));
+    QCOMPARE(cellText(QStringLiteral("key1"), KeysPanel::StateColumn), QStringLiteral("Off"));
+    QVERIFY(cellToolTip(QStringLiteral("key1"), KeysPanel::StateColumn).contains(QStringLiteral("config")));
+    QVERIFY(cellToolTip(QStringLiteral("key1"), KeysPanel::KeyColumn).contains(QStringLiteral("Spare key")));
+    select(QStringLiteral("key1"));
+    click("enableKeyButton");
+    // The window cannot override the config file, and says so.
+    QCOMPARE(cellText(QStringLiteral("key1"), KeysPanel::StateColumn), QStringLiteral("Off"));
+    QVERIFY2(statusText().startsWith(QStringLiteral("Key key1 stays off: ")), qPrintable(statusText()));
 }
 
 void TestKeysPanel::buttonsFollowSelection() {
@@ -554,6 +676,20 @@ void TestKeysPanel::grabsScreenshot() {
     const QString file = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("keyspanel.png"));
     QVERIFY(shot.save(file));
     qInfo("screenshot: %s", qPrintable(file));
+
+    // The Add key dialog, filled in, with the file store chosen.
+    click("addKeyButton");
+    QPointer<AddKeyDialog> dialog = panel()->findChild<AddKeyDialog*>(QStringLiteral("addKeyDialog"));
+    QVERIFY(dialog);
+    QTest::keyClicks(dialog->findChild<QLineEdit*>(QStringLiteral("keySecretEdit")), upstreamKey(5));
+    auto* store = dialog->findChild<QComboBox*>(QStringLiteral("keyStoreCombo"));
+    store->setCurrentIndex(store->findData(int(SecretBackend::File)));
+    const QString dialogFile =
+        QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("addkeydialog.png"));
+    QVERIFY(dialog->grab().save(dialogFile));
+    qInfo("screenshot: %s", qPrintable(dialogFile));
+    dialog->reject();
+    QTRY_VERIFY(!dialog);
 }
 
 QTEST_MAIN(TestKeysPanel)
