@@ -627,22 +627,26 @@ void KeyPool::reportSuccess(const KeyLease& lease, qint64 inputTokens) {
         if (Scope* s = m_scopes.value(projectScope(lease.project, lease.model)))
             s->strikes = 0;
     }
-    if (lease.counted && inputTokens >= 0 && inputTokens != lease.reservedTokens) {
-        // Reconcile TPM: the estimate was charged at pick time; charge the difference now.
-        const qint64 delta = inputTokens - lease.reservedTokens;
-        for (const QString& name : {projectScope(lease.project, lease.model), keyScope(lease.id, lease.model)}) {
-            if (Scope* s = m_scopes.value(name)) {
-                s->tpm.add(now, delta);
-                s->tokensDay = qMax<qint64>(0, s->tokensDay + delta);
-            }
+    if (lease.counted && inputTokens >= 0)
+        chargeTokens(*e, lease, inputTokens - lease.reservedTokens, now);
+}
+
+void KeyPool::chargeTokens(Entry& e, const KeyLease& lease, qint64 delta, qint64 now) {
+    // Reconcile TPM: the estimate was charged at pick time; charge (or refund) the difference now.
+    if (delta == 0)
+        return;
+    for (const QString& name : {projectScope(lease.project, lease.model), keyScope(lease.id, lease.model)}) {
+        if (Scope* s = m_scopes.value(name)) {
+            s->tpm.add(now, delta);
+            s->tokensDay = qMax<qint64>(0, s->tokensDay + delta);
         }
-        e->tokensToday = qMax<qint64>(0, e->tokensToday + delta);
-        KeyDayCounterRow& d = m_counterDeltas[e->cfg.id + QChar(0x1f) + lease.model];
-        d.keyId = e->cfg.id;
-        d.model = lease.model;
-        d.day = m_day;
-        d.tokens += delta;
     }
+    e.tokensToday = qMax<qint64>(0, e.tokensToday + delta);
+    KeyDayCounterRow& d = m_counterDeltas[e.cfg.id + QChar(0x1f) + lease.model];
+    d.keyId = e.cfg.id;
+    d.model = lease.model;
+    d.day = m_day;
+    d.tokens += delta;
 }
 
 void KeyPool::noteBreaker429(const QString& id, qint64 now) {
@@ -683,6 +687,9 @@ QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& err
         m_probeInFlight = false;
     if (!e)
         return {};
+    // A failed attempt consumed no input tokens: refund the estimate (the request still counts for RPM/RPD).
+    if (lease.counted)
+        chargeTokens(*e, lease, -lease.reservedTokens, now);
 
     QList<QByteArray> secrets;
     for (const Entry* x : std::as_const(m_entries))

@@ -200,6 +200,7 @@ private:
     Entry* choose(QList<Entry*>& eligible, const PickRequest& r);
     KeyStatus statusOf(const Entry& e, qint64 now) const;
     void markKeyDirty(Entry& e);
+    void chargeTokens(Entry& e, const KeyLease& lease, qint64 delta, qint64 now);
     void noteBreaker429(const QString& id, qint64 now);
     qint64 jitter(qint64 ms);
     int usableCount() const;
