@@ -157,12 +157,12 @@ bool GatewayController::reload(std::shared_ptr<Config> config, QString* error) {
         *error = QStringLiteral("the gateway is not running");
         return false;
     }
-    if (!m_keys->open(*config, error)) {
+    QStringList notes;
+    if (!m_keys->open(*config, error, &notes)) {
         *error = QStringLiteral("reload rejected, the running config stays in force: %1").arg(*error);
         Q_EMIT message(*error);
         return false;
     }
-    QStringList notes;
     std::shared_ptr<Config> merged = m_keys->withManagedKeys(config, &notes);
     RuntimePtr rt = buildRuntime(merged, error, &notes);
     if (!rt) {
@@ -177,7 +177,7 @@ bool GatewayController::reload(std::shared_ptr<Config> config, QString* error) {
         Q_EMIT message(QStringLiteral("server.host/port/workers/tls.enabled changed: restart GemGate to apply them"));
     m_engine->swap(rt);
     m_baseConfig = config;
-    m_keys->resolveMissingSecrets();
+    m_keys->resolveMissingSecrets(true);
     Q_EMIT keysChanged();
     applyLogLevel(config->log.level);
     for (const QString& n : notes)

@@ -51,11 +51,19 @@ KeyManager::~KeyManager() {
     detach();
 }
 
-bool KeyManager::open(const Config& config, QString* error) {
+bool KeyManager::open(const Config& config, QString* error, QStringList* notes) {
     const QString path = config.storage.database.isEmpty() ? defaultDatabasePath() : config.storage.database;
     m_configDir = config.sourcePath.isEmpty() ? QDir::currentPath() : QFileInfo(config.sourcePath).absolutePath();
     if (m_db && path == m_dbPath)
         return true;
+    if (m_db && m_shared) {
+        // The running engine writes pins and state into the open database from its worker threads: switching
+        // files under it is a restart's job.
+        if (notes)
+            notes->append(QStringLiteral("storage.database changed: restart GemGate to use %1 (still using %2)")
+                              .arg(QDir::cleanPath(path), m_dbPath));
+        return true;
+    }
     QString err;
     std::unique_ptr<StateDb> db = StateDb::open(path, &err);
     if (!db) {
@@ -103,6 +111,7 @@ std::shared_ptr<Config> KeyManager::withManagedKeys(const std::shared_ptr<Config
 
 void KeyManager::attach(SharedState* shared) {
     m_shared = shared;
+    ++m_generation;
     if (m_db) {
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         shared->keys.restore(m_db->loadKeyStates(), m_db->loadDayCounters(pacificDayKey(now)),
@@ -130,7 +139,7 @@ void KeyManager::scheduleHealthChecks() {
     m_healthTimer->start(qBound(500, interval * 500, kHealthTickMs));
 }
 
-void KeyManager::resolveMissingSecrets() {
+void KeyManager::resolveMissingSecrets(bool all) {
     if (!m_shared)
         return;
     scheduleHealthChecks();
@@ -141,7 +150,7 @@ void KeyManager::resolveMissingSecrets() {
         if (k.secretRef.isEmpty() || m_resolving.contains(k.id))
             continue;
         const std::optional<KeyStatus> st = m_shared->keys.status(k.id);
-        if (!st || st->health != KeyHealth::NoSecret)
+        if (!st || (!all && st->health != KeyHealth::NoSecret))
             continue;
         QString err;
         const std::optional<SecretRef> ref = SecretRef::parse(k.secretRef, &err);
@@ -157,14 +166,29 @@ void KeyManager::resolveMissingSecrets() {
     m_resolving += ids;
     QPointer<KeyManager> self(this);
     SharedState* shared = m_shared;
+    const quint64 generation = m_generation;
+    QStringList refTexts;
+    for (const SecretRef& ref : std::as_const(refs))
+        refTexts.append(ref.toString());
     m_resolver->resolve(
         refs,
-        [self, shared, ids](int i, const SecretResult& r) {
-            if (!self || self->m_shared != shared)
+        [self, shared, ids, generation, refTexts](int i, const SecretResult& r) {
+            if (!self || self->m_generation != generation)
                 return;
             self->m_resolving.removeAll(ids[i]);
+            // The key may have been reconfigured to another reference while this one was read.
+            const std::optional<KeyStatus> now = shared->keys.status(ids[i]);
+            if (!now || now->secretSource != refTexts[i]) {
+                self->resolveMissingSecrets();
+                return;
+            }
             if (r.ok) {
                 shared->keys.setSecret(ids[i], r.value);
+            } else if (now->health != KeyHealth::NoSecret) {
+                // A re-read after a reload failed: the key keeps the secret it has.
+                Q_EMIT self->message(
+                    QStringLiteral("upstream key '%1': could not re-read its secret, keeping the one loaded: %2")
+                        .arg(ids[i], r.error));
             } else {
                 shared->keys.setSecretError(ids[i], r.error);
                 Q_EMIT self->message(QStringLiteral("upstream key '%1' is not available: %2").arg(ids[i], r.error));
@@ -184,13 +208,18 @@ void KeyManager::detach() {
     m_healthTimer->stop();
     m_shared->pins.setDatabase(nullptr);
     m_shared = nullptr;
+    ++m_generation; // answers still on their way belong to the engine that is gone
     m_resolving.clear();
     if (m_db)
         m_db->flush();
 }
 
 void KeyManager::persist() {
-    if (!m_shared || !m_db)
+    if (!m_shared)
+        return;
+    for (const QString& event : m_shared->keys.takeEvents())
+        Q_EMIT message(QStringLiteral("key pool: %1").arg(event));
+    if (!m_db)
         return;
     const KeyPoolDelta d = m_shared->keys.takeDelta();
     if (d.isEmpty())
@@ -364,10 +393,11 @@ void KeyManager::check(const HealthCheckTarget& target, bool onDemand) {
     QNetworkReply* reply = m_nam->get(req);
     QPointer<KeyManager> self(this);
     SharedState* shared = m_shared;
+    const quint64 generation = m_generation;
     const QString id = target.id;
-    connect(reply, &QNetworkReply::finished, this, [self, shared, reply, id, onDemand] {
+    connect(reply, &QNetworkReply::finished, this, [self, shared, generation, reply, id, onDemand] {
         reply->deleteLater();
-        if (!self || self->m_shared != shared)
+        if (!self || self->m_generation != generation)
             return;
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         const QByteArray body = reply->readAll().left(64 * 1024);

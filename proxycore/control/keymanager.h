@@ -43,13 +43,15 @@ public:
 
     // Opens the state database named by the config (default <data dir>/gemgate/gemgate.db). Reopened only when
     // the path changes.
-    bool open(const Config& config, QString* error);
+    // While attached to a running engine the open database stays (a changed path is noted in *notes: restart).
+    bool open(const Config& config, QString* error, QStringList* notes = nullptr);
     // A copy of `config` with the keys added from the window appended (a config key with the same id wins).
     std::shared_ptr<Config> withManagedKeys(const std::shared_ptr<Config>& config, QStringList* notes) const;
     // Binds to a freshly started engine: restores key state and pins, loads secrets, starts the timers.
     void attach(SharedState* shared);
     // After a reload: loads the secrets of keys that have none yet, and re-reads the health check interval.
-    void resolveMissingSecrets();
+    // all: re-read every referenced secret (a reload: a key may have been rotated in the keychain or its file).
+    void resolveMissingSecrets(bool all = false);
     // Persists, stops the timers and lets go of the engine (its pool is about to be destroyed).
     void detach();
     // Writes what changed in the pool since the last call (also called by the 1 s timer).
@@ -87,7 +89,8 @@ private:
     QNetworkAccessManager* m_nam = nullptr;
     QTimer* m_persistTimer = nullptr;
     QTimer* m_healthTimer = nullptr;
-    QStringList m_resolving; // key ids whose secret is being read
+    QStringList m_resolving;  // key ids whose secret is being read
+    quint64 m_generation = 0; // bumped on attach/detach: late answers for an old engine are dropped
 };
 
 } // namespace gemgate

@@ -164,7 +164,8 @@ struct KeyPool::Entry {
 // Why a key cannot take a request now.
 struct KeyPool::Blocker {
     enum Kind { None, Excluded, Unusable, Waiting } kind = None;
-    qint64 untilMs = 0; // Waiting
+    qint64 untilMs = 0;   // Waiting
+    bool resting = false; // Waiting only because the key rests after transient failures (not a rate limit)
     QString why;
 };
 
@@ -212,10 +213,13 @@ void KeyPool::configure(const GeminiConfig& config) {
                 break;
             }
         }
+        const bool existed = e != nullptr;
         if (!e)
             e = new Entry;
         const bool sameSource =
-            e->cfg.secretRef == k.secretRef && (k.secretRef.isEmpty() ? e->cfg.secret == k.secret : true);
+            e->cfg.secretRef == k.secretRef && (k.secretRef.isEmpty() ? e->secret == k.secret.toUtf8() : true);
+        if (existed && !sameSource)
+            forgive(*e); // a replaced key is judged afresh
         e->cfg = k;
         if (e->cfg.project.isEmpty())
             e->cfg.project = k.id;
@@ -244,9 +248,20 @@ void KeyPool::configure(const GeminiConfig& config) {
     m_breakerOpenMs = qint64(m_config.keyPool.breaker.openSeconds) * 1000;
 }
 
+void KeyPool::forgive(Entry& e) {
+    e.disabledReason.clear();
+    e.cooldownUntil = 0;
+    e.cooldownReason.clear();
+    e.transientInRow = 0;
+    e.restLevel = 0;
+    markKeyDirty(e);
+}
+
 void KeyPool::setSecret(const QString& id, const QByteArray& secret) {
     QMutexLocker lock(&m_mutex);
     if (Entry* e = find(id)) {
+        if (!e->secret.isEmpty() && e->secret != secret)
+            forgive(*e); // the secret behind the reference changed (rotated in the keychain or file)
         e->secret = secret;
         e->secretLoaded = !secret.isEmpty();
         e->secretError = secret.isEmpty() ? QStringLiteral("the secret is empty") : QString();
@@ -334,20 +349,21 @@ KeyPool::Blocker KeyPool::blocker(const Entry& e, const PickRequest& r, qint64 n
 
     qint64 wait = 0;
     QString why;
-    auto consider = [&](qint64 until, const QString& reason) {
+    bool resting = false;
+    auto consider = [&](qint64 until, const QString& reason, bool rest = false) {
         if (until > now && until - now > wait) {
             wait = until - now;
             why = reason;
+            resting = rest;
         }
     };
-    consider(e.cooldownUntil, e.cooldownReason);
+    consider(e.cooldownUntil, e.cooldownReason, true);
     const QString project = e.cfg.project;
-    if (const Scope* s = findScope(projectScope(project, QString())))
+    // Calls that name no model (files, batches, model lists) have a scope of their own, so that a 429 on them does
+    // not stop generation, and the reverse.
+    const QString model = r.countsAgainstQuota ? r.model : QString();
+    if (const Scope* s = findScope(projectScope(project, model)))
         consider(s->cooldownUntil, s->cooldownReason);
-    if (!r.model.isEmpty()) {
-        if (const Scope* s = findScope(projectScope(project, r.model)))
-            consider(s->cooldownUntil, s->cooldownReason);
-    }
     if (r.countsAgainstQuota && !r.model.isEmpty()) {
         auto limitCheck = [&](const Scope* s, const ModelLimits& l, const QString& where) {
             if (!l.any())
@@ -386,6 +402,7 @@ KeyPool::Blocker KeyPool::blocker(const Entry& e, const PickRequest& r, qint64 n
         b.kind = Blocker::Waiting;
         b.untilMs = now + wait;
         b.why = why;
+        b.resting = resting;
     }
     return b;
 }
@@ -496,7 +513,7 @@ PickResult KeyPool::pick(const PickRequest& r) {
 
     QList<Entry*> eligible;
     qint64 soonest = 0;
-    int waiting = 0, excluded = 0;
+    int waiting = 0, rateLimited = 0, excluded = 0;
     QStringList reasons;
     const Entry* pinned = nullptr;
     for (Entry* e : std::as_const(m_entries)) {
@@ -512,6 +529,8 @@ PickResult KeyPool::pick(const PickRequest& r) {
             break;
         case Blocker::Waiting:
             ++waiting;
+            if (!b.resting)
+                ++rateLimited;
             if (soonest == 0 || b.untilMs < soonest)
                 soonest = b.untilMs;
             reasons.append(QStringLiteral("%1: %2 (back in %3)").arg(e->cfg.id, b.why, seconds(b.untilMs - now)));
@@ -544,7 +563,7 @@ PickResult KeyPool::pick(const PickRequest& r) {
 
     if (eligible.isEmpty()) {
         const QString list = reasons.mid(0, 8).join(QStringLiteral("; "));
-        if (waiting > 0) {
+        if (rateLimited > 0) {
             result.cause = NoKeyCause::AllLimited;
             result.retryAfterMs = qMax<qint64>(soonest - now, 1);
             if (m_breaker == BreakerState::Open && m_breakerOpenUntil > now)
@@ -554,7 +573,10 @@ PickResult KeyPool::pick(const PickRequest& r) {
             result.cause = NoKeyCause::Exhausted;
             result.message = QStringLiteral("every usable upstream key was tried");
         } else {
+            // Keys resting after repeated failures are unavailable, not rate-limited: 503, with a Retry-After.
             result.cause = NoKeyCause::NoneUsable;
+            if (waiting > 0)
+                result.retryAfterMs = qMax<qint64>(soonest - now, 1);
             result.message = QStringLiteral("no upstream key can take this request: %1").arg(list);
         }
         return result;
@@ -566,8 +588,9 @@ PickResult KeyPool::pick(const PickRequest& r) {
     lease.project = e->cfg.project;
     lease.secret = e->secret;
     lease.proxy = e->cfg.proxy;
-    lease.model = r.model;
+    lease.model = r.countsAgainstQuota ? r.model : QString();
     lease.probe = probe;
+    lease.pickedAtMs = now;
     if (probe)
         m_probeInFlight = true;
     ++e->inFlight;
@@ -589,7 +612,7 @@ PickResult KeyPool::pick(const PickRequest& r) {
         ++e->requestsToday;
         e->tokensToday += r.estimatedTokens;
         ++e->modelRequestsToday[r.model];
-        KeyDayCounterRow& d = m_counterDeltas[e->cfg.id + QChar(0x1f) + r.model];
+        KeyDayCounterRow& d = m_counterDeltas[e->cfg.id + QChar(0x1f) + r.model + QChar(0x1f) + m_day];
         d.keyId = e->cfg.id;
         d.model = r.model;
         d.day = m_day;
@@ -635,14 +658,18 @@ void KeyPool::chargeTokens(Entry& e, const KeyLease& lease, qint64 delta, qint64
     // Reconcile TPM: the estimate was charged at pick time; charge (or refund) the difference now.
     if (delta == 0)
         return;
+    // A refund only makes sense while the tokens charged at pick time are still in the minute window; later it
+    // would be taken from other requests' tokens.
+    const bool inWindow = delta > 0 || now - lease.pickedAtMs < kBuckets * kBucketMs - kBucketMs;
     for (const QString& name : {projectScope(lease.project, lease.model), keyScope(lease.id, lease.model)}) {
         if (Scope* s = m_scopes.value(name)) {
-            s->tpm.add(now, delta);
+            if (inWindow)
+                s->tpm.add(now, delta);
             s->tokensDay = qMax<qint64>(0, s->tokensDay + delta);
         }
     }
     e.tokensToday = qMax<qint64>(0, e.tokensToday + delta);
-    KeyDayCounterRow& d = m_counterDeltas[e.cfg.id + QChar(0x1f) + lease.model];
+    KeyDayCounterRow& d = m_counterDeltas[e.cfg.id + QChar(0x1f) + lease.model + QChar(0x1f) + m_day];
     d.keyId = e.cfg.id;
     d.model = lease.model;
     d.day = m_day;
@@ -666,6 +693,12 @@ void KeyPool::noteBreaker429(const QString& id, qint64 now) {
     if (int(distinct.size()) >= needed) {
         m_breaker = BreakerState::Open;
         m_breakerOpenUntil = now + m_breakerOpenMs;
+        m_events.append(QStringLiteral("%1 of %2 usable keys answered 429 within %3 s: Gemini is throttling this IP or "
+                                       "account; holding requests back for %4 (breaker open)")
+                            .arg(distinct.size())
+                            .arg(usable)
+                            .arg(bc.windowSeconds)
+                            .arg(seconds(m_breakerOpenMs)));
     }
 }
 
@@ -694,10 +727,11 @@ QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& err
     QList<QByteArray> secrets;
     for (const Entry* x : std::as_const(m_entries))
         secrets.append(x->secret);
-    const QString message = clip(QString::fromUtf8(redactSecrets(error.message.toUtf8(), secrets)).simplified());
-    const QString summary = error.reason.isEmpty()
-                                ? message
-                                : (message.isEmpty() ? error.reason : error.reason + QStringLiteral(": ") + message);
+    // Reason, quota id and message are all upstream text: the whole line is redacted.
+    const QString raw = error.reason.isEmpty()    ? error.message
+                        : error.message.isEmpty() ? error.reason
+                                                  : error.reason + QStringLiteral(": ") + error.message;
+    const QString summary = clip(QString::fromUtf8(redactSecrets(raw.toUtf8(), secrets)).simplified());
 
     QString action;
     switch (error.cls) {
@@ -734,19 +768,25 @@ QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& err
         e->lastError = summary;
         e->lastErrorAt = now;
         markKeyDirty(*e);
-        const QString model = !error.model.isEmpty() ? error.model : lease.model;
+        // The quota's own model name (QuotaFailure) and the request's can differ (aliases): cool both. A call
+        // that counts against no model quota (files, batches, countTokens) cools only its own scope.
+        const QString quotaModel = lease.counted ? QString::fromUtf8(redactSecrets(error.model.toUtf8(), secrets)) : QString();
+        const QString model = !quotaModel.isEmpty() ? quotaModel : lease.model;
+        QStringList models{model};
+        if (lease.counted && !lease.model.isEmpty() && lease.model != model)
+            models.append(lease.model);
         Scope& s = scope(projectScope(e->cfg.project, model));
         qint64 until = 0;
         QString why;
+        const QString what = model.isEmpty() ? QStringLiteral("calls without a model") : model;
         if (error.quota == QuotaScope::PerDay) {
             until = m_dayEndsMs;
             why = QStringLiteral("daily quota of %1 used up (429, %2); resets at midnight Pacific time")
-                      .arg(model.isEmpty() ? QStringLiteral("the project") : model,
-                           error.quotaId.isEmpty() ? QStringLiteral("per day") : error.quotaId);
+                      .arg(what, error.quotaId.isEmpty() ? QStringLiteral("per day")
+                                                         : QString::fromUtf8(redactSecrets(error.quotaId.toUtf8(), secrets)));
         } else if (error.retryDelayMs >= 0) {
             until = now + qMax<qint64>(error.retryDelayMs, 1000);
-            why = QStringLiteral("rate-limited for %1 (429, retry after %2)")
-                      .arg(model.isEmpty() ? QStringLiteral("every model") : model, seconds(error.retryDelayMs));
+            why = QStringLiteral("rate-limited for %1 (429, retry after %2)").arg(what, seconds(error.retryDelayMs));
             s.strikes = 0;
         } else {
             ++s.strikes;
@@ -756,14 +796,17 @@ QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& err
             const qint64 ms = qMin(cap, jitter(base << qMin(s.strikes - 1, 20)));
             until = now + ms;
             why = QStringLiteral("rate-limited for %1 (429 without a retry delay, backing off %2)")
-                      .arg(model.isEmpty() ? QStringLiteral("every model") : model, seconds(ms));
+                      .arg(what, seconds(ms));
         }
-        if (until > s.cooldownUntil) {
-            s.cooldownUntil = until;
-            s.cooldownReason = why;
-            ProjectCooldownRow& row = m_dirtyCooldowns[e->cfg.project + QChar(0x1f) + model];
+        for (const QString& m : std::as_const(models)) {
+            Scope& target = scope(projectScope(e->cfg.project, m));
+            if (until <= target.cooldownUntil)
+                continue;
+            target.cooldownUntil = until;
+            target.cooldownReason = why;
+            ProjectCooldownRow& row = m_dirtyCooldowns[e->cfg.project + QChar(0x1f) + m];
             row.project = e->cfg.project;
-            row.model = model;
+            row.model = m;
             row.untilMs = until;
             row.reason = why;
         }
@@ -772,7 +815,9 @@ QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& err
             m_breaker = BreakerState::Open;
             m_breakerOpenMs = qMin(kMaxBreakerOpenMs, m_breakerOpenMs * 2);
             m_breakerOpenUntil = now + m_breakerOpenMs;
-        } else {
+        } else if (error.quota != QuotaScope::PerDay) {
+            // Daily quotas running out together (even round-robin) is not throttling: only per-minute and unknown
+            // 429s count for the breaker.
             noteBreaker429(e->cfg.id, now);
         }
         break;
@@ -791,6 +836,7 @@ QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& err
             const qint64 ms = qMin(kMaxTransientRestMs, base << qMin(e->restLevel, 20));
             ++e->restLevel;
             e->cooldownUntil = now + ms;
+            e->lastCheckAt = now; // the health check is due an interval from now, not at once
             e->cooldownReason = QStringLiteral("failed %1 times in a row while other keys succeeded (last: %2)")
                                     .arg(e->transientInRow)
                                     .arg(summary);
@@ -800,7 +846,29 @@ QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& err
         break;
     }
     }
+    if (!action.isEmpty()) {
+        if (m_events.size() >= 200)
+            m_events.removeFirst();
+        m_events.append(action);
+    }
     return action;
+}
+
+QStringList KeyPool::takeEvents() {
+    QMutexLocker lock(&m_mutex);
+    return std::exchange(m_events, {});
+}
+
+void KeyPool::probeAnswered(KeyLease* lease) {
+    if (!lease->probe)
+        return;
+    QMutexLocker lock(&m_mutex);
+    lease->probe = false;
+    m_probeInFlight = false;
+    m_breaker = BreakerState::Closed;
+    m_breakerOpenMs = qint64(m_config.keyPool.breaker.openSeconds) * 1000;
+    m_recent429.clear();
+    m_events.append(QStringLiteral("Gemini accepts requests again: the breaker closed"));
 }
 
 void KeyPool::release(const KeyLease& lease) {
@@ -817,13 +885,8 @@ bool KeyPool::setUserEnabled(const QString& id, bool enabled) {
     if (!e)
         return false;
     e->userDisabled = !enabled;
-    if (enabled) {
-        // Turning a key on by hand also forgives what the pool held against it.
-        e->disabledReason.clear();
-        e->cooldownUntil = 0;
-        e->transientInRow = 0;
-        e->restLevel = 0;
-    }
+    if (enabled)
+        forgive(*e); // turning a key on by hand also forgives what the pool held against it
     markKeyDirty(*e);
     return true;
 }
@@ -855,7 +918,23 @@ KeyStatus KeyPool::statusOf(const Entry& e, qint64 now) const {
                 models.append(m);
         }
     }
+    // Models with a limit of their own show their budget before the first request too.
+    auto addRuleModels = [&models](const QList<ModelLimitRule>& rules) {
+        for (const ModelLimitRule& r : rules) {
+            if (!r.model.contains(u'*') && !models.contains(r.model))
+                models.append(r.model);
+        }
+    };
+    addRuleModels(m_config.limits);
+    addRuleModels(e.cfg.limits);
+    for (const ProjectConfig& p : m_config.projects) {
+        if (p.id == e.cfg.project)
+            addRuleModels(p.limits);
+    }
     std::sort(models.begin(), models.end());
+    auto share = [](qint64 used, qint64 limit) {
+        return limit > 0 ? qBound(0.0, 1.0 - double(used) / double(limit), 1.0) : 1.0;
+    };
     double headroom = 1.0;
     qint64 limitedUntil = 0;
     QString limitedWhy;
@@ -863,37 +942,36 @@ KeyStatus KeyPool::statusOf(const Entry& e, qint64 now) const {
         ModelBudget b;
         b.model = m;
         const Scope* p = findScope(projectScope(e.cfg.project, m));
-        ModelLimits l = projectLimits(e.cfg.project, m);
-        if (const ModelLimitRule* kr = matchRule(e.cfg.limits, m)) {
-            // The key's own limits, when tighter, are what the window should show.
-            const Scope* k = findScope(keyScope(e.cfg.id, m));
-            auto tighter = [](qint64 a, qint64 b2) { return a == 0 ? b2 : (b2 == 0 ? a : qMin(a, b2)); };
-            l = ModelLimits{tighter(l.rpm, kr->limits.rpm), tighter(l.tpm, kr->limits.tpm),
-                            tighter(l.rpd, kr->limits.rpd)};
-            if (k && !p)
-                p = k;
-        }
-        if (p) {
-            b.rpmUsed = p->rpm.sum(now);
-            b.tpmUsed = p->tpm.sum(now);
-            b.rpdUsed = p->rpd;
-            if (p->cooldownUntil > now) {
-                b.cooldownUntilMs = p->cooldownUntil;
-                b.cooldownReason = p->cooldownReason;
-                if (p->cooldownUntil > limitedUntil) {
-                    limitedUntil = p->cooldownUntil;
-                    limitedWhy =
-                        QStringLiteral("%1: %2").arg(m.isEmpty() ? QStringLiteral("all models") : m, p->cooldownReason);
-                }
+        const Scope* k = findScope(keyScope(e.cfg.id, m));
+        const ModelLimits pl = projectLimits(e.cfg.project, m);
+        const ModelLimitRule* kr = matchRule(e.cfg.limits, m);
+        const ModelLimits kl = kr ? kr->limits : ModelLimits{};
+        // Per dimension, show whichever budget is tighter: the project's (shared with its other keys) or the key's
+        // own. Each is measured against its own counter.
+        auto pickTighter = [&share](qint64 pUsed, qint64 pLimit, qint64 kUsed, qint64 kLimit, qint64* used,
+                                    qint64* limit) {
+            if (kLimit > 0 && (pLimit == 0 || share(kUsed, kLimit) < share(pUsed, pLimit))) {
+                *used = kUsed;
+                *limit = kLimit;
+            } else {
+                *used = pUsed;
+                *limit = pLimit;
+            }
+        };
+        pickTighter(p ? p->rpm.sum(now) : 0, pl.rpm, k ? k->rpm.sum(now) : 0, kl.rpm, &b.rpmUsed, &b.rpmLimit);
+        pickTighter(p ? p->tpm.sum(now) : 0, pl.tpm, k ? k->tpm.sum(now) : 0, kl.tpm, &b.tpmUsed, &b.tpmLimit);
+        pickTighter(p ? p->rpd : 0, pl.rpd, k ? k->rpd : 0, kl.rpd, &b.rpdUsed, &b.rpdLimit);
+        if (p && p->cooldownUntil > now) {
+            b.cooldownUntilMs = p->cooldownUntil;
+            b.cooldownReason = p->cooldownReason;
+            if (p->cooldownUntil > limitedUntil) {
+                limitedUntil = p->cooldownUntil;
+                limitedWhy = QStringLiteral("%1: %2").arg(m.isEmpty() ? QStringLiteral("calls without a model") : m,
+                                                          p->cooldownReason);
             }
         }
-        b.rpmLimit = l.rpm;
-        b.tpmLimit = l.tpm;
-        b.rpdLimit = l.rpd;
-        auto share = [](qint64 used, qint64 limit) {
-            return limit > 0 ? qBound(0.0, 1.0 - double(used) / double(limit), 1.0) : 1.0;
-        };
-        headroom = std::min({headroom, share(b.rpmUsed, l.rpm), share(b.tpmUsed, l.tpm), share(b.rpdUsed, l.rpd)});
+        headroom = std::min(
+            {headroom, share(b.rpmUsed, b.rpmLimit), share(b.tpmUsed, b.tpmLimit), share(b.rpdUsed, b.rpdLimit)});
         s.budgets.append(b);
     }
     s.headroom = headroom;

@@ -65,6 +65,7 @@ struct KeyLease {
     bool counted = false;
     qint64 reservedTokens = 0;
     bool probe = false; // the breaker's half-open probe
+    qint64 pickedAtMs = 0;
 };
 
 enum class NoKeyCause {
@@ -158,6 +159,12 @@ public:
     QString reportFailure(const KeyLease& lease, const ClassifiedError& error);
     // No outcome (the client left, or the request was never answered): frees the in-flight slot only.
     void release(const KeyLease& lease);
+    // The breaker's probe got an answer that is not a 429 (its headers): Gemini accepts requests again, so the
+    // breaker closes now rather than when a long stream ends. Clears lease->probe.
+    void probeAnswered(KeyLease* lease);
+    // Human-readable lines about what the pool did (key disabled, project cooling, key resting), oldest first,
+    // for the window's log and stderr; taken once.
+    QStringList takeEvents();
 
     // Management (window, admin API).
     bool setUserEnabled(const QString& id, bool enabled);
@@ -200,6 +207,7 @@ private:
     Entry* choose(QList<Entry*>& eligible, const PickRequest& r);
     KeyStatus statusOf(const Entry& e, qint64 now) const;
     void markKeyDirty(Entry& e);
+    void forgive(Entry& e);
     void chargeTokens(Entry& e, const KeyLease& lease, qint64 delta, qint64 now);
     void noteBreaker429(const QString& id, qint64 now);
     qint64 jitter(qint64 ms);
@@ -215,7 +223,8 @@ private:
     qint64 m_dayEndsMs = 0;
     qint64 m_lastPoolSuccessMs = 0;
     QHash<QString, ProjectCooldownRow> m_dirtyCooldowns;
-    QHash<QString, KeyDayCounterRow> m_counterDeltas;
+    QHash<QString, KeyDayCounterRow> m_counterDeltas; // by key, model and day
+    QStringList m_events;
 
     // Breaker.
     enum class BreakerState { Closed, Open, HalfOpen } m_breaker = BreakerState::Closed;

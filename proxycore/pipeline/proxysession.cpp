@@ -177,6 +177,7 @@ void ProxySession::attempt() {
     m_buffering = false;
     m_buffer.clear();
     m_guarding = false;
+    m_heldEmptyReply = false;
     m_guardBuffer.clear();
     m_captureCreated = false;
     m_created.clear();
@@ -188,6 +189,27 @@ void ProxySession::attempt() {
 }
 
 void ProxySession::respondNoKey(const PickResult& result) {
+    if (m_heldEmptyReply && m_guarding) {
+        // The reply without candidates is still the best answer there is.
+        m_heldEmptyReply = false;
+        releaseGuard();
+        finish(m_upstreamStatus, "empty_reply");
+        m_client.endResponse();
+        return;
+    }
+    if (result.cause == NoKeyCause::Exhausted && m_buffering && m_lastError.cls == UpstreamErrorClass::RateLimited) {
+        // Every key was tried and answered 429: say when the soonest of them is back (the keys tried are only
+        // excluded from this request, their cooldowns are what counts).
+        PickRequest again = m_pick;
+        again.exclude.clear();
+        PickResult limited = m_env.shared->keys.pick(again);
+        if (limited.lease) {
+            m_env.shared->keys.release(*limited.lease);
+        } else if (limited.cause == NoKeyCause::AllLimited || limited.cause == NoKeyCause::BreakerOpen) {
+            respondNoKey(limited);
+            return;
+        }
+    }
     if (result.cause == NoKeyCause::Exhausted && m_buffering) {
         sendBufferedError(); // every key was tried: the client gets the last upstream answer
         return;
@@ -308,6 +330,8 @@ bool ProxySession::canRetry() const {
 void ProxySession::onUpstreamHeaders(int status, const HttpHeaders& headers) {
     m_upstreamStatus = status;
     m_upstreamHeaders = headers;
+    if (m_lease && m_lease->probe && status != 429)
+        m_env.shared->keys.probeAnswered(&*m_lease); // Gemini answered: the breaker closes now, not after a stream
     if (status >= 400) {
         // Held back: it may be retried on another key, and error bodies can quote the key, so they are scrubbed.
         m_buffering = true;
@@ -367,10 +391,16 @@ void ProxySession::onUpstreamData(const char* data, qsizetype len) {
 
 void ProxySession::onUpstreamComplete() {
     if (m_guarding) {
-        // The whole reply arrived without a single candidate part, finishReason or blockReason.
-        if (failAndRetry(
-                transientError(QStringLiteral("EMPTY_REPLY"), QStringLiteral("Gemini answered without any candidate"))))
+        // The whole reply arrived without a single candidate part, finishReason or blockReason. If no other
+        // attempt can be made, the held-back reply still goes to the client (here or in respondNoKey()).
+        m_lastError =
+            transientError(QStringLiteral("EMPTY_REPLY"), QStringLiteral("Gemini answered without any candidate"));
+        m_lastWasTimeout = false;
+        m_failureKind.reset();
+        m_heldEmptyReply = true;
+        if (failAndRetry(m_lastError))
             return;
+        m_heldEmptyReply = false;
         releaseGuard();
     }
     if (!m_buffering) {
@@ -467,6 +497,17 @@ void ProxySession::releaseLease() {
 }
 
 void ProxySession::onUpstreamError(UpstreamErrorKind kind, const QString& message) {
+    if (m_buffering && !m_responseStarted) {
+        // An error status arrived and then the connection broke inside its body: classify what came (the classifier
+        // copes with a cut body) rather than calling it a connection failure, so a 400 is still never retried.
+        m_lastError = classifyUpstreamError(m_upstreamStatus, m_buffer);
+        m_lastWasTimeout = false;
+        m_failureKind.reset();
+        if (failAndRetry(m_lastError))
+            return;
+        sendBufferedError();
+        return;
+    }
     m_lastError = transientError(QString::fromLatin1(upstreamErrorName(kind)).toUpper(), message);
     // A read timeout already waited the full timeout: another key may be tried, the same one is not again.
     m_lastWasTimeout = kind == UpstreamErrorKind::Timeout;
@@ -487,8 +528,19 @@ void ProxySession::onUpstreamError(UpstreamErrorKind kind, const QString& messag
         return;
     }
     m_failureKind = kind;
-    if (failAndRetry(m_lastError))
+    // A call that creates something (a batch, a cache, an upload chunk) may have been carried out even though the
+    // answer was lost: replaying it could create a duplicate. Only a failure to connect (nothing sent) is safe.
+    const bool sent = kind != UpstreamErrorKind::Connect;
+    const bool unsafeToReplay = sent && (createsResource(m_ctx.request.method, m_ctx.request.path, m_action) ||
+                                         m_ctx.request.path.startsWith("/upload/"));
+    if (unsafeToReplay) {
+        if (m_lease) {
+            m_env.shared->keys.reportFailure(*m_lease, m_lastError);
+            m_lease.reset();
+        }
+    } else if (failAndRetry(m_lastError)) {
         return;
+    }
     respondUpstreamFailure(kind, message);
 }
 

@@ -113,6 +113,7 @@ private:
     bool m_lastWasTimeout = false;
     std::optional<UpstreamErrorKind> m_failureKind; // the last attempt failed without an HTTP answer
     bool m_guarding = false;                        // stream guard: 2xx held back until it carries an answer
+    bool m_heldEmptyReply = false; // a complete reply without candidates, held while another key is tried
     QByteArray m_guardBuffer;
     bool m_captureCreated = false; // a creating call: keep the (small) reply to pin the resource it names
     QByteArray m_created;

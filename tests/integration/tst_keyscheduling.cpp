@@ -81,6 +81,10 @@ private Q_SLOTS:
     void localLimitsSkipKeysBeforeGoogleSays429();
     void userCanDisableEnableAndTestKeys();
     void scheduledHealthCheckBringsKeyBack();
+    void emptyReplyFromTheOnlyKeyStillReachesTheClient();
+    void clientLeavingDuringBackoffCancelsTheRetry();
+    void stickyHeaderStaysInTheGateway();
+    void databasePathChangeWaitsForRestart();
 };
 
 void TstKeyScheduling::rateLimitedKeyIsRestedWhileOthersServe() {
@@ -433,6 +437,73 @@ void TstKeyScheduling::scheduledHealthCheckBringsKeyBack() {
     f.upstream.clearKeyBehaviors();
     QTRY_COMPARE_WITH_TIMEOUT(statusOf(f, QStringLiteral("key2"))->health, KeyHealth::Ready, 5000);
     QCOMPARE(f.controller.keySummary().available, 2);
+}
+
+void TstKeyScheduling::emptyReplyFromTheOnlyKeyStillReachesTheClient() {
+    GatewayFixture f(1);
+    f.config->gemini.keyPool.backoffBaseMs = 10;
+    f.upstream.setKeyBehavior(upstreamKey(1), FakeUpstream::EmptyReply);
+    QVERIFY(f.start());
+    const RawResponse r = f.request("POST", kGenerate, GatewayFixture::auth(), kPrompt);
+    // Retried (1 + max_retries attempts), then Gemini's own answer, not a gateway error.
+    QCOMPARE(r.status, 200);
+    QVERIFY2(r.body.contains("promptFeedback"), r.body.constData());
+    QCOMPARE(f.upstream.requestCount(), 3);
+}
+
+void TstKeyScheduling::clientLeavingDuringBackoffCancelsTheRetry() {
+    GatewayFixture f(1);
+    f.config->gemini.keyPool.backoffBaseMs = 1500;
+    f.config->gemini.keyPool.backoffMaxMs = 1500;
+    f.upstream.setKeyBehavior(upstreamKey(1), FakeUpstream::Unavailable);
+    QVERIFY(f.start());
+    RawHttpClient c;
+    QVERIFY(c.connectTo(f.port()));
+    c.send("POST", kGenerate, GatewayFixture::auth(), kPrompt);
+    QTRY_COMPARE_WITH_TIMEOUT(f.upstream.requestCount(), 1, 5000);
+    c.close(); // during the backoff before attempt 2
+    QTest::qWait(2500);
+    QCOMPARE(f.upstream.requestCount(), 1); // no late attempt
+    QCOMPARE(statusOf(f, QStringLiteral("key1"))->inFlight, 0);
+    QTRY_COMPARE_WITH_TIMEOUT(f.controller.currentMetrics().activeRequests, 0, 5000);
+}
+
+void TstKeyScheduling::stickyHeaderStaysInTheGateway() {
+    GatewayFixture f(4);
+    f.config->gemini.keyPool.strategy = KeyStrategy::Sticky;
+    QVERIFY(f.start());
+    for (int i = 0; i < 5; ++i) {
+        QCOMPARE(f.request("POST", kGenerate, GatewayFixture::auth({{"X-GemGate-Session", "conversation-42"}}), kPrompt)
+                     .status,
+                 200);
+    }
+    QSet<QByteArray> keys;
+    for (const RecordedRequest& r : f.upstream.requests()) {
+        keys.insert(r.apiKey);
+        QVERIFY(r.header("x-gemgate-session").isEmpty());
+    }
+    QCOMPARE(keys.size(), 1); // one session, one key
+}
+
+void TstKeyScheduling::databasePathChangeWaitsForRestart() {
+    GatewayFixture f(1);
+    QVERIFY(f.start());
+    const QString before = f.controller.databasePath();
+    QSignalSpy messages(&f.controller, &GatewayController::message);
+    auto next = std::make_shared<Config>(*f.config);
+    next->storage.database = f.dir.filePath(QStringLiteral("other.db"));
+    QString error;
+    QVERIFY(f.controller.reload(next, &error));
+    QCOMPARE(f.controller.databasePath(), before);
+    bool noted = false;
+    for (const QList<QVariant>& args : messages)
+        noted = noted || args.at(0).toString().contains(QStringLiteral("restart GemGate"));
+    QVERIFY(noted);
+    QCOMPARE(f.request("POST", kGenerate, GatewayFixture::auth(), kPrompt).status, 200);
+    f.controller.stop();
+    *f.config = *next;
+    QVERIFY(f.start());
+    QCOMPARE(QFileInfo(f.controller.databasePath()).fileName(), QStringLiteral("other.db"));
 }
 
 QTEST_GUILESS_MAIN(TstKeyScheduling)

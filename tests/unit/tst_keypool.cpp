@@ -150,6 +150,14 @@ private Q_SLOTS:
     void persistenceRoundTrip();
     void concurrentPicksAreExact();
     void tokenEstimate();
+    void probeAnsweredClosesBreakerAtOnce();
+    void healthCheckWaitsAnIntervalAfterRest();
+    void modelLess429DoesNotStopGeneration();
+    void countersStayOnTheirDay();
+    void keyLimitHeadroomInSharedProject();
+    void replacedSecretIsJudgedAfresh();
+    void restingKeysGive503NotRateLimited();
+    void eventsDescribeWhatThePoolDid();
 };
 
 void TestKeyPool::sharesFollowWeights_data() {
@@ -798,6 +806,158 @@ void TestKeyPool::tokenEstimate() {
                              QByteArray(400000, 'A') + "\"}},{\"text\":\"describe\"}]}]}";
     const qint64 est = estimateInputTokens(image);
     QVERIFY2(est > 258 && est < 320, qPrintable(QString::number(est))); // one image, not 100k tokens
+}
+
+void TestKeyPool::probeAnsweredClosesBreakerAtOnce() {
+    ManualClock clock(utcMs(2026, 6, 1, 12, 0));
+    KeyPool pool(&clock);
+    GeminiConfig c = makeConfig({1, 1});
+    c.keyPool.breaker = BreakerConfig{true, 10, 0.75, 2, 15};
+    pool.configure(c);
+    failKey(pool, QStringLiteral("a"), error429(QuotaScope::PerMinute, kSecond));
+    failKey(pool, QStringLiteral("b"), error429(QuotaScope::PerMinute, kSecond));
+    QCOMPARE(pool.pick({}).cause, NoKeyCause::BreakerOpen);
+    clock.advanceMs(15 * kSecond);
+    PickResult probe = pool.pick({});
+    QVERIFY(probe.lease && probe.lease->probe);
+    // Its headers said 200: a long stream may follow, but everyone else may go now.
+    pool.probeAnswered(&*probe.lease);
+    QVERIFY(!probe.lease->probe);
+    const PickResult other = pool.pick({});
+    QVERIFY(other.lease);
+    QVERIFY(!other.lease->probe);
+    pool.reportSuccess(*probe.lease);
+    pool.reportSuccess(*other.lease);
+    for (const KeyStatus& s : pool.statuses())
+        QCOMPARE(s.inFlight, 0);
+}
+
+void TestKeyPool::healthCheckWaitsAnIntervalAfterRest() {
+    ManualClock clock(utcMs(2026, 6, 1, 12, 0));
+    KeyPool pool(&clock);
+    GeminiConfig c = makeConfig({1, 1});
+    c.keyPool.blameAfterFailures = 1;
+    c.keyPool.transientCooldownSeconds = 120;
+    pool.configure(c);
+    QCOMPARE(pickOk(pool), QStringLiteral("a"));
+    failKey(pool, QStringLiteral("a"), errorOf(UpstreamErrorClass::Transient, 500, QStringLiteral("HTTP_500")), {});
+    QCOMPARE(pool.status(QStringLiteral("a"))->health, KeyHealth::CoolingDown);
+    QVERIFY(pool.dueForHealthCheck(60 * kSecond).isEmpty()); // not at once: the rest would end at the next tick
+    clock.advanceMs(60 * kSecond);
+    QCOMPARE(pool.dueForHealthCheck(60 * kSecond).size(), 1);
+}
+
+void TestKeyPool::modelLess429DoesNotStopGeneration() {
+    ManualClock clock(utcMs(2026, 6, 1, 12, 0));
+    KeyPool pool(&clock);
+    pool.configure(makeConfig({1}));
+    PickRequest files; // e.g. GET /v1beta/files: no model, no quota
+    const PickResult r = pool.pick(files);
+    pool.reportFailure(*r.lease, error429(QuotaScope::PerMinute, 30 * kSecond, QString()));
+    QVERIFY(!pool.pick(files).lease);                        // files calls wait
+    QCOMPARE(pickOk(pool, forModel()), QStringLiteral("a")); // generation does not
+    // A countTokens-style call (a model, but no quota) naming the model in its 429 does not cool generation either.
+    PickRequest count;
+    count.model = kModel;
+    clock.advanceMs(31 * kSecond);
+    const PickResult c2 = pool.pick(count);
+    QVERIFY(c2.lease);
+    pool.reportFailure(*c2.lease, error429(QuotaScope::PerMinute, 30 * kSecond));
+    QCOMPARE(pickOk(pool, forModel()), QStringLiteral("a"));
+}
+
+void TestKeyPool::countersStayOnTheirDay() {
+    ManualClock clock(utcMs(2026, 6, 2, 6, 59) + 59 * kSecond); // 23:59:59 PDT
+    KeyPool pool(&clock);
+    pool.configure(makeConfig({1}));
+    QCOMPARE(pickOk(pool, forModel()), QStringLiteral("a"));
+    clock.advanceMs(2 * kSecond); // the next Pacific day, before the 1 s persistence tick
+    QCOMPARE(pickOk(pool, forModel()), QStringLiteral("a"));
+    const KeyPoolDelta d = pool.takeDelta();
+    QCOMPARE(d.counters.size(), 2);
+    QSet<QString> days;
+    for (const KeyDayCounterRow& row : d.counters) {
+        QCOMPARE(row.requests, 1);
+        days.insert(row.day);
+    }
+    QCOMPARE(days, (QSet<QString>{QStringLiteral("2026-06-01"), QStringLiteral("2026-06-02")}));
+    QCOMPARE(pool.status(QStringLiteral("a"))->requestsToday, 1);
+}
+
+void TestKeyPool::keyLimitHeadroomInSharedProject() {
+    ManualClock clock(utcMs(2026, 6, 1, 12, 0));
+    KeyPool pool(&clock);
+    GeminiConfig c = makeConfig({1, 1});
+    for (UpstreamKey& k : c.apiKeys) {
+        k.project = QStringLiteral("shared");
+        k.limits = {ModelLimitRule{QStringLiteral("*"), ModelLimits{10, 0, 0}}};
+    }
+    pool.configure(c);
+    QCOMPARE(picks(pool, 10, forModel()), QStringLiteral("ababababab"));
+    // Each key used 5 of its own 10: half its budget, not "at the limit" because the project sent 10.
+    for (const KeyStatus& s : pool.statuses()) {
+        QCOMPARE(s.health, KeyHealth::Ready);
+        QVERIFY2(qAbs(s.headroom - 0.5) < 1e-9, qPrintable(QString::number(s.headroom)));
+        QCOMPARE(s.budgets.value(0).rpmUsed, 5);
+        QCOMPARE(s.budgets.value(0).rpmLimit, 10);
+    }
+    QCOMPARE(picks(pool, 12, forModel()).count(u'-'), 2); // and each stops at its own 10
+}
+
+void TestKeyPool::replacedSecretIsJudgedAfresh() {
+    KeyPool pool;
+    GeminiConfig c = makeConfig({1, 1});
+    pool.configure(c);
+    failKey(pool, QStringLiteral("a"), errorOf(UpstreamErrorClass::KeyInvalid, 400, QStringLiteral("API_KEY_INVALID")));
+    pool.configure(c); // same key: still disabled
+    QCOMPARE(pool.status(QStringLiteral("a"))->health, KeyHealth::Disabled);
+    c.apiKeys[0].secret = QStringLiteral("AIzaSyReplacementKey-0123456789abcdefghij");
+    pool.configure(c); // the user pasted a new key
+    QCOMPARE(pool.status(QStringLiteral("a"))->health, KeyHealth::Ready);
+    // The same for a secret rotated behind a reference.
+    c.apiKeys[1].secret.clear();
+    c.apiKeys[1].secretRef = QStringLiteral("file:/k/b.key");
+    pool.configure(c);
+    pool.setSecret(QStringLiteral("b"), "first-secret-value");
+    failKey(pool, QStringLiteral("b"),
+            errorOf(UpstreamErrorClass::KeyInvalid, 403, QStringLiteral("CONSUMER_SUSPENDED")));
+    pool.setSecret(QStringLiteral("b"), "first-secret-value");
+    QCOMPARE(pool.status(QStringLiteral("b"))->health, KeyHealth::Disabled);
+    pool.setSecret(QStringLiteral("b"), "second-secret-value");
+    QCOMPARE(pool.status(QStringLiteral("b"))->health, KeyHealth::Ready);
+}
+
+void TestKeyPool::restingKeysGive503NotRateLimited() {
+    ManualClock clock(utcMs(2026, 6, 1, 12, 0));
+    KeyPool pool(&clock);
+    GeminiConfig c = makeConfig({1, 1});
+    c.keyPool.blameAfterFailures = 1;
+    pool.configure(c);
+    QCOMPARE(pickOk(pool), QStringLiteral("a"));
+    failKey(pool, QStringLiteral("b"), errorOf(UpstreamErrorClass::Transient, 503, QStringLiteral("HTTP_503")), {});
+    QCOMPARE(pickOk(pool), QStringLiteral("a"));
+    failKey(pool, QStringLiteral("a"), errorOf(UpstreamErrorClass::Transient, 503, QStringLiteral("HTTP_503")), {});
+    const PickResult r = pool.pick({});
+    QVERIFY(!r.lease);
+    QCOMPARE(r.cause, NoKeyCause::NoneUsable);
+    QVERIFY(r.retryAfterMs > 0);
+}
+
+void TestKeyPool::eventsDescribeWhatThePoolDid() {
+    ManualClock clock(utcMs(2026, 6, 1, 12, 0));
+    KeyPool pool(&clock);
+    pool.configure(makeConfig({1, 1}));
+    failKey(pool, QStringLiteral("a"),
+            errorOf(UpstreamErrorClass::KeyInvalid, 403, QStringLiteral("CONSUMER_SUSPENDED"),
+                    QStringLiteral("Consumer 'api_key:%1' has been suspended.")
+                        .arg(QString::fromLatin1(secretOf(QStringLiteral("a"))))));
+    failKey(pool, QStringLiteral("b"), error429(QuotaScope::PerMinute, 41 * kSecond));
+    const QStringList events = pool.takeEvents();
+    QCOMPARE(events.size(), 2);
+    QVERIFY(events[0].startsWith(QStringLiteral("disabled key a: CONSUMER_SUSPENDED")));
+    QVERIFY(!events[0].contains(QString::fromLatin1(secretOf(QStringLiteral("a")))));
+    QVERIFY(events[1].contains(QStringLiteral("retry after 41 s")));
+    QVERIFY(pool.takeEvents().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestKeyPool)
