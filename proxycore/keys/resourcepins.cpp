@@ -59,9 +59,11 @@ QStringList referencedResources(const QByteArray& path, const QByteArray& body) 
     // Path: /v1beta/<kind>/<id>[:verb] (also /upload/v1beta/..., and /v1/...).
     static const QRegularExpression pathRe(
         QStringLiteral("/v1[a-z0-9]*/(files|cachedContents|batches)/([A-Za-z0-9_.-]+)"));
-    const QString p = QString::fromUtf8(path);
-    if (const QRegularExpressionMatch m = pathRe.match(p); m.hasMatch())
-        out.append(m.captured(1) + u'/' + m.captured(2));
+    // Most requests name no resource: look for the words before paying for a regular expression.
+    if (path.contains("/files/") || path.contains("/cachedContents/") || path.contains("/batches/")) {
+        if (const QRegularExpressionMatch m = pathRe.match(QString::fromUtf8(path)); m.hasMatch())
+            out.append(m.captured(1) + u'/' + m.captured(2));
+    }
     // Body: only worth a look when it can refer to a file or a cache at all.
     if (body.contains("fileUri") || body.contains("file_uri") || body.contains("cachedContent")) {
         static const QRegularExpression bodyRe(QStringLiteral("(?:/|\")(files|cachedContents)/([A-Za-z0-9_.-]+)\""));
