@@ -85,6 +85,7 @@ private Q_SLOTS:
     void clientLeavingDuringBackoffCancelsTheRetry();
     void stickyHeaderStaysInTheGateway();
     void databasePathChangeWaitsForRestart();
+    void breakerHoldsBackThenLongProbeReopensAtOnce();
 };
 
 void TstKeyScheduling::rateLimitedKeyIsRestedWhileOthersServe() {
@@ -504,6 +505,44 @@ void TstKeyScheduling::databasePathChangeWaitsForRestart() {
     *f.config = *next;
     QVERIFY(f.start());
     QCOMPARE(QFileInfo(f.controller.databasePath()).fileName(), QStringLiteral("other.db"));
+}
+
+void TstKeyScheduling::breakerHoldsBackThenLongProbeReopensAtOnce() {
+    GatewayFixture f(3);
+    f.config->gemini.keyPool.breaker = BreakerConfig{true, 10, 0.5, 2, 1}; // 2 of 3 keys within 10 s: open 1 s
+    f.upstream.setKeyBehaviorCount(upstreamKey(1), FakeUpstream::RateLimitMinute, 1);
+    f.upstream.setKeyBehaviorCount(upstreamKey(2), FakeUpstream::RateLimitMinute, 1);
+    QVERIFY(f.start());
+    // The first request meets both throttled keys, which trips the breaker: it is answered at once instead of
+    // trying the last key too.
+    const RawResponse first = f.request("POST", kGenerate, GatewayFixture::auth(), kPrompt);
+    QCOMPARE(first.status, 429);
+    QVERIFY(json(first)[QLatin1String("error")][QLatin1String("message")].toString().contains(
+        QStringLiteral("throttling")));
+    const int sent = f.upstream.requestCount();
+    QCOMPARE(sent, 2);
+    const RawResponse held = f.request("POST", kGenerate, GatewayFixture::auth(), kPrompt);
+    QCOMPARE(held.status, 429);
+    QCOMPARE(json(held)[QLatin1String("error")][QLatin1String("status")].toString(),
+             QStringLiteral("RESOURCE_EXHAUSTED"));
+    QVERIFY(held.header("retry-after").toInt() >= 1);
+    QCOMPARE(f.upstream.requestCount(), sent); // held back in the gateway
+
+    // Half-open: the probe is a slow stream (10 events 300 ms apart). Once its headers say 200, everyone goes.
+    QTest::qWait(1100);
+    RawHttpClient probe;
+    QVERIFY(probe.connectTo(f.port()));
+    probe.send("POST", kStream, GatewayFixture::auth({{"x-fake-chunks", "10"}, {"x-fake-interval-ms", "300"}}),
+               kPrompt);
+    QVERIFY(probe.waitForBodyBytes(1, 5000));
+    QElapsedTimer t;
+    t.start();
+    QCOMPARE(f.request("POST", kGenerate, GatewayFixture::auth(), kPrompt).status, 200);
+    QVERIFY2(t.elapsed() < 1500, "requests must not wait for the probe stream to end");
+    QVERIFY(probe.isConnected());
+    QVERIFY(probe.waitForResponse(10'000));
+    QCOMPARE(probe.response().status, 200);
+    QVERIFY(probe.response().complete);
 }
 
 QTEST_GUILESS_MAIN(TstKeyScheduling)
