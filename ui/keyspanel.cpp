@@ -426,7 +426,8 @@ void KeysPanel::updateButtons() {
     const bool busy = s && m_busy.contains(s->id);
     m_addButton->setEnabled(running);
     m_removeButton->setEnabled(s && s->managed && !busy);
-    m_enableButton->setEnabled(s && (s->health == KeyHealth::UserDisabled || s->health == KeyHealth::Disabled));
+    m_enableButton->setEnabled(s && s->configEnabled &&
+                               (s->health == KeyHealth::UserDisabled || s->health == KeyHealth::Disabled));
     m_disableButton->setEnabled(s && s->health != KeyHealth::UserDisabled);
     m_testButton->setEnabled(s && !busy);
 }

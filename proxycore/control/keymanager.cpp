@@ -338,6 +338,11 @@ void KeyManager::removeKey(const QString& id, std::function<void(bool, const QSt
 }
 
 bool KeyManager::setEnabled(const QString& id, bool enabled, QString* error) {
+    const std::optional<KeyStatus> st = m_shared ? m_shared->keys.status(id) : std::nullopt;
+    if (enabled && st && !st->configEnabled) {
+        *error = QStringLiteral("key '%1' has enabled: false in the config file; change it there and reload").arg(id);
+        return false;
+    }
     if (!m_shared || !m_shared->keys.setUserEnabled(id, enabled)) {
         *error = QStringLiteral("no key '%1'").arg(id);
         return false;

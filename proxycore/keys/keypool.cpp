@@ -770,7 +770,8 @@ QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& err
         markKeyDirty(*e);
         // The quota's own model name (QuotaFailure) and the request's can differ (aliases): cool both. A call
         // that counts against no model quota (files, batches, countTokens) cools only its own scope.
-        const QString quotaModel = lease.counted ? QString::fromUtf8(redactSecrets(error.model.toUtf8(), secrets)) : QString();
+        const QString quotaModel =
+            lease.counted ? QString::fromUtf8(redactSecrets(error.model.toUtf8(), secrets)) : QString();
         const QString model = !quotaModel.isEmpty() ? quotaModel : lease.model;
         QStringList models{model};
         if (lease.counted && !lease.model.isEmpty() && lease.model != model)
@@ -782,8 +783,9 @@ QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& err
         if (error.quota == QuotaScope::PerDay) {
             until = m_dayEndsMs;
             why = QStringLiteral("daily quota of %1 used up (429, %2); resets at midnight Pacific time")
-                      .arg(what, error.quotaId.isEmpty() ? QStringLiteral("per day")
-                                                         : QString::fromUtf8(redactSecrets(error.quotaId.toUtf8(), secrets)));
+                      .arg(what, error.quotaId.isEmpty()
+                                     ? QStringLiteral("per day")
+                                     : QString::fromUtf8(redactSecrets(error.quotaId.toUtf8(), secrets)));
         } else if (error.retryDelayMs >= 0) {
             until = now + qMax<qint64>(error.retryDelayMs, 1000);
             why = QStringLiteral("rate-limited for %1 (429, retry after %2)").arg(what, seconds(error.retryDelayMs));
@@ -899,6 +901,7 @@ KeyStatus KeyPool::statusOf(const Entry& e, qint64 now) const {
     s.tags = e.cfg.tags;
     s.secretSource = e.cfg.secretRef.isEmpty() ? QStringLiteral("config") : e.cfg.secretRef;
     s.managed = e.cfg.managed;
+    s.configEnabled = e.cfg.enabled;
     s.weight = e.cfg.weight;
     s.disabledReason = e.disabledReason;
     s.lastError = e.lastError;

@@ -101,6 +101,7 @@ struct KeyStatus {
     QStringList tags;
     QString secretSource; // "config", "keychain:<name>", "env:<VAR>", "file:<path>"
     bool managed = false;
+    bool configEnabled = true; // false: `enabled: false` in the config file (only the file can turn it on)
     int weight = 1;
     KeyHealth health = KeyHealth::Ready;
     QString detail;           // one line: why the key is not Ready, or "" when it is
