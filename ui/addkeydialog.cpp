@@ -1,5 +1,6 @@
 #include "addkeydialog.h"
 
+#include "control/keymanager.h"
 #include "secrets/secretstore.h"
 
 #include <QComboBox>
@@ -13,7 +14,6 @@
 #include <QRegularExpression>
 #include <QRegularExpressionValidator>
 #include <QSpinBox>
-#include <QStandardPaths>
 #include <QVBoxLayout>
 
 namespace gemgate {
@@ -159,15 +159,15 @@ void AddKeyDialog::updateOkButton() {
 
 void AddKeyDialog::updateStoreHint() {
     const QString id = m_idEdit->text().trimmed().isEmpty() ? QStringLiteral("<id>") : m_idEdit->text().trimmed();
-    if (SecretBackend(m_storeCombo->currentData().toInt()) == SecretBackend::File) {
-        const QString dir =
-            QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/gemgate/keys/");
+    const SecretBackend backend = SecretBackend(m_storeCombo->currentData().toInt());
+    const QString location = KeyManager::secretLocation(id, backend);
+    if (backend == SecretBackend::File) {
         m_storeHint->setText(tr("Saved in %1, readable by you only (mode 0600). Use this where no keychain runs.")
-                                 .arg(QDir::toNativeSeparators(dir + id + QStringLiteral(".key"))));
+                                 .arg(QDir::toNativeSeparators(location)));
     } else {
         m_storeHint->setText(tr("Saved in the desktop keychain (Secret Service: GNOME Keyring or KWallet), "
-                                "entry \"upstream-%1\".")
-                                 .arg(id));
+                                "entry \"%1\".")
+                                 .arg(location));
     }
 }
 

@@ -232,6 +232,18 @@ void KeyManager::persist() {
         m_db->saveProjectCooldowns(d.cooldowns);
 }
 
+QString KeyManager::secretLocation(const QString& id, SecretBackend backend) {
+    switch (backend) {
+    case SecretBackend::Keychain:
+        return QStringLiteral("upstream-") + id;
+    case SecretBackend::File:
+        return dataDir() + QStringLiteral("/keys/") + id + QStringLiteral(".key");
+    case SecretBackend::Env:
+        break;
+    }
+    return QString();
+}
+
 QList<KeyStatus> KeyManager::statuses() const {
     return m_shared ? m_shared->keys.statuses() : QList<KeyStatus>();
 }
@@ -255,20 +267,14 @@ void KeyManager::addKey(const NewKey& key, std::function<void(bool, const QStrin
         done(false, QStringLiteral("the API key is empty or contains spaces"));
         return;
     }
-    SecretRef ref;
-    ref.backend = key.backend;
-    switch (key.backend) {
-    case SecretBackend::Keychain:
-        ref.name = QStringLiteral("upstream-") + key.id;
-        break;
-    case SecretBackend::File:
-        ref.name = dataDir() + QStringLiteral("/keys/") + key.id + QStringLiteral(".key");
-        break;
-    case SecretBackend::Env:
+    if (key.backend == SecretBackend::Env) {
         done(false, QStringLiteral("env: keys cannot be added from here; reference them in the config file "
                                    "(secret: env:VAR)"));
         return;
     }
+    SecretRef ref;
+    ref.backend = key.backend;
+    ref.name = secretLocation(key.id, key.backend);
     SecretStore* store = m_resolver->store(key.backend);
     QPointer<KeyManager> self(this);
     store->write(ref.name, secret, [self, key, ref, done](const SecretResult& r) {

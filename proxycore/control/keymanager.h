@@ -60,6 +60,9 @@ public:
     QString databasePath() const;
 
     QList<KeyStatus> statuses() const;
+    // Where addKey() puts the secret of a key with this id: keychain entry "upstream-<id>", or the 0600 file
+    // <data dir>/gemgate/keys/<id>.key.
+    static QString secretLocation(const QString& id, SecretBackend backend);
     // Stores the secret, records the key and reloads; done(ok, message) on this thread.
     void addKey(const NewKey& key, std::function<void(bool ok, const QString& message)> done);
     // Keys added from the window only (config keys are removed in the config file).
