@@ -582,6 +582,8 @@ PickResult KeyPool::pick(const PickRequest& r) {
         return result;
     }
 
+    if (r.dryRun)
+        return result; // a key could serve; cause None, no lease
     Entry* e = choose(eligible, r);
     KeyLease lease;
     lease.id = e->cfg.id;

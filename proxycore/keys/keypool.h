@@ -54,6 +54,7 @@ struct PickRequest {
     QString stickyKey;               // sticky strategy: the client's session or id
     QString pinnedKey;               // a stateful resource lives in this key's project: prefer this key ...
     QString pinnedProject;           // ... else another key of this project, never a key of another project
+    bool dryRun = false;             // only ask whether a key could serve: no lease, nothing counted
 };
 
 struct KeyLease {

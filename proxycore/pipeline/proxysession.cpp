@@ -202,10 +202,9 @@ void ProxySession::respondNoKey(const PickResult& result) {
         // excluded from this request, their cooldowns are what counts).
         PickRequest again = m_pick;
         again.exclude.clear();
-        PickResult limited = m_env.shared->keys.pick(again);
-        if (limited.lease) {
-            m_env.shared->keys.release(*limited.lease);
-        } else if (limited.cause == NoKeyCause::AllLimited || limited.cause == NoKeyCause::BreakerOpen) {
+        again.dryRun = true;
+        const PickResult limited = m_env.shared->keys.pick(again);
+        if (limited.cause == NoKeyCause::AllLimited || limited.cause == NoKeyCause::BreakerOpen) {
             respondNoKey(limited);
             return;
         }

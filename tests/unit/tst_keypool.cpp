@@ -158,6 +158,7 @@ private Q_SLOTS:
     void replacedSecretIsJudgedAfresh();
     void restingKeysGive503NotRateLimited();
     void eventsDescribeWhatThePoolDid();
+    void dryRunCountsNothing();
 };
 
 void TestKeyPool::sharesFollowWeights_data() {
@@ -958,6 +959,24 @@ void TestKeyPool::eventsDescribeWhatThePoolDid() {
     QVERIFY(!events[0].contains(QString::fromLatin1(secretOf(QStringLiteral("a")))));
     QVERIFY(events[1].contains(QStringLiteral("retry after 41 s")));
     QVERIFY(pool.takeEvents().isEmpty());
+}
+
+void TestKeyPool::dryRunCountsNothing() {
+    ManualClock clock(utcMs(2026, 6, 1, 12, 0));
+    KeyPool pool(&clock);
+    GeminiConfig c = makeConfig({1});
+    c.limits = {ModelLimitRule{QStringLiteral("*"), ModelLimits{1, 0, 0}}};
+    pool.configure(c);
+    PickRequest ask = forModel();
+    ask.dryRun = true;
+    for (int i = 0; i < 5; ++i) {
+        const PickResult r = pool.pick(ask);
+        QVERIFY(!r.lease);
+        QCOMPARE(r.cause, NoKeyCause::None);
+    }
+    QCOMPARE(pickOk(pool, forModel()), QStringLiteral("a")); // the one request per minute is still there
+    QCOMPARE(pool.pick(ask).cause, NoKeyCause::AllLimited);
+    QCOMPARE(pool.status(QStringLiteral("a"))->inFlight, 0);
 }
 
 QTEST_GUILESS_MAIN(TestKeyPool)
