@@ -1,5 +1,7 @@
 #include "headless.h"
 
+#include "clientscli.h"
+
 #include "config/configloader.h"
 #include "control/gatewaycontroller.h"
 #include "unixsignals.h"
@@ -42,7 +44,12 @@ CommandLine parseCommandLine(const QStringList& args) {
             value(&cl.configPath);
         else if (a == QLatin1String("--check-config") || a.startsWith(QLatin1String("--check-config=")))
             value(&cl.checkConfigPath);
-        else if (a.startsWith(QLatin1Char('-')))
+        else if (a == QLatin1String("clients")) {
+            // Everything after the command word belongs to it.
+            cl.clientsCommand = true;
+            cl.clients = args.mid(i + 1);
+            break;
+        } else if (a.startsWith(QLatin1Char('-')))
             cl.error = QStringLiteral("unknown option %1 (see --help)").arg(a);
         else
             cl.error = QStringLiteral("unexpected argument %1 (see --help)").arg(a);
@@ -57,7 +64,9 @@ QString usageText() {
                           "  --config FILE         use this config file (default: %1)\n"
                           "  --check-config FILE   validate FILE, print every problem, exit 0 if valid, 1 if not\n"
                           "  --version             print the version\n"
-                          "  --help                this text\n\n"
+                          "  --help                this text\n"
+                          "  clients <command>     manage issued client keys (add, list, disable, enable, rotate,\n"
+                          "                        remove; `gemgate clients help`)\n\n"
                           "Signals (headless): SIGTERM/SIGINT drain and exit, SIGHUP reloads the config.\n")
         .arg(defaultConfigPath());
 }
@@ -146,6 +155,10 @@ int runWithoutGui(const CommandLine& cl) {
     }
     if (!cl.checkConfigPath.isEmpty())
         return checkConfig(cl.checkConfigPath);
+    if (cl.clientsCommand) {
+        const QString path = resolveConfigPath(cl);
+        return path.isEmpty() ? 1 : runClientsCommand(path, cl.clients);
+    }
     return runHeadless(cl);
 }
 

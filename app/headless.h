@@ -14,6 +14,8 @@ struct CommandLine {
     bool noGui = false;
     bool version = false;
     bool help = false;
+    QStringList clients; // `clients <command> ...`: the words after "clients" (empty: not a clients command)
+    bool clientsCommand = false;
     QString error; // unknown option etc.
 };
 

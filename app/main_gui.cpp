@@ -38,9 +38,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s\n", qPrintable(cl.error));
         return 2;
     }
-    if (cl.help || cl.version || !cl.checkConfigPath.isEmpty() || cl.noGui || !hasDisplay()) {
+    if (cl.help || cl.version || !cl.checkConfigPath.isEmpty() || cl.clientsCommand || cl.noGui || !hasDisplay()) {
         QCoreApplication app(argc, argv);
-        if (!cl.noGui && !cl.help && !cl.version && cl.checkConfigPath.isEmpty())
+        if (!cl.noGui && !cl.help && !cl.version && cl.checkConfigPath.isEmpty() && !cl.clientsCommand)
             std::fprintf(stderr, "gemgate: no display found, running headless (use --no-gui to say so)\n");
         return gemgate::runWithoutGui(cl);
     }

@@ -1,5 +1,6 @@
 #include "control/keymanager.h"
 
+#include "clients/clientstore.h"
 #include "control/runtime.h"
 #include "keys/errorclass.h"
 #include "secrets/secretstore.h"
@@ -70,8 +71,11 @@ bool KeyManager::open(const Config& config, QString* error, QStringList* notes) 
         *error = QStringLiteral("storage.database: %1").arg(err);
         return false;
     }
+    m_clients.reset();
     m_db = std::move(db);
     m_dbPath = path;
+    m_clients = std::make_unique<ClientStore>(m_db.get());
+    m_clientsVersion = -1;
     return true;
 }
 
@@ -124,6 +128,7 @@ void KeyManager::attach(SharedState* shared) {
         m_resolver = new SecretResolver(m_configDir, kSecretTimeoutMs, this);
     if (!m_nam)
         m_nam = new QNetworkAccessManager(this);
+    refreshClients();
     m_persistTimer->start();
     scheduleHealthChecks();
     resolveMissingSecrets();
@@ -214,9 +219,19 @@ void KeyManager::detach() {
         m_db->flush();
 }
 
+void KeyManager::refreshClients() {
+    if (!m_shared || !m_clients)
+        return;
+    m_clientsVersion = m_clients->dataVersion();
+    m_shared->clients.replace(m_clients->list());
+}
+
 void KeyManager::persist() {
     if (!m_shared)
         return;
+    // Every other second: has another process (the clients CLI) changed the issued client keys?
+    if (m_clients && ++m_ticks % 2 == 0 && m_clients->dataVersion() != m_clientsVersion)
+        refreshClients();
     for (const QString& event : m_shared->keys.takeEvents())
         Q_EMIT message(QStringLiteral("key pool: %1").arg(event));
     if (!m_db)

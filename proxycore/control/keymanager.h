@@ -19,6 +19,7 @@ class QTimer;
 
 namespace gemgate {
 
+class ClientStore;
 class SecretResolver;
 class StateDb;
 struct SharedState;
@@ -57,6 +58,11 @@ public:
     // Writes what changed in the pool since the last call (also called by the 1 s timer).
     void persist();
     StateDb* database() const { return m_db.get(); }
+    // Client keys issued by GemGate, in the same database (null until open()).
+    ClientStore* clientStore() const { return m_clients.get(); }
+    // Reloads the gateway's client directory from the database (also done when another process, e.g. the
+    // `gemgate clients` CLI, changed it).
+    void refreshClients();
     QString databasePath() const;
 
     QList<KeyStatus> statuses() const;
@@ -85,6 +91,9 @@ private:
     void scheduleHealthChecks();
 
     std::unique_ptr<StateDb> m_db;
+    std::unique_ptr<ClientStore> m_clients; // declared after m_db: destroyed before it
+    qint64 m_clientsVersion = -1;
+    int m_ticks = 0;
     QString m_dbPath;
     QString m_configDir;
     SharedState* m_shared = nullptr;

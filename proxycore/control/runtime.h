@@ -3,6 +3,7 @@
 // The state shared by every worker: an immutable Runtime snapshot (the config plus what is derived from it once
 // per load: TLS contexts, client key digests), swapped atomically on reload, and a few thread-safe services.
 
+#include "clients/clientstore.h"
 #include "config/config.h"
 #include "keys/keypool.h"
 #include "keys/resourcepins.h"
@@ -35,6 +36,7 @@ struct SharedState {
     std::atomic<RuntimePtr> runtime;
     KeyPool keys;
     ResourcePins pins;
+    ClientDirectory clients; // client keys issued by GemGate (state database), beside auth.client_keys
     AccessLog accessLog;
     std::atomic<bool> draining{false};
     std::atomic<int> connections{0};

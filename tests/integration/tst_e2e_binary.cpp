@@ -5,6 +5,7 @@
 #include "fakeupstream.h"
 #include "rawhttpclient.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
@@ -46,6 +47,7 @@ private Q_SLOTS:
     void lifecycle_data();
     void lifecycle();
     void checkConfigCommand();
+    void clientsCommand();
 };
 
 void TstE2eBinary::lifecycle_data() {
@@ -161,6 +163,95 @@ void TstE2eBinary::checkConfigCommand() {
     QVERIFY2(out.contains("bad.yaml:2:") && out.contains("server.port"), out.constData());
     QVERIFY2(out.contains("bad.yaml:3:") && out.contains("prot"), out.constData());
     QVERIFY2(out.contains("bad.yaml:5:") && out.contains("gemini.base_url"), out.constData());
+}
+
+void TstE2eBinary::clientsCommand() {
+    FakeUpstream upstream;
+    QVERIFY(upstream.start(1));
+    QTemporaryDir dir(artifactTemplate(QStringLiteral("e2e-clients")));
+    dir.setAutoRemove(false);
+    const QString cfgPath = dir.filePath(QStringLiteral("gemgate.yaml"));
+    QVERIFY(writeFile(cfgPath, config(upstream.baseUrl(), dir.filePath(QStringLiteral("access.log")), false)));
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("E2E_KEY_ONE"), QString::fromLatin1(kKey1));
+    env.remove(QStringLiteral("DISPLAY"));
+    auto cli = [&](const QStringList& words, int* exitCode = nullptr) {
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(GEMGATED_PATH),
+                QStringList{QStringLiteral("--config"), cfgPath, QStringLiteral("clients")} + words);
+        p.waitForFinished(15'000);
+        if (exitCode)
+            *exitCode = p.exitCode();
+        return QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
+    };
+    auto keyOf = [](const QString& text) {
+        const auto m =
+            QRegularExpression(QStringLiteral("key \\(shown only now[^)]*\\): (gg_[A-Za-z0-9_-]+)")).match(text);
+        return m.hasMatch() ? m.captured(1).toUtf8() : QByteArray();
+    };
+
+    // The gateway runs while the CLI changes clients; it notices within two seconds.
+    QProcess gw;
+    gw.setProcessEnvironment(env);
+    QByteArray err;
+    connect(&gw, &QProcess::readyReadStandardError, this, [&] { err += gw.readAllStandardError(); });
+    gw.start(QStringLiteral(GEMGATED_PATH), {QStringLiteral("--config"), cfgPath});
+    QTRY_VERIFY_WITH_TIMEOUT(err.contains("listening on"), 10'000);
+    const quint16 port = static_cast<quint16>(QRegularExpression(QStringLiteral("listening on http://127.0.0.1:(\\d+)"))
+                                                  .match(QString::fromUtf8(err))
+                                                  .captured(1)
+                                                  .toUInt());
+    auto status = [&](const QByteArray& key) {
+        RawHttpClient c;
+        if (!c.connectTo(port))
+            return 0;
+        c.send("POST", "/v1beta/models/gemini-2.5-flash:generateContent", {{"Authorization", "Bearer " + key}}, kBody);
+        c.waitForResponse();
+        return c.response().status;
+    };
+
+    int code = -1;
+    const QString added = cli({QStringLiteral("add"), QStringLiteral("alice"), QStringLiteral("--namespace"),
+                               QStringLiteral("team-a"), QStringLiteral("--owner"), QStringLiteral("Alice")},
+                              &code);
+    QCOMPARE(code, 0);
+    const QByteArray key = keyOf(added);
+    QVERIFY2(key.size() >= 40, qPrintable(added));
+    QTRY_COMPARE_WITH_TIMEOUT(status(key), 200, 5000);
+    QCOMPARE(status("gg_not-a-real-key"), 401);
+
+    cli({QStringLiteral("add"), QStringLiteral("alice")}, &code);
+    QCOMPARE(code, 1); // names are unique
+    const QString listed = cli({QStringLiteral("list")}, &code);
+    QCOMPARE(code, 0);
+    QVERIFY(listed.contains(QStringLiteral("alice")) && listed.contains(QStringLiteral("namespace=team-a")));
+    QVERIFY(listed.contains(QString::fromLatin1(key.left(11))));
+    QVERIFY(!listed.contains(QString::fromLatin1(key))); // the key is shown once, never again
+
+    QVERIFY(cli({QStringLiteral("disable"), QStringLiteral("alice")}, &code).contains(QStringLiteral("disabled")));
+    QTRY_COMPARE_WITH_TIMEOUT(status(key), 403, 5000);
+    cli({QStringLiteral("enable"), QStringLiteral("alice")});
+    QTRY_COMPARE_WITH_TIMEOUT(status(key), 200, 5000);
+    const QByteArray rotated = keyOf(cli({QStringLiteral("rotate"), QStringLiteral("alice")}));
+    QVERIFY(!rotated.isEmpty() && rotated != key);
+    QTRY_COMPARE_WITH_TIMEOUT(status(rotated), 200, 5000);
+    QCOMPARE(status(key), 401);
+    cli({QStringLiteral("remove"), QStringLiteral("alice")}, &code);
+    QCOMPARE(code, 0);
+    QTRY_COMPARE_WITH_TIMEOUT(status(rotated), 401, 5000);
+    cli({QStringLiteral("frobnicate"), QStringLiteral("x")}, &code);
+    QCOMPARE(code, 2);
+
+    gw.terminate();
+    QVERIFY(gw.waitForFinished(10'000));
+    // Only hashes are stored: neither key is anywhere in the files the gateway and the CLI wrote.
+    for (const QString& name : QDir(dir.path()).entryList(QDir::Files)) {
+        QFile f(dir.filePath(name));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray bytes = f.readAll();
+        QVERIFY2(!bytes.contains(key) && !bytes.contains(rotated), qPrintable(name));
+    }
 }
 
 QTEST_GUILESS_MAIN(TstE2eBinary)

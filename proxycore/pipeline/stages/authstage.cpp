@@ -1,6 +1,8 @@
 #include "pipeline/stages/authstage.h"
 
 #include <QCryptographicHash>
+#include <QDateTime>
+#include <QTimeZone>
 
 namespace gemgate {
 
@@ -30,12 +32,36 @@ std::optional<LocalReply> AuthStage::onRequest(RequestContext& ctx) {
     }
     const QByteArray digest = QCryptographicHash::hash(cred, QCryptographicHash::Sha256);
     const auto it = ctx.runtime->clientKeys.constFind(digest);
-    if (it == ctx.runtime->clientKeys.cend()) {
+    if (it != ctx.runtime->clientKeys.cend()) {
+        ctx.clientId = *it;
+        return std::nullopt;
+    }
+    // Keys issued by GemGate (`gemgate clients add`), by hash.
+    const std::shared_ptr<const ClientMap> issued = ctx.shared->clients.snapshot();
+    const auto found = issued->constFind(digest);
+    if (found == issued->cend()) {
         return LocalReply::fromError(GatewayError::make(
-            401, QStringLiteral("Invalid GemGate client key. Use a key from auth.client_keys in the gateway's config."),
+            401,
+            QStringLiteral("Invalid GemGate client key. Use a key from auth.client_keys in the gateway's config or "
+                           "one issued with `gemgate clients add`."),
             "auth_invalid"));
     }
-    ctx.clientId = *it;
+    if (!found->enabled) {
+        return LocalReply::fromError(GatewayError::make(
+            403,
+            QStringLiteral("GemGate client \"%1\" is disabled; ask the gateway's operator to enable it.")
+                .arg(found->name),
+            "client_disabled"));
+    }
+    if (found->expired(QDateTime::currentMSecsSinceEpoch())) {
+        return LocalReply::fromError(GatewayError::make(
+            401,
+            QStringLiteral("GemGate client key of \"%1\" expired on %2; ask for a new one (gemgate clients rotate).")
+                .arg(found->name,
+                     QDateTime::fromMSecsSinceEpoch(found->expiresAtMs, QTimeZone::utc()).toString(Qt::ISODate)),
+            "client_expired"));
+    }
+    ctx.clientId = found->name;
     return std::nullopt;
 }
 

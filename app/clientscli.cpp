@@ -1,0 +1,179 @@
+// `gemgate clients ...`: manage the client keys GemGate issues, against the state database of the config in use
+// (a running gateway picks the change up within two seconds).
+
+#include "clientscli.h"
+
+#include "clients/clientstore.h"
+#include "config/configloader.h"
+#include "storage/statedb.h"
+
+#include <QDateTime>
+#include <QStandardPaths>
+#include <QTimeZone>
+
+#include <cstdio>
+
+namespace gemgate {
+
+namespace {
+
+void out(const QString& s) {
+    std::printf("%s\n", qPrintable(s));
+}
+
+void err(const QString& s) {
+    std::fprintf(stderr, "gemgate clients: %s\n", qPrintable(s));
+}
+
+QString clientsUsage() {
+    return QStringLiteral("Usage: gemgate [--config FILE] clients <command>\n"
+                          "  add NAME [--owner TEXT] [--namespace NS] [--expires-days N] [--models m1,m2]\n"
+                          "                 issue a client key (printed once; only its hash is stored)\n"
+                          "  list           every client: id, name, namespace, key prefix, state, expiry\n"
+                          "  disable ID|NAME, enable ID|NAME\n"
+                          "  rotate ID|NAME issue a new key for the client (the old one stops working)\n"
+                          "  remove ID|NAME\n");
+}
+
+QString when(qint64 ms) {
+    return ms <= 0 ? QStringLiteral("never")
+                   : QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc())
+                         .toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'"));
+}
+
+void printIssued(const QString& verb, const IssuedClient& c) {
+    out(QStringLiteral("client \"%1\" %2 (id %3, namespace %4, expires %5)")
+            .arg(c.record.name, verb, c.record.id, c.record.nameSpace, when(c.record.expiresAtMs)));
+    out(QStringLiteral("key (shown only now; store it safely): %1").arg(QString::fromLatin1(c.key)));
+}
+
+} // namespace
+
+int runClientsCommand(const QString& configPath, const QStringList& args) {
+    if (args.isEmpty() || args[0] == QLatin1String("help") || args[0] == QLatin1String("--help")) {
+        std::printf("%s", qPrintable(clientsUsage()));
+        return args.isEmpty() ? 2 : 0;
+    }
+    const ConfigLoadResult loaded = loadConfigFile(configPath);
+    if (!loaded.ok()) {
+        err(QStringLiteral("invalid config %1:\n%2").arg(configPath, loaded.errorText()));
+        return 1;
+    }
+    const QString dbPath = loaded.config->storage.database.isEmpty()
+                               ? QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+                                     QLatin1String("/gemgate/gemgate.db")
+                               : loaded.config->storage.database;
+    QString error;
+    std::unique_ptr<StateDb> db = StateDb::open(dbPath, &error);
+    if (!db) {
+        err(error);
+        return 1;
+    }
+    ClientStore store(db.get());
+    const QString verb = args[0];
+    const QStringList rest = args.mid(1);
+
+    if (verb == QLatin1String("list")) {
+        const QList<ClientRecord> all = store.list();
+        if (all.isEmpty()) {
+            out(QStringLiteral("no clients issued yet (gemgate clients add NAME)"));
+            return 0;
+        }
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        for (const ClientRecord& c : all) {
+            const QString state = !c.enabled       ? QStringLiteral("disabled")
+                                  : c.expired(now) ? QStringLiteral("expired")
+                                                   : QStringLiteral("enabled");
+            out(QStringLiteral("%1  %2  namespace=%3  key=%4...  %5  expires=%6%7%8")
+                    .arg(c.id, c.name, c.nameSpace, c.keyPrefix, state, when(c.expiresAtMs),
+                         c.owner.isEmpty() ? QString() : QStringLiteral("  owner=") + c.owner,
+                         c.models.isEmpty() ? QString() : QStringLiteral("  models=") + c.models.join(u',')));
+        }
+        return 0;
+    }
+    if (verb == QLatin1String("add")) {
+        NewClient c;
+        for (qsizetype i = 0; i < rest.size(); ++i) {
+            const QString& a = rest[i];
+            auto value = [&](QString* target) {
+                if (i + 1 >= rest.size()) {
+                    error = QStringLiteral("%1 needs a value").arg(a);
+                    return;
+                }
+                *target = rest[++i];
+            };
+            QString text;
+            if (a == QLatin1String("--owner")) {
+                value(&c.owner);
+            } else if (a == QLatin1String("--namespace")) {
+                value(&c.nameSpace);
+            } else if (a == QLatin1String("--models")) {
+                value(&text);
+                c.models = text.split(u',', Qt::SkipEmptyParts);
+            } else if (a == QLatin1String("--expires-days")) {
+                value(&text);
+                bool ok = false;
+                const int days = text.toInt(&ok);
+                if (!ok || days < 1 || days > 36500)
+                    error = QStringLiteral("--expires-days expects a number of days between 1 and 36500, got \"%1\"")
+                                .arg(text);
+                else
+                    c.expiresAtMs = QDateTime::currentMSecsSinceEpoch() + qint64(days) * 24 * 3600 * 1000;
+            } else if (a.startsWith(QLatin1Char('-'))) {
+                error = QStringLiteral("unknown option %1").arg(a);
+            } else if (c.name.isEmpty()) {
+                c.name = a;
+            } else {
+                error = QStringLiteral("unexpected argument %1").arg(a);
+            }
+        }
+        if (error.isEmpty() && c.name.isEmpty())
+            error = QStringLiteral("add needs a client name");
+        if (!error.isEmpty()) {
+            err(error);
+            return 2;
+        }
+        const std::optional<IssuedClient> issued = store.add(c, &error);
+        if (!issued) {
+            err(error);
+            return 1;
+        }
+        printIssued(QStringLiteral("added"), *issued);
+        return 0;
+    }
+    if (rest.size() != 1) {
+        err(QStringLiteral("%1 needs exactly one client id or name\n%2").arg(verb, clientsUsage()));
+        return 2;
+    }
+    if (verb == QLatin1String("disable") || verb == QLatin1String("enable")) {
+        const bool enable = verb == QLatin1String("enable");
+        if (!store.setEnabled(rest[0], enable, &error)) {
+            err(error);
+            return 1;
+        }
+        out(QStringLiteral("client \"%1\" %2")
+                .arg(rest[0], enable ? QStringLiteral("enabled") : QStringLiteral("disabled")));
+        return 0;
+    }
+    if (verb == QLatin1String("remove")) {
+        if (!store.remove(rest[0], &error)) {
+            err(error);
+            return 1;
+        }
+        out(QStringLiteral("client \"%1\" removed").arg(rest[0]));
+        return 0;
+    }
+    if (verb == QLatin1String("rotate")) {
+        const std::optional<IssuedClient> issued = store.rotate(rest[0], &error);
+        if (!issued) {
+            err(error);
+            return 1;
+        }
+        printIssued(QStringLiteral("has a new key"), *issued);
+        return 0;
+    }
+    err(QStringLiteral("unknown command \"%1\"\n%2").arg(verb, clientsUsage()));
+    return 2;
+}
+
+} // namespace gemgate
