@@ -132,10 +132,28 @@ struct ClientKey {
     QString key; // never logged
 };
 
+// Client JWTs (besides client keys): verified with auth.jwt_secret (HS256) and/or public keys (RS256, ES256).
+struct JwtSettings {
+    QStringList publicKeys; // PEM text or PEM file paths
+    QString jwksFile;       // a JSON Web Key Set file, re-read on reload
+    QString issuer;         // required "iss" when set
+    QStringList audiences;  // "aud" must contain one of these when set
+    int leewaySeconds = 60;
+    QString identityClaim = QStringLiteral("sub");
+    bool configured(const QString& secret) const {
+        return !secret.isEmpty() || !publicKeys.isEmpty() || !jwksFile.isEmpty();
+    }
+};
+
 struct AuthConfig {
     bool enabled = true;
-    QString jwtSecret;          // kept for the JWT issue
-    int rateLimitPerMinute = 0; // kept for the client-policy issue
+    JwtSettings jwt;
+    QStringList ipAllow;                              // CIDR; empty = every address not denied
+    QStringList ipDeny;                               // CIDR; wins over ipAllow
+    QStringList trustedProxies;                       // CIDR of reverse proxies whose forwarding headers are believed
+    QString forwardedHeader = QStringLiteral("auto"); // auto | x-forwarded-for | forwarded
+    QString jwtSecret;                                // HS256 secret for client JWTs (>= 32 bytes)
+    int rateLimitPerMinute = 0;                       // kept for the client-policy issue
     QList<ClientKey> clientKeys;
 };
 

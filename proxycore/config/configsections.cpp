@@ -416,15 +416,37 @@ void readGemini(Reader& reader, const Field& field, GeminiConfig* gemini) {
 }
 
 void readAuth(Reader& reader, const Field& field, AuthConfig* auth) {
-    MapReader map(reader, field, {"enabled", "jwt_secret", "rate_limit_per_minute", "client_keys"});
+    MapReader map(reader, field,
+                  {"enabled", "jwt_secret", "jwt", "rate_limit_per_minute", "client_keys", "ip_allow", "ip_deny",
+                   "trusted_proxies", "forwarded_header"});
     map.readBool("enabled", &auth->enabled);
+    map.readStringList("ip_allow", &auth->ipAllow);
+    map.readStringList("ip_deny", &auth->ipDeny);
+    map.readStringList("trusted_proxies", &auth->trustedProxies);
+    readEnum(reader, map, "forwarded_header",
+             {QStringLiteral("auto"), QStringLiteral("x-forwarded-for"), QStringLiteral("forwarded")},
+             &auth->forwardedHeader);
+    {
+        MapReader jwt(reader, map.child("jwt"),
+                      {"public_keys", "jwks_file", "issuer", "audiences", "leeway_seconds", "identity_claim"});
+        jwt.readStringList("public_keys", &auth->jwt.publicKeys);
+        for (QString& k : auth->jwt.publicKeys) {
+            if (!k.contains(QLatin1String("-----BEGIN")))
+                k = reader.resolvePath(k.trimmed());
+        }
+        jwt.readPath("jwks_file", &auth->jwt.jwksFile);
+        jwt.readString("issuer", &auth->jwt.issuer);
+        jwt.readStringList("audiences", &auth->jwt.audiences);
+        jwt.readInt("leeway_seconds", 0, 3600, &auth->jwt.leewaySeconds);
+        jwt.readString("identity_claim", &auth->jwt.identityClaim);
+    }
     if (map.readString("jwt_secret", &auth->jwtSecret, Secret::Yes) && !auth->jwtSecret.isEmpty()) {
         reader.addSecret(auth->jwtSecret);
         if (auth->jwtSecret.size() < 32) {
             const Field secretField = map.child("jwt_secret");
             reader.warning(secretField.mark, secretField.path,
-                           QStringLiteral("jwt_secret is shorter than 32 characters; HS256 tokens signed with it "
-                                          "can be forged by guessing it"));
+                           QStringLiteral("jwt_secret is shorter than 32 characters and can be guessed; HS256 client "
+                                          "tokens are not accepted until it is at least 32 (RFC 7518)"));
         }
     }
     map.readInt("rate_limit_per_minute", 0, kMaxPerMinute, &auth->rateLimitPerMinute);

@@ -7,6 +7,8 @@
 #include <QFile>
 #include <QStandardPaths>
 
+#include <tuple>
+
 namespace gemgate {
 
 RuntimePtr buildRuntime(ConfigPtr config, QString* error, QStringList* notes) {
@@ -60,6 +62,43 @@ RuntimePtr buildRuntime(ConfigPtr config, QString* error, QStringList* notes) {
         up.addCaCertificates(cas);
     }
     rt->upstreamTls = std::make_shared<const QSslConfiguration>(up);
+
+    const AuthConfig& auth = config->auth;
+    for (const auto& [list, name, target] :
+         {std::tuple{&auth.ipAllow, "auth.ip_allow", &rt->ipRules.allow},
+          std::tuple{&auth.ipDeny, "auth.ip_deny", &rt->ipRules.deny},
+          std::tuple{&auth.trustedProxies, "auth.trusted_proxies", &rt->trustedProxies}}) {
+        QString err;
+        const std::optional<CidrSet> set = CidrSet::parse(*list, &err);
+        if (!set) {
+            *error = QStringLiteral("%1: %2").arg(QLatin1String(name), err);
+            return nullptr;
+        }
+        *target = *set;
+    }
+    rt->forwardedHeader = auth.forwardedHeader == u"x-forwarded-for" ? ForwardedHeader::XForwardedFor
+                          : auth.forwardedHeader == u"forwarded"     ? ForwardedHeader::Forwarded
+                                                                     : ForwardedHeader::Auto;
+    if (auth.jwt.configured(auth.jwtSecret)) {
+        JwtConfig jc;
+        if (auth.jwtSecret.toUtf8().size() >= 32) // shorter: warned about by the config, HS256 stays off
+            jc.hsSecret = auth.jwtSecret;
+        jc.publicKeyPems = auth.jwt.publicKeys;
+        jc.jwksPath = auth.jwt.jwksFile;
+        jc.issuer = auth.jwt.issuer;
+        jc.audiences = auth.jwt.audiences;
+        jc.leewaySeconds = auth.jwt.leewaySeconds;
+        jc.identityClaim = auth.jwt.identityClaim;
+        if (!jc.hsSecret.isEmpty() || !jc.publicKeyPems.isEmpty() || !jc.jwksPath.isEmpty()) {
+            QString err;
+            std::unique_ptr<JwtVerifier> v = JwtVerifier::create(jc, &err);
+            if (!v) {
+                *error = QStringLiteral("auth.jwt: %1").arg(err);
+                return nullptr;
+            }
+            rt->jwt = std::move(v);
+        }
+    }
 
     for (const ClientKey& k : config->auth.clientKeys)
         rt->clientKeys.insert(QCryptographicHash::hash(k.key.toUtf8(), QCryptographicHash::Sha256), k.id);

@@ -3,6 +3,8 @@
 // The state shared by every worker: an immutable Runtime snapshot (the config plus what is derived from it once
 // per load: TLS contexts, client key digests), swapped atomically on reload, and a few thread-safe services.
 
+#include "auth/iprules.h"
+#include "auth/jwtverifier.h"
 #include "clients/clientstore.h"
 #include "config/config.h"
 #include "keys/keypool.h"
@@ -23,8 +25,12 @@ struct Runtime {
     std::shared_ptr<const QSslConfiguration> serverTls;   // null => plain HTTP listener
     std::shared_ptr<const QSslConfiguration> upstreamTls; // trust settings for https upstreams
     QHash<QByteArray, QString> clientKeys;                // SHA-256 of a client key -> client id
-    QUrl upstreamOrigin;                                  // scheme://host:port of gemini.base_url
-    QByteArray upstreamPathPrefix;                        // base_url's path without trailing '/'
+    std::shared_ptr<const JwtVerifier> jwt;               // null when no JWT key is configured
+    IpRules ipRules;                                      // auth.ip_allow / ip_deny
+    CidrSet trustedProxies;
+    ForwardedHeader forwardedHeader = ForwardedHeader::Auto;
+    QUrl upstreamOrigin;           // scheme://host:port of gemini.base_url
+    QByteArray upstreamPathPrefix; // base_url's path without trailing '/'
 };
 using RuntimePtr = std::shared_ptr<const Runtime>;
 

@@ -2,6 +2,7 @@
 
 #include <QCryptographicHash>
 #include <QDateTime>
+#include <QHostAddress>
 #include <QTimeZone>
 
 namespace gemgate {
@@ -18,6 +19,20 @@ QByteArray AuthStage::presentedCredential(const HttpRequest& req) {
 
 std::optional<LocalReply> AuthStage::onRequest(RequestContext& ctx) {
     const AuthConfig& auth = ctx.runtime->config->auth;
+    const Runtime& rt = *ctx.runtime;
+    if (!rt.ipRules.allow.isEmpty() || !rt.ipRules.deny.isEmpty()) {
+        // Where the request comes from (behind trusted proxies, the address they forwarded), and whether it may.
+        const QHostAddress client =
+            clientAddress(QHostAddress(QString::fromLatin1(ctx.peer)), ctx.request.headers.value("x-forwarded-for"),
+                          ctx.request.headers.value("forwarded"), rt.trustedProxies, rt.forwardedHeader);
+        QString why;
+        if (!rt.ipRules.decide(client, &why)) {
+            return LocalReply::fromError(GatewayError::make(
+                403,
+                QStringLiteral("Requests from %1 are not allowed by this gateway (%2).").arg(client.toString(), why),
+                "ip_denied"));
+        }
+    }
     if (!auth.enabled) {
         ctx.clientId = QStringLiteral("anonymous");
         return std::nullopt;
@@ -29,6 +44,17 @@ std::optional<LocalReply> AuthStage::onRequest(RequestContext& ctx) {
                                QStringLiteral("Missing GemGate client key. Send it as the 'x-goog-api-key' header, as "
                                               "'Authorization: Bearer <key>', or as the 'key' query parameter."),
                                "auth_missing"));
+    }
+    // A JWT (three base64url parts, a JSON header): verified when JWT keys are configured.
+    if (rt.jwt && cred.startsWith("eyJ") && cred.count('.') == 2) {
+        QString why;
+        const std::optional<JwtIdentity> id = rt.jwt->verify(cred, QDateTime::currentMSecsSinceEpoch(), &why);
+        if (!id) {
+            return LocalReply::fromError(GatewayError::make(
+                401, QStringLiteral("Invalid GemGate client token: %1.").arg(why), "auth_jwt_invalid"));
+        }
+        ctx.clientId = QStringLiteral("jwt:") + id->subject;
+        return std::nullopt;
     }
     const QByteArray digest = QCryptographicHash::hash(cred, QCryptographicHash::Sha256);
     const auto it = ctx.runtime->clientKeys.constFind(digest);
