@@ -129,7 +129,8 @@ struct GeminiConfig {
 
 struct ClientKey {
     QString id;
-    QString key; // never logged
+    QString key;                 // never logged
+    int rateLimitPerMinute = -1; // requests per minute; -1 = auth.rate_limit_per_minute; 0 = unlimited
 };
 
 // Client JWTs (besides client keys): verified with auth.jwt_secret (HS256) and/or public keys (RS256, ES256).

@@ -457,9 +457,10 @@ void readAuth(Reader& reader, const Field& field, AuthConfig* auth) {
     for (size_t i = 0; i < items.size(); ++i) {
         if (!requireMap(reader, items[i], QStringLiteral("a map with id and key")))
             continue;
-        MapReader entry(reader, items[i], {"id", "key"});
+        MapReader entry(reader, items[i], {"id", "key", "rate_limit_per_minute"});
         ClientKey client;
         client.id = readEntryId(reader, entry, QStringLiteral("client%1").arg(i + 1), &ids);
+        entry.readInt("rate_limit_per_minute", 0, kMaxPerMinute, &client.rateLimitPerMinute);
         const std::optional<QString> secret = readKeyValue(reader, entry);
         if (!secret)
             continue;

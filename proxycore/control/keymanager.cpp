@@ -232,6 +232,8 @@ void KeyManager::persist() {
     // Every other second: has another process (the clients CLI) changed the issued client keys?
     if (m_clients && ++m_ticks % 2 == 0 && m_clients->dataVersion() != m_clientsVersion)
         refreshClients();
+    if (m_ticks % 60 == 0)
+        m_shared->clientLimiter.prune();
     for (const QString& event : m_shared->keys.takeEvents())
         Q_EMIT message(QStringLiteral("key pool: %1").arg(event));
     if (!m_db)

@@ -100,8 +100,11 @@ RuntimePtr buildRuntime(ConfigPtr config, QString* error, QStringList* notes) {
         }
     }
 
-    for (const ClientKey& k : config->auth.clientKeys)
+    for (const ClientKey& k : config->auth.clientKeys) {
         rt->clientKeys.insert(QCryptographicHash::hash(k.key.toUtf8(), QCryptographicHash::Sha256), k.id);
+        if (k.rateLimitPerMinute >= 0)
+            rt->clientRateLimits.insert(k.id, k.rateLimitPerMinute);
+    }
 
     const QUrl& base = config->gemini.baseUrl;
     QUrl origin;

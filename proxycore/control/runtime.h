@@ -10,6 +10,7 @@
 #include "keys/keypool.h"
 #include "keys/resourcepins.h"
 #include "log/accesslog.h"
+#include "policy/ratelimiter.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -25,6 +26,7 @@ struct Runtime {
     std::shared_ptr<const QSslConfiguration> serverTls;   // null => plain HTTP listener
     std::shared_ptr<const QSslConfiguration> upstreamTls; // trust settings for https upstreams
     QHash<QByteArray, QString> clientKeys;                // SHA-256 of a client key -> client id
+    QHash<QString, int> clientRateLimits;                 // client id -> its own requests per minute
     std::shared_ptr<const JwtVerifier> jwt;               // null when no JWT key is configured
     IpRules ipRules;                                      // auth.ip_allow / ip_deny
     CidrSet trustedProxies;
@@ -42,7 +44,8 @@ struct SharedState {
     std::atomic<RuntimePtr> runtime;
     KeyPool keys;
     ResourcePins pins;
-    ClientDirectory clients; // client keys issued by GemGate (state database), beside auth.client_keys
+    ClientDirectory clients;   // client keys issued by GemGate (state database), beside auth.client_keys
+    RateLimiter clientLimiter; // requests per minute per client
     AccessLog accessLog;
     std::atomic<bool> draining{false};
     std::atomic<int> connections{0};

@@ -2,6 +2,7 @@
 
 #include "pipeline/stages/authstage.h"
 #include "pipeline/stages/healthstage.h"
+#include "pipeline/stages/ratelimitstage.h"
 #include "pipeline/stages/routestage.h"
 
 namespace gemgate {
@@ -26,6 +27,7 @@ Pipeline Pipeline::standard() {
     Pipeline p;
     p.add(std::make_unique<HealthStage>());
     p.add(std::make_unique<AuthStage>());
+    p.add(std::make_unique<RateLimitStage>());
     p.add(std::make_unique<RouteStage>());
     return p;
 }

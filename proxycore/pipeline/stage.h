@@ -53,7 +53,7 @@ public:
 
 class Pipeline {
 public:
-    // The standard order: health, authentication, route.
+    // The standard order: health, authentication (and IP rules), client rate limit, route.
     static Pipeline standard();
     void add(std::unique_ptr<Stage> s) { m_stages.push_back(std::move(s)); }
     std::optional<LocalReply> run(RequestContext& ctx) const;

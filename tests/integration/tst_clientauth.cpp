@@ -55,6 +55,7 @@ private Q_SLOTS:
     void ipRules();
     void trustedProxyForwardedAddress();
     void badRulesRejectTheConfig();
+    void clientsGetExactlyTheirAllowance();
 };
 
 void TstClientAuth::jwtClients() {
@@ -161,6 +162,48 @@ void TstClientAuth::badRulesRejectTheConfig() {
     g.config->auth.jwt.publicKeys = {QStringLiteral("/no/such/key.pem")};
     QVERIFY(!g.controller.start(g.config, &error));
     QVERIFY2(error.contains(QStringLiteral("auth.jwt")), qPrintable(error));
+}
+
+void TstClientAuth::clientsGetExactlyTheirAllowance() {
+    GatewayFixture f(2);
+    const QByteArray slowKey = "gg-test-client-key-5555555555555555";
+    const QByteArray fastKey = "gg-test-client-key-cccccccccccccccc";
+    f.config->auth.rateLimitPerMinute = 3; // everyone without a limit of their own, e.g. the fixture's "tester"
+    f.config->auth.clientKeys.append(ClientKey{QStringLiteral("slow"), QString::fromLatin1(slowKey), 5});
+    f.config->auth.clientKeys.append(ClientKey{QStringLiteral("fast"), QString::fromLatin1(fastKey), 12});
+    QVERIFY(f.start());
+    // Both hammer at once, 20 requests each on their own connections, spread over the two worker threads.
+    std::vector<std::unique_ptr<RawHttpClient>> clients;
+    for (int i = 0; i < 40; ++i) {
+        auto c = std::make_unique<RawHttpClient>();
+        QVERIFY(c->connectTo(f.port()));
+        c->send("POST", kGenerate, {{"x-goog-api-key", i % 2 ? slowKey : fastKey}}, kPrompt);
+        clients.push_back(std::move(c));
+    }
+    int ok[2] = {0, 0}, limited[2] = {0, 0};
+    for (int i = 0; i < 40; ++i) {
+        QVERIFY(clients[i]->waitForResponse(10'000));
+        const RawResponse& r = clients[i]->response();
+        if (r.status == 200) {
+            ++ok[i % 2];
+        } else {
+            QCOMPARE(r.status, 429);
+            ++limited[i % 2];
+            QVERIFY(r.header("retry-after").toInt() >= 1);
+            QVERIFY(message(r).contains(QStringLiteral("requests per minute")));
+        }
+    }
+    QCOMPARE(ok[0], 12); // fast
+    QCOMPARE(ok[1], 5);  // slow
+    QCOMPARE(limited[0] + limited[1], 40 - 17);
+    QCOMPARE(f.upstream.requestCount(), 17); // refused requests never reach Google
+    // The default applies to a client without its own limit.
+    int testerOk = 0;
+    for (int i = 0; i < 5; ++i)
+        testerOk += f.request("POST", kGenerate, GatewayFixture::auth(), kPrompt).status == 200;
+    QCOMPARE(testerOk, 3);
+    const RawResponse over = f.request("POST", kGenerate, GatewayFixture::auth(), kPrompt);
+    QVERIFY2(message(over).contains(QStringLiteral("auth.rate_limit_per_minute")), qPrintable(message(over)));
 }
 
 QTEST_GUILESS_MAIN(TstClientAuth)
