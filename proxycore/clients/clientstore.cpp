@@ -94,6 +94,8 @@ std::optional<IssuedClient> ClientStore::add(const NewClient& client, QString* e
     r.id = QStringLiteral("c-") + QString::fromLatin1(hashKey(QByteArray(issued.key + "id")).toHex().left(12));
     r.name = name;
     r.owner = client.owner.trimmed();
+    if (r.owner.isNull())
+        r.owner = QLatin1String(""); // a null QString binds as SQL NULL
     r.nameSpace = client.nameSpace.trimmed().isEmpty() ? QStringLiteral("default") : client.nameSpace.trimmed();
     r.keyPrefix = QString::fromLatin1(issued.key.left(kPrefixChars));
     r.keyHash = hashKey(issued.key);

@@ -222,7 +222,10 @@ void TstE2eBinary::clientsCommand() {
     QCOMPARE(status("gg_not-a-real-key"), 401);
 
     cli({QStringLiteral("add"), QStringLiteral("alice")}, &code);
-    QCOMPARE(code, 1); // names are unique
+    QCOMPARE(code, 1);                                                                  // names are unique
+    const QString minimal = cli({QStringLiteral("add"), QStringLiteral("bob")}, &code); // no options at all
+    QVERIFY2(code == 0 && !keyOf(minimal).isEmpty(), qPrintable(minimal));
+    QTRY_COMPARE_WITH_TIMEOUT(status(keyOf(minimal)), 200, 5000);
     const QString listed = cli({QStringLiteral("list")}, &code);
     QCOMPARE(code, 0);
     QVERIFY(listed.contains(QStringLiteral("alice")) && listed.contains(QStringLiteral("namespace=team-a")));
