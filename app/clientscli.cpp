@@ -5,10 +5,10 @@
 
 #include "clients/clientstore.h"
 #include "config/configloader.h"
+#include "control/keymanager.h"
 #include "storage/statedb.h"
 
 #include <QDateTime>
-#include <QStandardPaths>
 #include <QTimeZone>
 
 #include <cstdio>
@@ -59,10 +59,7 @@ int runClientsCommand(const QString& configPath, const QStringList& args) {
         err(QStringLiteral("invalid config %1:\n%2").arg(configPath, loaded.errorText()));
         return 1;
     }
-    const QString dbPath = loaded.config->storage.database.isEmpty()
-                               ? QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
-                                     QLatin1String("/gemgate/gemgate.db")
-                               : loaded.config->storage.database;
+    const QString dbPath = KeyManager::databasePathFor(*loaded.config);
     QString error;
     std::unique_ptr<StateDb> db = StateDb::open(dbPath, &error);
     if (!db) {

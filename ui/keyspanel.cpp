@@ -532,12 +532,7 @@ void KeysPanel::setSelectedEnabled(bool enabled) {
         return;
     }
     refresh();
-    // A key with `enabled: false` in the config file stays off whatever the window says; tell the user where.
-    const KeyStatus* now = selectedStatus();
-    if (enabled && now && now->id == id && now->health == KeyHealth::UserDisabled)
-        showResult(false, tr("Key %1 stays off: %2").arg(id, scrub(now->detail)));
-    else
-        showResult(true, enabled ? tr("Turned key %1 on.").arg(id) : tr("Turned key %1 off.").arg(id));
+    showResult(true, enabled ? tr("Turned key %1 on.").arg(id) : tr("Turned key %1 off.").arg(id));
 }
 
 void KeysPanel::testSelected() {

@@ -22,10 +22,6 @@ constexpr int kSecretTimeoutMs = 8000;
 constexpr int kHealthCheckTimeoutMs = 15'000;
 constexpr int kHealthTickMs = 15'000;
 
-QString defaultDatabasePath() {
-    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QLatin1String("/gemgate/gemgate.db");
-}
-
 QString dataDir() {
     return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QLatin1String("/gemgate");
 }
@@ -53,7 +49,7 @@ KeyManager::~KeyManager() {
 }
 
 bool KeyManager::open(const Config& config, QString* error, QStringList* notes) {
-    const QString path = config.storage.database.isEmpty() ? defaultDatabasePath() : config.storage.database;
+    const QString path = databasePathFor(config);
     m_configDir = config.sourcePath.isEmpty() ? QDir::currentPath() : QFileInfo(config.sourcePath).absolutePath();
     if (m_db && path == m_dbPath)
         return true;
@@ -247,6 +243,10 @@ void KeyManager::persist() {
         m_db->addDayCounters(d.counters);
     if (!d.cooldowns.isEmpty())
         m_db->saveProjectCooldowns(d.cooldowns);
+}
+
+QString KeyManager::databasePathFor(const Config& config) {
+    return config.storage.database.isEmpty() ? dataDir() + QLatin1String("/gemgate.db") : config.storage.database;
 }
 
 QString KeyManager::secretLocation(const QString& id, SecretBackend backend) {

@@ -66,6 +66,8 @@ public:
     QString databasePath() const;
 
     QList<KeyStatus> statuses() const;
+    // The state database a config names: storage.database, else <data dir>/gemgate/gemgate.db.
+    static QString databasePathFor(const Config& config);
     // Where addKey() puts the secret of a key with this id: keychain entry "upstream-<id>", or the 0600 file
     // <data dir>/gemgate/keys/<id>.key.
     static QString secretLocation(const QString& id, SecretBackend backend);
