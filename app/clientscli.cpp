@@ -26,13 +26,75 @@ void err(const QString& s) {
 }
 
 QString clientsUsage() {
-    return QStringLiteral("Usage: gemgate [--config FILE] clients <command>\n"
-                          "  add NAME [--owner TEXT] [--namespace NS] [--expires-days N] [--models m1,m2]\n"
-                          "                 issue a client key (printed once; only its hash is stored)\n"
-                          "  list           every client: id, name, namespace, key prefix, state, expiry\n"
-                          "  disable ID|NAME, enable ID|NAME\n"
-                          "  rotate ID|NAME issue a new key for the client (the old one stops working)\n"
-                          "  remove ID|NAME\n");
+    return QStringLiteral(
+        "Usage: gemgate [--config FILE] clients <command>\n"
+        "  add NAME [--owner TEXT] [--namespace NS] [--expires-days N] [--models m1,m2] [POLICY]\n"
+        "                 issue a client key (printed once; only its hash is stored)\n"
+        "  list           every client: id, name, namespace, key prefix, state, expiry, limits\n"
+        "  set ID|NAME POLICY\n"
+        "                 change a client's own limits and IP rules (a limit given as -1 is unset again)\n"
+        "  disable ID|NAME, enable ID|NAME\n"
+        "  rotate ID|NAME issue a new key for the client (the old one stops working)\n"
+        "  remove ID|NAME\n"
+        "POLICY options (0 = unlimited; unset ones come from limits.clients / limits.client_default):\n"
+        "  --requests-per-minute N  --concurrent-requests N  --tokens-per-minute N\n"
+        "  --tokens-per-day N  --tokens-per-month N  --requests-per-day N  --requests-per-month N\n"
+        "  --max-input-tokens N  --max-output-tokens N  --ip-allow CIDR,...  --ip-deny CIDR,...\n");
+}
+
+// "--tokens-per-day" -> &LimitSet::tokensPerDay
+qint64 LimitSet::*limitOption(const QString& option) {
+    for (const auto& [name, member] : kLimitSetFields) {
+        if (option == QLatin1String("--") + QString::fromLatin1(name).replace(u'_', u'-'))
+            return member;
+    }
+    return nullptr;
+}
+
+// Reads one POLICY option at rest[i] (advancing i past its value). False when rest[i] is not one; *error when its
+// value is bad.
+bool readPolicyOption(const QStringList& rest, qsizetype& i, LimitSet* limits, QStringList* ipAllow,
+                      QStringList* ipDeny, bool* ipChanged, QString* error) {
+    const QString& a = rest[i];
+    qint64 LimitSet::*member = limitOption(a);
+    const bool ip = a == QLatin1String("--ip-allow") || a == QLatin1String("--ip-deny");
+    if (!member && !ip)
+        return false;
+    if (i + 1 >= rest.size()) {
+        *error = QStringLiteral("%1 needs a value").arg(a);
+        return true;
+    }
+    const QString text = rest[++i];
+    if (ip) {
+        const QStringList cidrs = text.split(u',', Qt::SkipEmptyParts);
+        const QString bad = ClientStore::checkCidrs(cidrs);
+        if (!bad.isEmpty()) {
+            *error = QStringLiteral("%1 expects IPv4/IPv6 addresses or CIDR ranges separated by commas: %2").arg(a, bad);
+            return true;
+        }
+        *(a == QLatin1String("--ip-allow") ? ipAllow : ipDeny) = cidrs;
+        *ipChanged = true;
+        return true;
+    }
+    bool ok = false;
+    const qint64 n = text.toLongLong(&ok);
+    if (!ok || n < -1 || n > 1'000'000'000'000LL) {
+        *error = QStringLiteral("%1 expects a whole number from 0 (unlimited) up to 10^12, or -1 to unset it, got "
+                                "\"%2\"")
+                     .arg(a, text);
+        return true;
+    }
+    limits->*member = n;
+    return true;
+}
+
+QString describeLimits(const LimitSet& l) {
+    QStringList parts;
+    for (const auto& [name, member] : kLimitSetFields) {
+        if (l.*member >= 0)
+            parts.append(QStringLiteral("%1=%2").arg(QLatin1String(name)).arg(l.*member));
+    }
+    return parts.join(u' ');
 }
 
 QString when(qint64 ms) {
@@ -81,10 +143,14 @@ int runClientsCommand(const QString& configPath, const QStringList& args) {
             const QString state = !c.enabled       ? QStringLiteral("disabled")
                                   : c.expired(now) ? QStringLiteral("expired")
                                                    : QStringLiteral("enabled");
-            out(QStringLiteral("%1  %2  namespace=%3  key=%4...  %5  expires=%6%7%8")
+            const QString limits = describeLimits(c.limits);
+            out(QStringLiteral("%1  %2  namespace=%3  key=%4...  %5  expires=%6%7%8%9")
                     .arg(c.id, c.name, c.nameSpace, c.keyPrefix, state, when(c.expiresAtMs),
                          c.owner.isEmpty() ? QString() : QStringLiteral("  owner=") + c.owner,
-                         c.models.isEmpty() ? QString() : QStringLiteral("  models=") + c.models.join(u',')));
+                         c.models.isEmpty() ? QString() : QStringLiteral("  models=") + c.models.join(u','),
+                         (limits.isEmpty() ? QString() : QStringLiteral("  ") + limits) +
+                             (c.ipAllow.isEmpty() ? QString() : QStringLiteral("  ip_allow=") + c.ipAllow.join(u',')) +
+                             (c.ipDeny.isEmpty() ? QString() : QStringLiteral("  ip_deny=") + c.ipDeny.join(u','))));
         }
         return 0;
     }
@@ -100,7 +166,10 @@ int runClientsCommand(const QString& configPath, const QStringList& args) {
                 *target = rest[++i];
             };
             QString text;
-            if (a == QLatin1String("--owner")) {
+            bool ipChanged = false;
+            if (readPolicyOption(rest, i, &c.limits, &c.ipAllow, &c.ipDeny, &ipChanged, &error)) {
+                continue;
+            } else if (a == QLatin1String("--owner")) {
                 value(&c.owner);
             } else if (a == QLatin1String("--namespace")) {
                 value(&c.nameSpace);
@@ -136,6 +205,41 @@ int runClientsCommand(const QString& configPath, const QStringList& args) {
             return 1;
         }
         printIssued(QStringLiteral("added"), *issued);
+        return 0;
+    }
+    if (verb == QLatin1String("set")) {
+        if (rest.isEmpty() || rest[0].startsWith(QLatin1Char('-'))) {
+            err(QStringLiteral("set needs a client id or name first\n%1").arg(clientsUsage()));
+            return 2;
+        }
+        const std::optional<ClientRecord> c = store.find(rest[0]);
+        if (!c) {
+            err(QStringLiteral("no client \"%1\"").arg(rest[0]));
+            return 1;
+        }
+        LimitSet limits = c->limits;
+        QStringList allow = c->ipAllow;
+        QStringList deny = c->ipDeny;
+        bool ipChanged = false;
+        for (qsizetype i = 1; i < rest.size() && error.isEmpty(); ++i) {
+            if (!readPolicyOption(rest, i, &limits, &allow, &deny, &ipChanged, &error))
+                error = QStringLiteral("unknown option %1 (set takes only POLICY options)").arg(rest[i]);
+        }
+        if (error.isEmpty() && rest.size() == 1)
+            error = QStringLiteral("set needs at least one POLICY option");
+        if (!error.isEmpty()) {
+            err(error);
+            return 2;
+        }
+        if (!store.setPolicy(c->id, limits, allow, deny, &error)) {
+            err(error);
+            return 1;
+        }
+        const QString text = describeLimits(limits);
+        out(QStringLiteral("client \"%1\": %2%3%4")
+                .arg(c->name, text.isEmpty() ? QStringLiteral("no limits of its own") : text,
+                     allow.isEmpty() ? QString() : QStringLiteral(" ip_allow=") + allow.join(u','),
+                     deny.isEmpty() ? QString() : QStringLiteral(" ip_deny=") + deny.join(u',')));
         return 0;
     }
     if (rest.size() != 1) {

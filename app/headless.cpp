@@ -1,6 +1,7 @@
 #include "headless.h"
 
 #include "clientscli.h"
+#include "usagecli.h"
 
 #include "config/configloader.h"
 #include "control/gatewaycontroller.h"
@@ -49,6 +50,10 @@ CommandLine parseCommandLine(const QStringList& args) {
             cl.clientsCommand = true;
             cl.clients = args.mid(i + 1);
             break;
+        } else if (a == QLatin1String("usage")) {
+            cl.usageCommand = true;
+            cl.usage = args.mid(i + 1);
+            break;
         } else if (a.startsWith(QLatin1Char('-')))
             cl.error = QStringLiteral("unknown option %1 (see --help)").arg(a);
         else
@@ -66,7 +71,9 @@ QString usageText() {
                           "  --version             print the version\n"
                           "  --help                this text\n"
                           "  clients <command>     manage issued client keys (add, list, disable, enable, rotate,\n"
-                          "                        remove; `gemgate clients help`)\n\n"
+                          "                        remove; `gemgate clients help`)\n"
+                          "  usage [options]       token and request usage per day, client, namespace, key, model\n"
+                          "                        (`gemgate usage help`)\n\n"
                           "Signals (headless): SIGTERM/SIGINT drain and exit, SIGHUP reloads the config.\n")
         .arg(defaultConfigPath());
 }
@@ -158,6 +165,10 @@ int runWithoutGui(const CommandLine& cl) {
     if (cl.clientsCommand) {
         const QString path = resolveConfigPath(cl);
         return path.isEmpty() ? 1 : runClientsCommand(path, cl.clients);
+    }
+    if (cl.usageCommand) {
+        const QString path = resolveConfigPath(cl);
+        return path.isEmpty() ? 1 : runUsageCommand(path, cl.usage);
     }
     return runHeadless(cl);
 }

@@ -16,6 +16,8 @@ struct CommandLine {
     bool help = false;
     QStringList clients; // `clients <command> ...`: the words after "clients" (empty: not a clients command)
     bool clientsCommand = false;
+    QStringList usage; // `usage [options]`: the words after "usage"
+    bool usageCommand = false;
     QString error; // unknown option etc.
 };
 

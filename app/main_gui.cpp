@@ -38,9 +38,11 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s\n", qPrintable(cl.error));
         return 2;
     }
-    if (cl.help || cl.version || !cl.checkConfigPath.isEmpty() || cl.clientsCommand || cl.noGui || !hasDisplay()) {
+    if (cl.help || cl.version || !cl.checkConfigPath.isEmpty() || cl.clientsCommand || cl.usageCommand || cl.noGui ||
+        !hasDisplay()) {
         QCoreApplication app(argc, argv);
-        if (!cl.noGui && !cl.help && !cl.version && cl.checkConfigPath.isEmpty() && !cl.clientsCommand)
+        if (!cl.noGui && !cl.help && !cl.version && cl.checkConfigPath.isEmpty() && !cl.clientsCommand &&
+            !cl.usageCommand)
             std::fprintf(stderr, "gemgate: no display found, running headless (use --no-gui to say so)\n");
         return gemgate::runWithoutGui(cl);
     }

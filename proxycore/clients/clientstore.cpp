@@ -5,6 +5,7 @@
 #include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QRandomGenerator>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -50,22 +51,40 @@ ClientRecord fromQuery(const QSqlQuery& q) {
     r.models = modelsFromJson(q.value(8).toString());
     r.createdAtMs = q.value(9).toLongLong();
     r.rotatedAtMs = q.value(10).toLongLong();
+    r.limits = ClientStore::limitsFromJson(q.value(11).toByteArray());
+    r.ipAllow = modelsFromJson(q.value(12).toString());
+    r.ipDeny = modelsFromJson(q.value(13).toString());
     return r;
 }
 
 const char* kColumns =
-    "id, name, owner, namespace, key_prefix, key_hash, enabled, expires_at_ms, models, created_at_ms, rotated_at_ms";
+    "id, name, owner, namespace, key_prefix, key_hash, enabled, expires_at_ms, models, created_at_ms, rotated_at_ms, "
+    "limits, ip_allow, ip_deny";
 } // namespace
 
 ClientStore::ClientStore(StateDb* db)
     : m_db(db) {
     runSync<bool>(m_db, [](QSqlDatabase& d) {
         QSqlQuery q(d);
-        return q.exec(QStringLiteral(
+        const bool created = q.exec(QStringLiteral(
             "CREATE TABLE IF NOT EXISTS clients (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, owner TEXT NOT NULL "
             "DEFAULT '', namespace TEXT NOT NULL DEFAULT 'default', key_prefix TEXT NOT NULL, key_hash BLOB NOT NULL "
             "UNIQUE, enabled INTEGER NOT NULL DEFAULT 1, expires_at_ms INTEGER NOT NULL DEFAULT 0, models TEXT NOT "
-            "NULL DEFAULT '[]', created_at_ms INTEGER NOT NULL, rotated_at_ms INTEGER NOT NULL DEFAULT 0)"));
+            "NULL DEFAULT '[]', created_at_ms INTEGER NOT NULL, rotated_at_ms INTEGER NOT NULL DEFAULT 0, limits TEXT "
+            "NOT NULL DEFAULT '{}', ip_allow TEXT NOT NULL DEFAULT '[]', ip_deny TEXT NOT NULL DEFAULT '[]')"));
+        // Tables from before the per-client policy get its columns.
+        QStringList columns;
+        if (q.exec(QStringLiteral("PRAGMA table_info(clients)"))) {
+            while (q.next())
+                columns.append(q.value(1).toString());
+        }
+        for (const char* column : {"limits TEXT NOT NULL DEFAULT '{}'", "ip_allow TEXT NOT NULL DEFAULT '[]'",
+                                   "ip_deny TEXT NOT NULL DEFAULT '[]'"}) {
+            const QString def = QString::fromLatin1(column);
+            if (!columns.contains(def.section(u' ', 0, 0)))
+                q.exec(QStringLiteral("ALTER TABLE clients ADD COLUMN ") + def);
+        }
+        return created;
     });
 }
 
@@ -77,6 +96,31 @@ QByteArray ClientStore::generateKey() {
 
 QByteArray ClientStore::hashKey(QByteArrayView key) {
     return QCryptographicHash::hash(key, QCryptographicHash::Sha256);
+}
+
+QByteArray ClientStore::limitsToJson(const LimitSet& limits) {
+    QJsonObject o;
+    for (const auto& [name, member] : kLimitSetFields) {
+        if (limits.*member >= 0)
+            o.insert(QLatin1String(name), double(limits.*member));
+    }
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+LimitSet ClientStore::limitsFromJson(const QByteArray& json) {
+    LimitSet out;
+    const QJsonObject o = QJsonDocument::fromJson(json).object();
+    for (const auto& [name, member] : kLimitSetFields) {
+        const QJsonValue v = o.value(QLatin1String(name));
+        if (v.isDouble() && v.toDouble() >= 0)
+            out.*member = qint64(v.toDouble());
+    }
+    return out;
+}
+
+QString ClientStore::checkCidrs(const QStringList& cidrs) {
+    QString error;
+    return CidrSet::parse(cidrs, &error) ? QString() : error;
 }
 
 std::optional<IssuedClient> ClientStore::add(const NewClient& client, QString* error) {
@@ -101,15 +145,19 @@ std::optional<IssuedClient> ClientStore::add(const NewClient& client, QString* e
     r.keyHash = hashKey(issued.key);
     r.expiresAtMs = client.expiresAtMs;
     r.models = client.models;
+    r.limits = client.limits;
+    r.ipAllow = client.ipAllow;
+    r.ipDeny = client.ipDeny;
     r.createdAtMs = QDateTime::currentMSecsSinceEpoch();
     const QString failure = runSync<QString>(m_db, [r](QSqlDatabase& d) {
         QSqlQuery q(d);
         q.prepare(
-            QStringLiteral("INSERT INTO clients (%1) VALUES (?,?,?,?,?,?,?,?,?,?,?)").arg(QLatin1String(kColumns)));
+            QStringLiteral("INSERT INTO clients (%1) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)").arg(QLatin1String(kColumns)));
         for (const QVariant& v :
              {QVariant(r.id), QVariant(r.name), QVariant(r.owner), QVariant(r.nameSpace), QVariant(r.keyPrefix),
               QVariant(r.keyHash), QVariant(r.enabled ? 1 : 0), QVariant(r.expiresAtMs), QVariant(modelsJson(r.models)),
-              QVariant(r.createdAtMs), QVariant(r.rotatedAtMs)})
+              QVariant(r.createdAtMs), QVariant(r.rotatedAtMs), QVariant(QString::fromUtf8(limitsToJson(r.limits))),
+              QVariant(modelsJson(r.ipAllow)), QVariant(modelsJson(r.ipDeny))})
             q.addBindValue(v);
         if (q.exec())
             return QString();
@@ -155,6 +203,28 @@ bool ClientStore::setEnabled(const QString& idOrName, bool enabled, QString* err
         QSqlQuery q(d);
         q.prepare(QStringLiteral("UPDATE clients SET enabled = ? WHERE id = ?"));
         q.addBindValue(enabled ? 1 : 0);
+        q.addBindValue(id);
+        return q.exec();
+    });
+}
+
+bool ClientStore::setPolicy(const QString& idOrName, const LimitSet& limits, const QStringList& ipAllow,
+                            const QStringList& ipDeny, QString* error) {
+    const std::optional<ClientRecord> r = find(idOrName);
+    if (!r) {
+        *error = QStringLiteral("no client \"%1\"").arg(idOrName);
+        return false;
+    }
+    const QString id = r->id;
+    const QString limitsText = QString::fromUtf8(limitsToJson(limits));
+    const QString allow = modelsJson(ipAllow);
+    const QString deny = modelsJson(ipDeny);
+    return runSync<bool>(m_db, [id, limitsText, allow, deny](QSqlDatabase& d) {
+        QSqlQuery q(d);
+        q.prepare(QStringLiteral("UPDATE clients SET limits = ?, ip_allow = ?, ip_deny = ? WHERE id = ?"));
+        q.addBindValue(limitsText);
+        q.addBindValue(allow);
+        q.addBindValue(deny);
         q.addBindValue(id);
         return q.exec();
     });
@@ -213,8 +283,14 @@ qint64 ClientStore::dataVersion() {
 
 void ClientDirectory::replace(const QList<ClientRecord>& clients) {
     auto map = std::make_shared<ClientMap>();
-    for (const ClientRecord& r : clients)
+    for (ClientRecord r : clients) {
+        QString ignored; // checked when stored; an entry that does not parse is left out of the rules
+        for (const QString& e : std::as_const(r.ipAllow))
+            r.ipRules.allow.add(e, &ignored);
+        for (const QString& e : std::as_const(r.ipDeny))
+            r.ipRules.deny.add(e, &ignored);
         map->insert(r.keyHash, r);
+    }
     m_map.store(std::move(map), std::memory_order_release);
 }
 

@@ -5,6 +5,9 @@
 // optional list of allowed models. The CLI (`gemgate clients ...`) and the running gateway use the same database;
 // the gateway notices another process's changes through SQLite's data_version and refreshes its directory.
 
+#include "auth/iprules.h"
+#include "config/config.h"
+
 #include <QByteArray>
 #include <QDateTime>
 #include <QHash>
@@ -32,6 +35,10 @@ struct ClientRecord {
     QStringList models;     // allowed models (exact or prefix*); empty = all
     qint64 createdAtMs = 0;
     qint64 rotatedAtMs = 0;
+    LimitSet limits;    // its own limits (unset fields: limits.clients / limits.client_default decide)
+    QStringList ipAllow; // CIDR; empty = the global rules only
+    QStringList ipDeny;
+    IpRules ipRules; // ipAllow / ipDeny parsed (filled by ClientDirectory::replace)
 
     bool expired(qint64 nowMs) const { return expiresAtMs > 0 && nowMs >= expiresAtMs; }
 };
@@ -42,6 +49,9 @@ struct NewClient {
     QString nameSpace;
     qint64 expiresAtMs = 0;
     QStringList models;
+    LimitSet limits;
+    QStringList ipAllow;
+    QStringList ipDeny;
 };
 
 // A freshly created or rotated client: the key is here once and nowhere else.
@@ -58,6 +68,9 @@ public:
     // id or name
     std::optional<ClientRecord> find(const QString& idOrName);
     bool setEnabled(const QString& idOrName, bool enabled, QString* error);
+    // Replaces the client's own limits and IP rules.
+    bool setPolicy(const QString& idOrName, const LimitSet& limits, const QStringList& ipAllow,
+                   const QStringList& ipDeny, QString* error);
     bool remove(const QString& idOrName, QString* error);
     std::optional<IssuedClient> rotate(const QString& idOrName, QString* error);
     // Changes when another connection (another process) committed to the database.
@@ -66,6 +79,11 @@ public:
     // A new key: "gg_" + 43 characters of base64url from 32 bytes of the system CSPRNG.
     static QByteArray generateKey();
     static QByteArray hashKey(QByteArrayView key);
+    // Limits as a JSON object of their YAML names (only the fields that are set) and back.
+    static QByteArray limitsToJson(const LimitSet& limits);
+    static LimitSet limitsFromJson(const QByteArray& json);
+    // Checks CIDR lists (for the CLI); empty when all parse, else the first bad entry and why.
+    static QString checkCidrs(const QStringList& cidrs);
 
 private:
     StateDb* m_db;

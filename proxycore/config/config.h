@@ -4,12 +4,14 @@
 // std::shared_ptr<const Config> and swaps the pointer atomically on reload, so a request sees one consistent
 // snapshot from start to end.
 
+#include <QHash>
 #include <QList>
 #include <QString>
 #include <QStringList>
 #include <QUrl>
 
 #include <memory>
+#include <utility>
 
 namespace gemgate {
 
@@ -127,10 +129,118 @@ struct GeminiConfig {
     KeyPoolConfig keyPool;
 };
 
+// Client policy limits (issue 4). In every field -1 means "not set here" (the next level decides) and 0 means
+// unlimited. YAML names: requests_per_minute, concurrent_requests, tokens_per_minute, tokens_per_day,
+// tokens_per_month, requests_per_day, requests_per_month, max_input_tokens, max_output_tokens.
+struct LimitSet {
+    qint64 requestsPerMinute = -1;
+    qint64 concurrentRequests = -1;
+    qint64 tokensPerMinute = -1;
+    qint64 tokensPerDay = -1;     // quota: total tokens per day (limits.time_zone's days)
+    qint64 tokensPerMonth = -1;   // quota: total tokens per calendar month
+    qint64 requestsPerDay = -1;   // quota: admitted requests per day
+    qint64 requestsPerMonth = -1; // quota: admitted requests per month
+    qint64 maxInputTokens = -1;   // per request, estimated from the body before forwarding
+    qint64 maxOutputTokens = -1;  // per request: generationConfig.maxOutputTokens is clamped to this
+
+    // Every field not set here taken from `fallback`.
+    LimitSet over(const LimitSet& fallback) const {
+        LimitSet r = *this;
+        auto pick = [](qint64& mine, qint64 theirs) {
+            if (mine < 0)
+                mine = theirs;
+        };
+        pick(r.requestsPerMinute, fallback.requestsPerMinute);
+        pick(r.concurrentRequests, fallback.concurrentRequests);
+        pick(r.tokensPerMinute, fallback.tokensPerMinute);
+        pick(r.tokensPerDay, fallback.tokensPerDay);
+        pick(r.tokensPerMonth, fallback.tokensPerMonth);
+        pick(r.requestsPerDay, fallback.requestsPerDay);
+        pick(r.requestsPerMonth, fallback.requestsPerMonth);
+        pick(r.maxInputTokens, fallback.maxInputTokens);
+        pick(r.maxOutputTokens, fallback.maxOutputTokens);
+        return r;
+    }
+    // True when no field limits anything (all unset or 0).
+    bool unlimited() const {
+        return requestsPerMinute <= 0 && concurrentRequests <= 0 && tokensPerMinute <= 0 && tokensPerDay <= 0 &&
+               tokensPerMonth <= 0 && requestsPerDay <= 0 && requestsPerMonth <= 0 && maxInputTokens <= 0 &&
+               maxOutputTokens <= 0;
+    }
+    bool operator==(const LimitSet&) const = default;
+};
+
+// The fields of a LimitSet by their YAML names (also the keys of a JWT's limits claim and of issued clients'
+// stored limits).
+inline constexpr std::pair<const char*, qint64 LimitSet::*> kLimitSetFields[] = {
+    {"requests_per_minute", &LimitSet::requestsPerMinute}, {"concurrent_requests", &LimitSet::concurrentRequests},
+    {"tokens_per_minute", &LimitSet::tokensPerMinute},     {"tokens_per_day", &LimitSet::tokensPerDay},
+    {"tokens_per_month", &LimitSet::tokensPerMonth},       {"requests_per_day", &LimitSet::requestsPerDay},
+    {"requests_per_month", &LimitSet::requestsPerMonth},   {"max_input_tokens", &LimitSet::maxInputTokens},
+    {"max_output_tokens", &LimitSet::maxOutputTokens},
+};
+
+// The `limits` section: who gets which limits. A client's own limits (its auth.client_keys entry, its issued
+// record, its JWT claims, or limits.clients.<name>) win field by field over limits.client_default, whose
+// requests_per_minute defaults to auth.rate_limit_per_minute. Namespaces, source IPs and the whole gateway have
+// their own buckets on top.
+struct LimitsConfig {
+    LimitSet clientDefault;              // limits.client_default
+    QHash<QString, LimitSet> clients;    // limits.clients.<client name>
+    LimitSet namespaceDefault;           // limits.namespace_default: each namespace gets its own buckets of these
+    QHash<QString, LimitSet> namespaces; // limits.namespaces.<name>, over namespace_default
+    LimitSet perIp;                      // limits.per_ip: requests_per_minute, concurrent_requests, tokens_per_minute
+    LimitSet global;                     // limits.global: the whole gateway
+    QString timeZone = QStringLiteral("UTC"); // limits.time_zone: day and month boundaries (IANA name or "local")
+};
+
+// Usage records (one per request) in the state database.
+struct UsageConfig {
+    bool enabled = true;              // usage.enabled
+    int retentionDays = 30;           // usage.retention_days: per-request rows are deleted after this
+    int aggregateRetentionDays = 400; // usage.aggregate_retention_days: daily roll-ups are kept this long
+};
+
+// Header hygiene (seed 001): what never goes to Google, what never comes back, and what GemGate adds.
+struct HeadersConfig {
+    // headers.strip_upstream: request headers never forwarded (case-insensitive), besides credentials and
+    // hop-by-hop headers, which are always dropped.
+    QStringList stripUpstream = {QStringLiteral("x-forwarded-for"), QStringLiteral("x-forwarded-host"),
+                                 QStringLiteral("x-forwarded-proto"), QStringLiteral("x-real-ip"),
+                                 QStringLiteral("forwarded"),         QStringLiteral("via"),
+                                 QStringLiteral("cf-connecting-ip"),  QStringLiteral("true-client-ip"),
+                                 QStringLiteral("x-client-ip"),       QStringLiteral("cookie")};
+    // headers.strip_response: upstream response headers dropped besides those GemGate never relays (Server,
+    // X-Powered-By, Set-Cookie, Alt-Svc, ...: only known content headers and x-goog-* are relayed at all).
+    QStringList stripResponse;
+    bool securityHeaders = true; // headers.security_headers: nosniff, no-referrer, frame DENY, HSTS on HTTPS
+};
+
+// Request/response body logging for debugging (log.bodies): off by default, capped, secrets redacted.
+struct BodyLogConfig {
+    bool enabled = false;
+    QString path;                // empty => <data dir>/gemgate/bodies.log
+    qint64 maxBytes = 16 * 1024; // per body; the rest is cut with a note
+};
+
 struct ClientKey {
     QString id;
     QString key;                 // never logged
     int rateLimitPerMinute = -1; // requests per minute; -1 = auth.rate_limit_per_minute; 0 = unlimited
+    QString nameSpace = QStringLiteral("default");
+    LimitSet limits; // its own limits (rate_limit_per_minute is limits.requestsPerMinute)
+    QStringList ipAllow;
+    QStringList ipDeny;
+    QStringList models; // allowed models (exact or prefix*); empty = all
+
+    static ClientKey make(QString id, QString key, int requestsPerMinute = -1) {
+        ClientKey k;
+        k.id = std::move(id);
+        k.key = std::move(key);
+        k.rateLimitPerMinute = requestsPerMinute;
+        k.limits.requestsPerMinute = requestsPerMinute;
+        return k;
+    }
 };
 
 // Client JWTs (besides client keys): verified with auth.jwt_secret (HS256) and/or public keys (RS256, ES256).
@@ -141,6 +251,8 @@ struct JwtSettings {
     QStringList audiences;  // "aud" must contain one of these when set
     int leewaySeconds = 60;
     QString identityClaim = QStringLiteral("sub");
+    QString namespaceClaim = QStringLiteral("namespace");   // the client's namespace, when the token has it
+    QString limitsClaim = QStringLiteral("gemgate_limits"); // an object of limit fields (YAML names), optional
     bool configured(const QString& secret) const {
         return !secret.isEmpty() || !publicKeys.isEmpty() || !jwksFile.isEmpty();
     }
@@ -169,6 +281,7 @@ struct LogConfig {
     LogTarget accessLog = LogTarget::Stdout;
     QString accessLogPath;                  // when accessLog == File
     QString level = QStringLiteral("info"); // debug | info | warning | error
+    BodyLogConfig bodies;
 };
 
 struct StorageConfig {
@@ -183,6 +296,9 @@ struct Config {
     MetricsConfig metrics;
     LogConfig log;
     StorageConfig storage;
+    LimitsConfig limits;
+    UsageConfig usage;
+    HeadersConfig headers;
 };
 
 using ConfigPtr = std::shared_ptr<const Config>;

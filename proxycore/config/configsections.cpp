@@ -5,6 +5,7 @@
 
 #include <QHash>
 #include <QRegularExpression>
+#include <QTimeZone>
 #include <QUrl>
 
 namespace gemgate::configdetail {
@@ -232,6 +233,96 @@ void readLimits(Reader& reader, const Field& field, QList<ModelLimitRule>* out) 
     }
 }
 
+constexpr qint64 kMaxLimit = 1'000'000'000'000LL;
+
+void readLimitFields(Reader& reader, const MapReader& map, LimitSet* out) {
+    for (const auto& [name, member] : kLimitSetFields) {
+        if (const std::optional<Field> f = map.field(name))
+            reader.toInt(*f, 0, kMaxLimit, &(out->*member));
+    }
+}
+
+// A map of limit fields (limits.client_default, limits.global, ...).
+void readLimitSet(Reader& reader, const Field& field, LimitSet* out) {
+    MapReader map(reader, field,
+                  {"requests_per_minute", "concurrent_requests", "tokens_per_minute", "tokens_per_day",
+                   "tokens_per_month", "requests_per_day", "requests_per_month", "max_input_tokens",
+                   "max_output_tokens"});
+    readLimitFields(reader, map, out);
+}
+
+// A map of name -> limit set (limits.clients, limits.namespaces).
+void readNamedLimitSets(Reader& reader, const Field& field, QHash<QString, LimitSet>* out) {
+    if (!field.node.IsDefined() || field.node.IsNull())
+        return;
+    if (!field.node.IsMap()) {
+        reader.error(field.mark, field.path,
+                     QStringLiteral("expected a map of names to limits, got %1").arg(Reader::describe(field.node, {})));
+        return;
+    }
+    for (auto it = field.node.begin(); it != field.node.end(); ++it) {
+        const QString name = QString::fromStdString(it->first.Scalar()).trimmed();
+        const Field entry{it->second, it->second.Mark(), field.path + QLatin1Char('.') + name};
+        if (name.isEmpty()) {
+            reader.error(it->first.Mark(), field.path, QStringLiteral("expected a name, got an empty key"));
+            continue;
+        }
+        LimitSet set;
+        readLimitSet(reader, entry, &set);
+        out->insert(name, set);
+    }
+}
+
+void readClientLimits(Reader& reader, const Field& field, LimitsConfig* limits) {
+    MapReader map(reader, field,
+                  {"client_default", "clients", "namespace_default", "namespaces", "per_ip", "global", "time_zone"});
+    readLimitSet(reader, map.child("client_default"), &limits->clientDefault);
+    readNamedLimitSets(reader, map.child("clients"), &limits->clients);
+    readLimitSet(reader, map.child("namespace_default"), &limits->namespaceDefault);
+    readNamedLimitSets(reader, map.child("namespaces"), &limits->namespaces);
+    readLimitSet(reader, map.child("per_ip"), &limits->perIp);
+    readLimitSet(reader, map.child("global"), &limits->global);
+    for (auto [value, name] : {std::pair<qint64, const char*>{limits->perIp.tokensPerDay, "tokens_per_day"},
+                               {limits->perIp.tokensPerMonth, "tokens_per_month"},
+                               {limits->perIp.requestsPerDay, "requests_per_day"},
+                               {limits->perIp.requestsPerMonth, "requests_per_month"}}) {
+        if (value > 0) {
+            const Field f = map.child("per_ip");
+            reader.error(f.mark, f.path + QLatin1Char('.') + QLatin1String(name),
+                         QStringLiteral("expected only requests_per_minute, concurrent_requests, tokens_per_minute "
+                                        "and the per-request caps for source IPs (addresses change; daily and "
+                                        "monthly quotas belong to clients and namespaces)"));
+        }
+    }
+    if (map.readString("time_zone", &limits->timeZone)) {
+        const QString tz = limits->timeZone.trimmed();
+        if (tz.compare(QLatin1String("local"), Qt::CaseInsensitive) != 0 &&
+            !QTimeZone::isTimeZoneIdAvailable(tz.toUtf8())) {
+            const Field f = map.child("time_zone");
+            reader.error(f.mark, f.path,
+                         QStringLiteral("expected an IANA time zone (e.g. UTC, Europe/Berlin, America/Los_Angeles) "
+                                        "or \"local\", got %1")
+                             .arg(quoted(tz)));
+        }
+        limits->timeZone = tz;
+    }
+}
+
+void readUsage(Reader& reader, const Field& field, UsageConfig* usage) {
+    MapReader map(reader, field, {"enabled", "retention_days", "aggregate_retention_days"});
+    map.readBool("enabled", &usage->enabled);
+    map.readInt("retention_days", 1, 36500, &usage->retentionDays);
+    map.readInt("aggregate_retention_days", 1, 36500, &usage->aggregateRetentionDays);
+    if (usage->aggregateRetentionDays < usage->retentionDays) {
+        const Field f = map.child("aggregate_retention_days");
+        reader.error(f.mark, f.path,
+                     QStringLiteral("expected at least retention_days (%1): daily roll-ups outlive the records they "
+                                    "sum, got %2")
+                         .arg(usage->retentionDays)
+                         .arg(usage->aggregateRetentionDays));
+    }
+}
+
 void readBreaker(Reader& reader, const Field& field, BreakerConfig* breaker) {
     MapReader map(reader, field, {"enabled", "window_seconds", "trip_percent", "min_keys", "open_seconds"});
     map.readBool("enabled", &breaker->enabled);
@@ -428,7 +519,10 @@ void readAuth(Reader& reader, const Field& field, AuthConfig* auth) {
              &auth->forwardedHeader);
     {
         MapReader jwt(reader, map.child("jwt"),
-                      {"public_keys", "jwks_file", "issuer", "audiences", "leeway_seconds", "identity_claim"});
+                      {"public_keys", "jwks_file", "issuer", "audiences", "leeway_seconds", "identity_claim",
+                       "namespace_claim", "limits_claim"});
+        jwt.readString("namespace_claim", &auth->jwt.namespaceClaim);
+        jwt.readString("limits_claim", &auth->jwt.limitsClaim);
         jwt.readStringList("public_keys", &auth->jwt.publicKeys);
         for (QString& k : auth->jwt.publicKeys) {
             if (!k.contains(QLatin1String("-----BEGIN")))
@@ -457,10 +551,25 @@ void readAuth(Reader& reader, const Field& field, AuthConfig* auth) {
     for (size_t i = 0; i < items.size(); ++i) {
         if (!requireMap(reader, items[i], QStringLiteral("a map with id and key")))
             continue;
-        MapReader entry(reader, items[i], {"id", "key", "rate_limit_per_minute"});
+        MapReader entry(reader, items[i],
+                        {"id", "key", "rate_limit_per_minute", "namespace", "models", "ip_allow", "ip_deny",
+                         "requests_per_minute", "concurrent_requests", "tokens_per_minute", "tokens_per_day",
+                         "tokens_per_month", "requests_per_day", "requests_per_month", "max_input_tokens",
+                         "max_output_tokens"});
         ClientKey client;
         client.id = readEntryId(reader, entry, QStringLiteral("client%1").arg(i + 1), &ids);
         entry.readInt("rate_limit_per_minute", 0, kMaxPerMinute, &client.rateLimitPerMinute);
+        readLimitFields(reader, entry, &client.limits);
+        if (client.rateLimitPerMinute >= 0 && client.limits.requestsPerMinute < 0)
+            client.limits.requestsPerMinute = client.rateLimitPerMinute;
+        client.rateLimitPerMinute = int(qMin<qint64>(client.limits.requestsPerMinute, kMaxPerMinute));
+        if (entry.readString("namespace", &client.nameSpace))
+            client.nameSpace = client.nameSpace.trimmed();
+        if (client.nameSpace.isEmpty())
+            client.nameSpace = QStringLiteral("default");
+        entry.readStringList("models", &client.models);
+        entry.readStringList("ip_allow", &client.ipAllow);
+        entry.readStringList("ip_deny", &client.ipDeny);
         const std::optional<QString> secret = readKeyValue(reader, entry);
         if (!secret)
             continue;
@@ -499,7 +608,7 @@ void readStorage(Reader& reader, const Field& field, StorageConfig* storage) {
 }
 
 void readLog(Reader& reader, const Field& field, LogConfig* log) {
-    MapReader map(reader, field, {"access_log", "level"});
+    MapReader map(reader, field, {"access_log", "level", "bodies"});
     QString target;
     if (map.readString("access_log", &target)) {
         const QString value = target.trimmed();
@@ -520,18 +629,69 @@ void readLog(Reader& reader, const Field& field, LogConfig* log) {
     readEnum(reader, map, "level",
              {QStringLiteral("debug"), QStringLiteral("info"), QStringLiteral("warning"), QStringLiteral("error")},
              &log->level);
+
+    MapReader bodies(reader, map.child("bodies"), {"enabled", "path", "max_bytes"});
+    bodies.readBool("enabled", &log->bodies.enabled);
+    bodies.readPath("path", &log->bodies.path);
+    bodies.readSize("max_bytes", kKiB, 16 * kMiB, &log->bodies.maxBytes);
+}
+
+// An HTTP field name is a token (RFC 9110 5.1): letters, digits and !#$%&'*+-.^_`|~.
+bool isHeaderToken(const QString& name) {
+    static const QString extra = QStringLiteral("!#$%&'*+-.^_`|~");
+    return !name.isEmpty() && std::all_of(name.begin(), name.end(), [](QChar c) {
+        return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9') || extra.contains(c);
+    });
+}
+
+// A list of header names (one name alone is a one-element list), stored lower-cased. An empty list is kept empty.
+void readHeaderNames(Reader& reader, MapReader& map, const char* key, QStringList* out) {
+    const std::optional<Field> found = map.field(key);
+    if (!found || !found->node.IsDefined() || found->node.IsNull())
+        return;
+    const qsizetype errorsBefore = reader.errorCount();
+    const std::vector<Field> items = found->node.IsScalar() ? std::vector<Field>{*found} : reader.sequence(*found);
+    QStringList names;
+    for (const Field& item : items) {
+        const qsizetype before = reader.errorCount();
+        const std::optional<QString> text = reader.scalar(item, QStringLiteral("a header name"));
+        if (reader.errorCount() != before)
+            continue;
+        const QString name = text.value_or(QString()).trimmed();
+        if (!isHeaderToken(name)) {
+            reader.error(item.mark, item.path,
+                         QStringLiteral("expected a header name (letters, digits and !#$%&'*+-.^_`|~), got %1")
+                             .arg(quoted(text.value_or(QString()))));
+            continue;
+        }
+        if (!names.contains(name.toLower()))
+            names.append(name.toLower());
+    }
+    if (reader.errorCount() == errorsBefore)
+        *out = names;
+}
+
+void readHeaders(Reader& reader, const Field& field, HeadersConfig* headers) {
+    MapReader map(reader, field, {"strip_upstream", "strip_response", "security_headers"});
+    readHeaderNames(reader, map, "strip_upstream", &headers->stripUpstream);
+    readHeaderNames(reader, map, "strip_response", &headers->stripResponse);
+    map.readBool("security_headers", &headers->securityHeaders);
 }
 
 } // namespace
 
 void readConfig(Reader& reader, const Field& root, Config* config) {
-    MapReader map(reader, root, {"server", "gemini", "auth", "metrics", "log", "storage"});
+    MapReader map(reader, root,
+                  {"server", "gemini", "auth", "metrics", "log", "storage", "limits", "usage", "headers"});
     readServer(reader, map.child("server"), &config->server);
     readGemini(reader, map.child("gemini"), &config->gemini);
     readAuth(reader, map.child("auth"), &config->auth);
     readMetrics(reader, map.child("metrics"), &config->metrics);
     readLog(reader, map.child("log"), &config->log);
     readStorage(reader, map.child("storage"), &config->storage);
+    readClientLimits(reader, map.child("limits"), &config->limits);
+    readUsage(reader, map.child("usage"), &config->usage);
+    readHeaders(reader, map.child("headers"), &config->headers);
 }
 
 } // namespace gemgate::configdetail

@@ -16,12 +16,23 @@ Engine::~Engine() {
 
 void Engine::applyServices(const Runtime& rt) {
     m_shared.keys.configure(rt.config->gemini);
+    m_shared.policy.setTimeZone(rt.config->limits.timeZone);
     const LogConfig& log = rt.config->log;
     const QString target = log.accessLog == LogTarget::Stdout ? QStringLiteral("-")
                            : log.accessLog == LogTarget::File ? log.accessLogPath
                                                               : QString();
     QString err;
     if (!m_shared.accessLog.setTarget(target, &err))
+        qWarning("%s", qPrintable(err));
+    // Bodies are scrubbed of the upstream keys loaded now (read on each write) and of this config's secrets.
+    QList<QByteArray> configSecrets;
+    for (const ClientKey& k : rt.config->auth.clientKeys)
+        configSecrets.append(k.key.toUtf8());
+    if (!rt.config->auth.jwtSecret.isEmpty())
+        configSecrets.append(rt.config->auth.jwtSecret.toUtf8());
+    const KeyPool* keys = &m_shared.keys;
+    if (!m_shared.bodyLog.configure(
+            log.bodies, [keys, configSecrets] { return keys->secrets() + configSecrets; }, &err))
         qWarning("%s", qPrintable(err));
 }
 
@@ -133,6 +144,7 @@ void Engine::stop() {
     m_workers.clear();
     m_threads.clear();
     m_shared.accessLog.flush();
+    m_shared.bodyLog.flush();
 }
 
 MetricsSnapshot Engine::sample() const {

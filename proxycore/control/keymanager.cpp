@@ -1,6 +1,7 @@
 #include "control/keymanager.h"
 
 #include "clients/clientstore.h"
+#include "storage/usagestore.h"
 #include "control/runtime.h"
 #include "keys/errorclass.h"
 #include "secrets/secretstore.h"
@@ -68,9 +69,11 @@ bool KeyManager::open(const Config& config, QString* error, QStringList* notes) 
         return false;
     }
     m_clients.reset();
+    m_usage.reset();
     m_db = std::move(db);
     m_dbPath = path;
     m_clients = std::make_unique<ClientStore>(m_db.get());
+    m_usage = std::make_unique<UsageStore>(m_db.get());
     m_clientsVersion = -1;
     return true;
 }
@@ -119,6 +122,13 @@ void KeyManager::attach(SharedState* shared) {
         shared->pins.setDatabase(m_db.get());
         shared->pins.load(m_db->loadPins());
         m_db->prune(pacificDayKey(now - 40LL * 24 * 3600 * 1000), now - 8LL * 24 * 3600 * 1000);
+        // Daily and monthly quotas go on where they were (the usage roll-ups of this month).
+        QList<PolicyRestoreRow> totals;
+        for (const QuotaTotalRow& r : m_usage->quotaTotals(shared->policy.monthStart()))
+            totals.append(PolicyRestoreRow{r.day, r.client, r.nameSpace, r.admitted, r.totalTokens});
+        shared->policy.restore(totals);
+        shared->usage.store(m_usage.get(), std::memory_order_release);
+        pruneUsage();
     }
     if (!m_resolver)
         m_resolver = new SecretResolver(m_configDir, kSecretTimeoutMs, this);
@@ -208,6 +218,7 @@ void KeyManager::detach() {
     m_persistTimer->stop();
     m_healthTimer->stop();
     m_shared->pins.setDatabase(nullptr);
+    m_shared->usage.store(nullptr, std::memory_order_release);
     m_shared = nullptr;
     ++m_generation; // answers still on their way belong to the engine that is gone
     m_resolving.clear();
@@ -229,7 +240,9 @@ void KeyManager::persist() {
     if (m_clients && ++m_ticks % 2 == 0 && m_clients->dataVersion() != m_clientsVersion)
         refreshClients();
     if (m_ticks % 60 == 0)
-        m_shared->clientLimiter.prune();
+        m_shared->policy.prune();
+    if (m_ticks % 3600 == 0)
+        pruneUsage();
     for (const QString& event : m_shared->keys.takeEvents())
         Q_EMIT message(QStringLiteral("key pool: %1").arg(event));
     if (!m_db)
@@ -243,6 +256,16 @@ void KeyManager::persist() {
         m_db->addDayCounters(d.counters);
     if (!d.cooldowns.isEmpty())
         m_db->saveProjectCooldowns(d.cooldowns);
+}
+
+void KeyManager::pruneUsage() {
+    if (!m_shared || !m_usage)
+        return;
+    const UsageConfig& u = m_shared->snapshot()->config->usage;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const QString oldestDay =
+        QDate::fromString(m_shared->policy.today(), Qt::ISODate).addDays(-u.aggregateRetentionDays).toString(Qt::ISODate);
+    m_usage->prune(now - qint64(u.retentionDays) * 24 * 3600 * 1000, oldestDay);
 }
 
 QString KeyManager::databasePathFor(const Config& config) {

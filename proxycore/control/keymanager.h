@@ -21,6 +21,7 @@ namespace gemgate {
 
 class ClientStore;
 class SecretResolver;
+class UsageStore;
 class StateDb;
 struct SharedState;
 enum class SecretBackend;
@@ -60,6 +61,8 @@ public:
     StateDb* database() const { return m_db.get(); }
     // Client keys issued by GemGate, in the same database (null until open()).
     ClientStore* clientStore() const { return m_clients.get(); }
+    // Usage records and their daily roll-ups, in the same database (null until open()).
+    UsageStore* usageStore() const { return m_usage.get(); }
     // Reloads the gateway's client directory from the database (also done when another process, e.g. the
     // `gemgate clients` CLI, changed it).
     void refreshClients();
@@ -91,9 +94,12 @@ Q_SIGNALS:
 private:
     void check(const HealthCheckTarget& target, bool onDemand);
     void scheduleHealthChecks();
+    // Deletes usage records and roll-ups older than usage.retention_days / aggregate_retention_days.
+    void pruneUsage();
 
     std::unique_ptr<StateDb> m_db;
     std::unique_ptr<ClientStore> m_clients; // declared after m_db: destroyed before it
+    std::unique_ptr<UsageStore> m_usage;
     qint64 m_clientsVersion = -1;
     int m_ticks = 0;
     QString m_dbPath;

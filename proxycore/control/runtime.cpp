@@ -100,11 +100,31 @@ RuntimePtr buildRuntime(ConfigPtr config, QString* error, QStringList* notes) {
         }
     }
 
-    for (const ClientKey& k : config->auth.clientKeys) {
-        rt->clientKeys.insert(QCryptographicHash::hash(k.key.toUtf8(), QCryptographicHash::Sha256), k.id);
-        if (k.rateLimitPerMinute >= 0)
-            rt->clientRateLimits.insert(k.id, k.rateLimitPerMinute);
+    for (qsizetype i = 0; i < config->auth.clientKeys.size(); ++i) {
+        const ClientKey& k = config->auth.clientKeys[i];
+        ConfigClient c;
+        c.id = k.id;
+        c.nameSpace = k.nameSpace;
+        c.limits = k.limits;
+        if (c.limits.requestsPerMinute < 0)
+            c.limits.requestsPerMinute = k.rateLimitPerMinute;
+        c.models = k.models;
+        for (const auto& [list, name, target] : {std::tuple{&k.ipAllow, "ip_allow", &c.ipRules.allow},
+                                                 std::tuple{&k.ipDeny, "ip_deny", &c.ipRules.deny}}) {
+            QString err;
+            const std::optional<CidrSet> set = CidrSet::parse(*list, &err);
+            if (!set) {
+                *error = QStringLiteral("auth.client_keys[%1].%2: %3").arg(i).arg(QLatin1String(name), err);
+                return nullptr;
+            }
+            *target = *set;
+        }
+        rt->clientKeys.insert(QCryptographicHash::hash(k.key.toUtf8(), QCryptographicHash::Sha256), c);
     }
+
+    rt->clientDefault = config->limits.clientDefault;
+    if (rt->clientDefault.requestsPerMinute < 0)
+        rt->clientDefault.requestsPerMinute = config->auth.rateLimitPerMinute;
 
     const QUrl& base = config->gemini.baseUrl;
     QUrl origin;
@@ -116,6 +136,7 @@ RuntimePtr buildRuntime(ConfigPtr config, QString* error, QStringList* notes) {
     while (prefix.endsWith('/'))
         prefix.chop(1);
     rt->upstreamPathPrefix = prefix;
+    rt->headerPolicy = HeaderPolicy(config->headers);
     return rt;
 }
 

@@ -10,7 +10,10 @@
 #include "keys/keypool.h"
 #include "keys/resourcepins.h"
 #include "log/accesslog.h"
-#include "policy/ratelimiter.h"
+#include "log/bodylog.h"
+#include "pipeline/headerpolicy.h"
+#include "policy/policyengine.h"
+#include "storage/usagestore.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -21,18 +24,28 @@
 
 namespace gemgate {
 
+// A client from auth.client_keys, by the SHA-256 of its key.
+struct ConfigClient {
+    QString id;
+    QString nameSpace;
+    LimitSet limits; // its own (unset fields: limits.clients / limits.client_default)
+    IpRules ipRules; // its own allow / deny lists (the global ones apply too)
+    QStringList models;
+};
+
 struct Runtime {
     ConfigPtr config;
     std::shared_ptr<const QSslConfiguration> serverTls;   // null => plain HTTP listener
     std::shared_ptr<const QSslConfiguration> upstreamTls; // trust settings for https upstreams
-    QHash<QByteArray, QString> clientKeys;                // SHA-256 of a client key -> client id
-    QHash<QString, int> clientRateLimits;                 // client id -> its own requests per minute
+    QHash<QByteArray, ConfigClient> clientKeys;           // SHA-256 of a client key -> the client
+    LimitSet clientDefault; // limits.client_default; requests per minute defaulting to auth.rate_limit_per_minute
     std::shared_ptr<const JwtVerifier> jwt;               // null when no JWT key is configured
     IpRules ipRules;                                      // auth.ip_allow / ip_deny
     CidrSet trustedProxies;
     ForwardedHeader forwardedHeader = ForwardedHeader::Auto;
     QUrl upstreamOrigin;           // scheme://host:port of gemini.base_url
     QByteArray upstreamPathPrefix; // base_url's path without trailing '/'
+    HeaderPolicy headerPolicy;     // headers.*: request/response header hygiene, security headers
 };
 using RuntimePtr = std::shared_ptr<const Runtime>;
 
@@ -45,8 +58,11 @@ struct SharedState {
     KeyPool keys;
     ResourcePins pins;
     ClientDirectory clients;   // client keys issued by GemGate (state database), beside auth.client_keys
-    RateLimiter clientLimiter; // requests per minute per client
+    PolicyEngine policy; // client, namespace, source-IP and global limits and quotas
+    // Where usage records go (the state database's usage tables); null while no database is attached.
+    std::atomic<UsageStore*> usage{nullptr};
     AccessLog accessLog;
+    BodyLog bodyLog; // log.bodies: off unless configured; after keys (its writer reads their secrets)
     std::atomic<bool> draining{false};
     std::atomic<int> connections{0};
     QDateTime startedAt = QDateTime::currentDateTimeUtc();

@@ -42,6 +42,15 @@ const ModelLimitRule* matchRule(const QList<ModelLimitRule>& rules, const QStrin
     return best;
 }
 
+QString seconds(qint64 ms) {
+    return QStringLiteral("%1 s").arg((ms + 999) / 1000);
+}
+
+QString clip(const QString& s) {
+    return s.size() > kMaxReasonChars ? s.left(kMaxReasonChars) + QStringLiteral("...") : s;
+}
+} // namespace
+
 bool modelAllowed(const QStringList& allowed, const QString& model) {
     if (allowed.isEmpty() || model.isEmpty())
         return true;
@@ -51,15 +60,6 @@ bool modelAllowed(const QStringList& allowed, const QString& model) {
     }
     return false;
 }
-
-QString seconds(qint64 ms) {
-    return QStringLiteral("%1 s").arg((ms + 999) / 1000);
-}
-
-QString clip(const QString& s) {
-    return s.size() > kMaxReasonChars ? s.left(kMaxReasonChars) + QStringLiteral("...") : s;
-}
-} // namespace
 
 const char* keyHealthName(KeyHealth h) {
     switch (h) {

@@ -240,5 +240,7 @@ private:
 // inline media ("data" of inlineData) counts a flat 258 tokens per part (Gemini's per-image charge) instead of
 // its base64 length.
 qint64 estimateInputTokens(const QByteArray& body);
+// Whether `model` is in an allow list of exact names, prefixes ending in '*' or "*" (an empty list or model: yes).
+bool modelAllowed(const QStringList& allowed, const QString& model);
 
 } // namespace gemgate

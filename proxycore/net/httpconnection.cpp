@@ -159,6 +159,7 @@ void HttpConnection::failRequest(int status, const QString& message, const QByte
     const QByteArray body = geminiErrorBody(GatewayError::make(status, message, kind));
     HttpHeaders h;
     h.add("Content-Type", "application/json; charset=UTF-8");
+    m_worker.shared()->snapshot()->headerPolicy.addSecurityHeaders(&h, m_tls, true);
     m_keepAlive = false;
     m_state = State::Processing;
     writeHead(status, h, body.size());

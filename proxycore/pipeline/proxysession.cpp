@@ -14,10 +14,24 @@ constexpr qsizetype kMaxErrorBody = 1024 * 1024;
 constexpr qsizetype kMaxGuardBytes = 256 * 1024; // the guard lets a reply through once this much has arrived
 constexpr qsizetype kMaxCreatedBody = 1024 * 1024;
 
-// Calls that consume a model's generate / embed quota (RPM, TPM, RPD).
-bool countsAgainstQuota(const QByteArray& action) {
-    return action == "generateContent" || action == "streamGenerateContent" || action == "embedContent" ||
-           action == "batchEmbedContents" || action == "predict" || action == "predictLongRunning";
+// What a usage record names the call: method and path, the model replaced (its name is a column of its own).
+QString usageRoute(const QByteArray& method, const QByteArray& path, const QString& model) {
+    QByteArray p = path.left(256);
+    if (!model.isEmpty()) {
+        const qsizetype at = p.indexOf("/models/");
+        if (at >= 0) {
+            qsizetype end = at + 8;
+            while (end < p.size() && p[end] != ':' && p[end] != '/')
+                ++end;
+            p.replace(at + 8, end - at - 8, "{model}");
+        }
+    }
+    return QString::fromLatin1(method) + QLatin1Char(' ') + QString::fromUtf8(p);
+}
+
+// The tokens a reply has used so far: Gemini's total, or its parts when a snapshot has no total yet.
+qint64 runningTotal(const TokenUsage& u) {
+    return qMax(u.total, u.prompt + u.candidates + u.thoughts);
 }
 
 // Calls that create a stateful resource whose name the reply carries.
@@ -30,51 +44,6 @@ bool createsResource(const QByteArray& method, const QByteArray& path, const QBy
     return path.endsWith("/files") || path.endsWith("/cachedContents") || path.startsWith("/upload/");
 }
 
-// Request headers never forwarded upstream besides the hop-by-hop set: the client's own credentials (the
-// upstream key replaces them), framing we recompute, and anything that would reveal the client to Google.
-bool dropRequestHeader(const QByteArray& lower) {
-    static const QByteArray names[] = {
-        QByteArrayLiteral("host"),
-        QByteArrayLiteral("content-length"),
-        QByteArrayLiteral("x-goog-api-key"),
-        QByteArrayLiteral("authorization"),
-        QByteArrayLiteral("accept-encoding"),
-        QByteArrayLiteral("expect"),
-        QByteArrayLiteral("forwarded"),
-        QByteArrayLiteral("x-forwarded-for"),
-        QByteArrayLiteral("x-forwarded-host"),
-        QByteArrayLiteral("x-forwarded-proto"),
-        QByteArrayLiteral("x-real-ip"),
-        QByteArrayLiteral("cookie"),
-    };
-    for (const QByteArray& n : names) {
-        if (lower == n)
-            return true;
-    }
-    return isHopByHopHeader(lower);
-}
-
-// Response headers passed back to the client. Everything else (Server, Alt-Svc, Set-Cookie, framing) is
-// dropped: the gateway does not echo upstream headers it does not understand.
-bool keepResponseHeader(const QByteArray& lower) {
-    static const QByteArray names[] = {
-        QByteArrayLiteral("content-type"),
-        QByteArrayLiteral("content-encoding"),
-        QByteArrayLiteral("content-language"),
-        QByteArrayLiteral("content-disposition"),
-        QByteArrayLiteral("cache-control"),
-        QByteArrayLiteral("expires"),
-        QByteArrayLiteral("etag"),
-        QByteArrayLiteral("last-modified"),
-        QByteArrayLiteral("retry-after"),
-        QByteArrayLiteral("vary"),
-    };
-    for (const QByteArray& n : names) {
-        if (lower == n)
-            return true;
-    }
-    return lower.startsWith("x-goog-");
-}
 } // namespace
 
 ProxySession::ProxySession(WorkerEnv& env, ClientResponder& client, HttpRequest request, QByteArray peer,
@@ -87,7 +56,10 @@ ProxySession::ProxySession(WorkerEnv& env, ClientResponder& client, HttpRequest 
     m_ctx.peer = std::move(peer);
     m_ctx.clientTls = clientTls;
     m_ctx.requestId = env.nextRequestId();
+    m_arrivalMs = QDateTime::currentMSecsSinceEpoch();
     WorkerCounters::add(env.counters->activeRequests, 1);
+    if (env.shared->bodyLog.enabled())
+        m_bodyTee.limit = env.shared->bodyLog.maxBytes();
 }
 
 ProxySession::~ProxySession() {
@@ -115,6 +87,10 @@ void ProxySession::start() {
 void ProxySession::respondLocal(const LocalReply& reply) {
     HttpHeaders headers = reply.headers;
     headers.add("x-gemgate-request-id", m_ctx.requestId);
+    if (m_ctx.runtime) // null only if the session never started
+        m_ctx.runtime->headerPolicy.addSecurityHeaders(&headers, m_ctx.clientTls, true);
+    if (m_bodyTee.on())
+        m_bodyTee.set(reply.body);
     finish(reply.status, reply.errorKind, reply.body.size());
     m_client.sendResponse(reply.status, headers, m_ctx.request.method == "HEAD" ? QByteArray() : reply.body);
 }
@@ -122,13 +98,9 @@ void ProxySession::respondLocal(const LocalReply& reply) {
 bool ProxySession::prepare() {
     const HttpRequest& in = m_ctx.request;
     const KeyPoolConfig& kp = m_ctx.runtime->config->gemini.keyPool;
-    const qsizetype colon = in.path.lastIndexOf(':');
-    if (colon > in.path.lastIndexOf('/'))
-        m_action = in.path.mid(colon + 1);
     m_pick.model = m_ctx.model;
-    m_pick.countsAgainstQuota = countsAgainstQuota(m_action);
-    if (m_pick.countsAgainstQuota)
-        m_pick.estimatedTokens = estimateInputTokens(in.body);
+    m_pick.countsAgainstQuota = m_ctx.countsTokens;
+    m_pick.estimatedTokens = m_ctx.estimatedTokens;
     if (kp.strategy == KeyStrategy::Sticky) {
         const QByteArray session = in.headers.value(kp.stickyHeader.toLatin1());
         m_pick.stickyKey = session.isEmpty() ? m_ctx.clientId : QString::fromUtf8(session);
@@ -182,6 +154,7 @@ void ProxySession::attempt() {
     m_captureCreated = false;
     m_created.clear();
     m_usage = UsageScanner();
+    m_bodyTee.reset(); // what an earlier attempt held back never reached the client
     const bool useQnam =
         gemini.transport == UpstreamTransportKind::Http2 || !gemini.proxy.isEmpty() || !m_lease->proxy.isEmpty();
     UpstreamTransport* transport = useQnam ? m_env.qnam : m_env.http1;
@@ -271,7 +244,7 @@ UpstreamRequest ProxySession::buildUpstreamRequest(const KeyLease& key) const {
     const QByteArray sticky = rt.config->gemini.keyPool.stickyHeader.toLatin1();
     for (const auto& h : in.headers.entries()) {
         const QByteArray lower = h.first.toLower();
-        if (dropRequestHeader(lower) || connectionNamed.contains(lower) || lower == sticky)
+        if (rt.headerPolicy.dropRequestHeader(lower) || connectionNamed.contains(lower) || lower == sticky)
             continue;
         out.headers.add(h.first, h.second);
     }
@@ -290,7 +263,7 @@ HttpHeaders ProxySession::clientResponseHeaders(const HttpHeaders& upstream) {
     HttpHeaders out;
     for (const auto& h : upstream.entries()) {
         const QByteArray lower = h.first.toLower();
-        if (!keepResponseHeader(lower))
+        if (!m_ctx.runtime->headerPolicy.keepResponseHeader(lower))
             continue;
         if (lower == "x-goog-upload-url") {
             // Point the resumable-upload session back at the gateway, and pin it to the key that started it so
@@ -318,6 +291,7 @@ HttpHeaders ProxySession::clientResponseHeaders(const HttpHeaders& upstream) {
         out.add(h.first, h.second);
     }
     out.add("x-gemgate-request-id", m_ctx.requestId);
+    m_ctx.runtime->headerPolicy.addSecurityHeaders(&out, m_ctx.clientTls, false);
     return out;
 }
 
@@ -336,8 +310,8 @@ void ProxySession::onUpstreamHeaders(int status, const HttpHeaders& headers) {
         m_buffering = true;
         return;
     }
-    m_captureCreated = status < 300 && createsResource(m_ctx.request.method, m_ctx.request.path, m_action);
-    const bool generate = m_action == "generateContent" || m_action == "streamGenerateContent";
+    m_captureCreated = status < 300 && createsResource(m_ctx.request.method, m_ctx.request.path, m_ctx.action);
+    const bool generate = m_ctx.action == "generateContent" || m_ctx.action == "streamGenerateContent";
     if (generate && m_ctx.runtime->config->gemini.keyPool.streamGuard && canRetry()) {
         // Stream guard: a reply without candidates (or a stream that ends before any text) is retried on another
         // key, which is only possible while nothing has reached the client.
@@ -373,6 +347,13 @@ void ProxySession::onUpstreamData(const char* data, qsizetype len) {
             m_buffer.append(data, qMin(len, kMaxErrorBody - m_buffer.size()));
         return;
     }
+    if (m_bodyTee.on())
+        m_bodyTee.feed(data, len);
+    if (m_cut) {
+        relayUntilCut(data, len);
+        return;
+    }
+    const int usageBefore = m_usage.updates();
     m_usage.feed(data, len);
     if (m_captureCreated && m_created.size() < kMaxCreatedBody)
         m_created.append(data, qMin(len, kMaxCreatedBody - m_created.size()));
@@ -381,11 +362,77 @@ void ProxySession::onUpstreamData(const char* data, qsizetype len) {
         if (!m_usage.sawAnswer() && m_guardBuffer.size() < kMaxGuardBytes)
             return;
         releaseGuard();
+    } else if (m_ctx.stream && m_ctx.ticket.watchesTokens() && m_usage.updates() != usageBefore &&
+               m_usage.lastUsageEnd() >= 0 &&
+               !m_env.shared->policy.progress(m_ctx.ticket, runningTotal(m_usage.usage()), &m_cutMessage)) {
+        // A token quota ran out: this event is the last one the client gets.
+        m_cut.emplace();
+        m_cut->sse = m_ctx.sse;
+        const qsizetype from = m_usage.lastUsageEnd();
+        m_client.writeBody(data, from);
+        relayUntilCut(data + from, len - from);
+        return;
     } else {
         m_client.writeBody(data, len);
     }
     if (m_call && m_client.congested())
         m_call->pauseReading();
+}
+
+qsizetype ProxySession::EventEnd::find(const char* data, qsizetype len) {
+    for (qsizetype i = 0; i < len; ++i) {
+        const char c = data[i];
+        if (sse) {
+            // An SSE event ends at an empty line ("\n\n" or "\r\n\r\n").
+            if (c == '\n') {
+                if (++newlines == 2)
+                    return i + 1;
+            } else if (c != '\r') {
+                newlines = 0;
+            }
+            continue;
+        }
+        if (inString) {
+            if (escape)
+                escape = false;
+            else if (c == '\\')
+                escape = true;
+            else if (c == '"')
+                inString = false;
+        } else if (c == '"') {
+            inString = true;
+        } else if (c == '{' || c == '[') {
+            ++depth;
+        } else if ((c == '}' || c == ']') && --depth == 0) {
+            return i + 1;
+        }
+    }
+    return -1;
+}
+
+void ProxySession::relayUntilCut(const char* data, qsizetype len) {
+    const qsizetype end = m_cut->find(data, len);
+    if (end < 0) {
+        m_client.writeBody(data, len);
+        if (m_call && m_client.congested())
+            m_call->pauseReading();
+        return;
+    }
+    m_client.writeBody(data, end);
+    endTruncated();
+}
+
+void ProxySession::endTruncated() {
+    m_call.reset(); // stop generating: Google sees the cancellation at once
+    m_truncated = true;
+    closeLeaseSuccess();
+    GatewayError e = GatewayError::make(429, m_cutMessage, "quota_exhausted");
+    const QByteArray error = geminiErrorBody(e);
+    // The stream ends as a well-formed one: one more SSE event, or one more element and the array's end.
+    const QByteArray tail = m_cut->sse ? QByteArray("data: " + error + "\r\n\r\n") : QByteArray(",\r\n" + error + "\r\n]");
+    finish(m_upstreamStatus, "quota_truncated", tail.size());
+    m_client.writeBody(tail.constData(), tail.size());
+    m_client.endResponse();
 }
 
 void ProxySession::onUpstreamComplete() {
@@ -476,6 +523,8 @@ void ProxySession::sendBufferedError() {
         headers.add("Retry-After", QByteArray::number((m_lastError.retryDelayMs + 999) / 1000));
     m_buffer.clear();
     releaseLease();
+    if (m_bodyTee.on())
+        m_bodyTee.set(body);
     finish(status, "upstream_" + QByteArray::number(status), body.size());
     m_client.sendResponse(status, headers, body);
 }
@@ -530,7 +579,7 @@ void ProxySession::onUpstreamError(UpstreamErrorKind kind, const QString& messag
     // A call that creates something (a batch, a cache, an upload chunk) may have been carried out even though the
     // answer was lost: replaying it could create a duplicate. Only a failure to connect (nothing sent) is safe.
     const bool sent = kind != UpstreamErrorKind::Connect;
-    const bool unsafeToReplay = sent && (createsResource(m_ctx.request.method, m_ctx.request.path, m_action) ||
+    const bool unsafeToReplay = sent && (createsResource(m_ctx.request.method, m_ctx.request.path, m_ctx.action) ||
                                          m_ctx.request.path.startsWith("/upload/"));
     if (unsafeToReplay) {
         if (m_lease) {
@@ -579,6 +628,37 @@ void ProxySession::finish(int status, const QByteArray& errorKind, qint64 pendin
     const TokenUsage& u = m_usage.usage();
     WorkerCounters::add(c.promptTokens, u.prompt);
     WorkerCounters::add(c.outputTokens, u.output());
+    if (m_ctx.ticket.valid())
+        m_env.shared->policy.settle(m_ctx.ticket, u.seen ? runningTotal(u) : 0);
+    const qint64 latencyUs = m_timer.nsecsElapsed() / 1000;
+    const qint64 bytesOut = m_client.bytesSent() + pendingBytes;
+    UsageStore* store = m_env.shared->usage.load(std::memory_order_acquire);
+    if (store && m_ctx.runtime && m_ctx.runtime->config->usage.enabled) {
+        UsageRecord rec;
+        rec.timeMs = m_arrivalMs;
+        rec.day = m_env.shared->policy.today();
+        rec.requestId = m_ctx.requestId;
+        rec.client = m_ctx.clientId;
+        rec.nameSpace = m_ctx.nameSpace;
+        rec.keyId = m_keyId;
+        rec.model = m_ctx.model;
+        rec.route = usageRoute(m_ctx.request.method, m_ctx.request.path, m_ctx.model);
+        rec.status = status;
+        rec.latencyUs = latencyUs;
+        rec.ttfbUs = m_ttfbUs;
+        rec.promptTokens = u.prompt;
+        rec.candidatesTokens = u.candidates;
+        rec.thoughtsTokens = u.thoughts;
+        rec.cachedTokens = u.cached;
+        rec.totalTokens = u.total;
+        rec.bytesIn = m_ctx.request.body.size();
+        rec.bytesOut = bytesOut;
+        rec.errorKind = QString::fromLatin1(errorKind);
+        rec.truncated = m_truncated;
+        rec.stream = m_ctx.stream;
+        rec.admitted = m_ctx.admitted;
+        store->record(std::move(rec));
+    }
 
     AccessRecord r;
     r.time = QDateTime::currentDateTimeUtc();
@@ -589,10 +669,10 @@ void ProxySession::finish(int status, const QByteArray& errorKind, qint64 pendin
     r.model = m_ctx.model;
     r.keyId = m_keyId;
     r.status = status;
-    r.latencyUs = m_timer.nsecsElapsed() / 1000;
+    r.latencyUs = latencyUs;
     r.ttfbUs = m_ttfbUs;
     r.bytesIn = m_ctx.request.body.size();
-    r.bytesOut = m_client.bytesSent() + pendingBytes;
+    r.bytesOut = bytesOut;
     r.promptTokens = u.prompt;
     r.cachedTokens = u.cached;
     r.outputTokens = u.output();
@@ -602,7 +682,24 @@ void ProxySession::finish(int status, const QByteArray& errorKind, qint64 pendin
     r.errorKind = QString::fromLatin1(errorKind);
     r.peer = m_ctx.peer;
     m_env.shared->accessLog.append(std::move(r));
+    if (m_bodyTee.on())
+        logBodies(status);
     m_ctx.request.body = QByteArray(); // free a large upload chunk now, not when the connection moves on
+}
+
+void ProxySession::logBodies(int status) {
+    BodyRecord b;
+    b.time = QDateTime::currentDateTimeUtc();
+    b.requestId = m_ctx.requestId;
+    b.method = m_ctx.request.method;
+    b.path = m_ctx.request.path.left(512);
+    b.status = status;
+    b.requestBody = m_ctx.request.body; // shared, not copied; redacted and cut on the log's thread
+    b.requestBytes = m_ctx.request.body.size();
+    b.responseBody = std::move(m_bodyTee.data);
+    b.responseBytes = m_bodyTee.total;
+    m_bodyTee.reset();
+    m_env.shared->bodyLog.append(std::move(b));
 }
 
 } // namespace gemgate

@@ -13,6 +13,8 @@
 #include <QElapsedTimer>
 #include <QTimer>
 
+#include <optional>
+
 namespace gemgate {
 
 struct WorkerCounters;
@@ -86,6 +88,12 @@ private:
     // Counts and logs the request; called exactly once, before the last bytes go to the client (pendingBytes:
     // body bytes about to be sent) so that a client closing right after cannot make it log twice.
     void finish(int status, const QByteArray& errorKind, qint64 pendingBytes = 0);
+    // Hands both bodies to the body log (only while log.bodies is on).
+    void logBodies(int status);
+    // Stream truncation (a token quota ran out mid-stream): relays up to the end of the current event, then ends
+    // the stream cleanly with a final error event.
+    void relayUntilCut(const char* data, qsizetype len);
+    void endTruncated();
 
     void onUpstreamHeaders(int status, const HttpHeaders& headers) override;
     void onUpstreamData(const char* data, qsizetype len) override;
@@ -102,7 +110,7 @@ private:
     std::optional<KeyLease> m_lease; // open until reported to the pool
     QString m_keyId;                 // the last key used (for the log)
     QString m_pinnedResource;
-    QByteArray m_action; // "generateContent", "streamGenerateContent", ... (after the ':'), empty for none
+    qint64 m_arrivalMs = 0;
     int m_attempts = 0;
     int m_transientRetries = 0;
     int m_upstreamStatus = 0;
@@ -120,6 +128,19 @@ private:
     bool m_responseStarted = false;
     qint64 m_ttfbUs = -1;
     UsageScanner m_usage;
+    BodyTee m_bodyTee; // the response body for log.bodies; off (limit < 0) unless it is on
+    // Set when a quota ran out during the stream: finds where the current event / array element ends.
+    struct EventEnd {
+        bool sse = true;
+        int depth = 1; // JSON array streams: inside the element object that carried the usage
+        bool inString = false;
+        bool escape = false;
+        int newlines = 0;
+        qsizetype find(const char* data, qsizetype len);
+    };
+    std::optional<EventEnd> m_cut;
+    QString m_cutMessage;
+    bool m_truncated = false;
     bool m_countedStream = false;
     bool m_done = false;
 };

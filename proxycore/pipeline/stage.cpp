@@ -2,10 +2,23 @@
 
 #include "pipeline/stages/authstage.h"
 #include "pipeline/stages/healthstage.h"
-#include "pipeline/stages/ratelimitstage.h"
+#include "pipeline/stages/policystage.h"
 #include "pipeline/stages/routestage.h"
 
 namespace gemgate {
+
+const QHostAddress& callerAddress(RequestContext& ctx) {
+    if (!ctx.clientAddress) {
+        const Runtime& rt = *ctx.runtime;
+        const QHostAddress peer(QString::fromLatin1(ctx.peer));
+        ctx.clientAddress = rt.trustedProxies.isEmpty()
+                                ? normalizedAddress(peer)
+                                : clientAddress(peer, ctx.request.headers.value("x-forwarded-for"),
+                                                ctx.request.headers.value("forwarded"), rt.trustedProxies,
+                                                rt.forwardedHeader);
+    }
+    return *ctx.clientAddress;
+}
 
 LocalReply LocalReply::fromError(const GatewayError& e) {
     LocalReply r = json(e.status, geminiErrorBody(e));
@@ -27,8 +40,8 @@ Pipeline Pipeline::standard() {
     Pipeline p;
     p.add(std::make_unique<HealthStage>());
     p.add(std::make_unique<AuthStage>());
-    p.add(std::make_unique<RateLimitStage>());
     p.add(std::make_unique<RouteStage>());
+    p.add(std::make_unique<PolicyStage>());
     return p;
 }
 

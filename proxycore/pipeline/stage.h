@@ -8,6 +8,8 @@
 #include "net/httpmessage.h"
 #include "pipeline/gatewayerror.h"
 
+#include <QHostAddress>
+
 #include <memory>
 #include <optional>
 #include <vector>
@@ -24,12 +26,25 @@ struct RequestContext {
     QByteArray requestId;
     QByteArray peer; // client address, for logs
     bool clientTls = false;
-    QString clientId; // set by authentication
+    QString clientId;   // set by authentication
+    QString nameSpace;  // the client's namespace (set by authentication)
+    LimitSet ownLimits; // the limits the client's credential carries (its entry, issued record or JWT claims)
+    QStringList allowedModels; // from the credential; empty = every model
+    // The caller (behind trusted proxies, the address they forwarded): use callerAddress(), which works it out on
+    // first use (parsing addresses costs time on every request that needs none).
+    std::optional<QHostAddress> clientAddress;
     Route route = Route::None;
     QString model;       // "gemini-2.5-flash" when the path names one
+    QByteArray action;   // "generateContent", "streamGenerateContent", ... (after the ':'), empty for none
     bool stream = false; // streamGenerateContent
     bool sse = false;    // ... with alt=sse
+    bool countsTokens = false;   // a generate / embed call: counts against model quotas and token limits
+    qint64 estimatedTokens = 0;  // input tokens estimated from the body (countsTokens only)
+    bool admitted = false;       // passed the client policy
+    PolicyTicket ticket;         // what the policy took; settled when the request ends
 };
+
+const QHostAddress& callerAddress(RequestContext& ctx);
 
 // A locally generated answer.
 struct LocalReply {
@@ -53,7 +68,7 @@ public:
 
 class Pipeline {
 public:
-    // The standard order: health, authentication (and IP rules), client rate limit, route.
+    // The standard order: health, authentication (and IP rules), route, client policy (limits and quotas).
     static Pipeline standard();
     void add(std::unique_ptr<Stage> s) { m_stages.push_back(std::move(s)); }
     std::optional<LocalReply> run(RequestContext& ctx) const;

@@ -35,6 +35,7 @@ bool UsageScanner::matchKey(char c, const QByteArray& key, int& matched) {
 }
 
 void UsageScanner::feed(const char* data, qsizetype len) {
+    m_lastUsageEnd = -1;
     for (qsizetype i = 0; i < len; ++i) {
         if (m_state == State::Scan && m_keyMatched == 0 && m_candMatched == 0 && m_finishMatched == 0 &&
             m_partsMatched == 0 && m_blockMatched == 0) {
@@ -86,6 +87,7 @@ void UsageScanner::feed(const char* data, qsizetype len) {
                 ++m_depth;
             } else if (c == '}' && --m_depth == 0) {
                 parseCaptured();
+                m_lastUsageEnd = i + 1;
                 m_state = State::Scan;
             }
             if (m_state == State::Capture && m_capture.size() > kMaxCapture)
@@ -106,6 +108,7 @@ void UsageScanner::parseCaptured() {
     m_usage.thoughts = count(o, "thoughtsTokenCount");
     m_usage.total = count(o, "totalTokenCount");
     m_usage.seen = true;
+    ++m_updates;
 }
 
 } // namespace gemgate

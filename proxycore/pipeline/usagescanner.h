@@ -23,6 +23,11 @@ class UsageScanner {
 public:
     void feed(const char* data, qsizetype len);
     const TokenUsage& usage() const { return m_usage; }
+    // Counts the usage objects read so far (changes when a new running total arrived).
+    int updates() const { return m_updates; }
+    // Where in the data of the last feed() call the last usage object ended (the index just past its closing
+    // brace), -1 when none ended there.
+    qsizetype lastUsageEnd() const { return m_lastUsageEnd; }
     // True once the key "candidates" / "finishReason" has been seen anywhere in the body (for spotting replies
     // that carry no answer at all).
     bool sawCandidates() const { return m_sawCandidates; }
@@ -36,6 +41,8 @@ private:
     bool matchKey(char c, const QByteArray& key, int& matched);
 
     TokenUsage m_usage;
+    int m_updates = 0;
+    qsizetype m_lastUsageEnd = -1;
     int m_keyMatched = 0;
     int m_candMatched = 0;
     int m_finishMatched = 0;

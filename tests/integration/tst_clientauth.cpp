@@ -169,8 +169,8 @@ void TstClientAuth::clientsGetExactlyTheirAllowance() {
     const QByteArray slowKey = "gg-test-client-key-5555555555555555";
     const QByteArray fastKey = "gg-test-client-key-cccccccccccccccc";
     f.config->auth.rateLimitPerMinute = 3; // everyone without a limit of their own, e.g. the fixture's "tester"
-    f.config->auth.clientKeys.append(ClientKey{QStringLiteral("slow"), QString::fromLatin1(slowKey), 5});
-    f.config->auth.clientKeys.append(ClientKey{QStringLiteral("fast"), QString::fromLatin1(fastKey), 12});
+    f.config->auth.clientKeys.append(ClientKey::make(QStringLiteral("slow"), QString::fromLatin1(slowKey), 5));
+    f.config->auth.clientKeys.append(ClientKey::make(QStringLiteral("fast"), QString::fromLatin1(fastKey), 12));
     QVERIFY(f.start());
     // Both hammer at once, 20 requests each on their own connections, spread over the two worker threads.
     std::vector<std::unique_ptr<RawHttpClient>> clients;
@@ -190,7 +190,7 @@ void TstClientAuth::clientsGetExactlyTheirAllowance() {
             QCOMPARE(r.status, 429);
             ++limited[i % 2];
             QVERIFY(r.header("retry-after").toInt() >= 1);
-            QVERIFY(message(r).contains(QStringLiteral("requests per minute")));
+            QVERIFY(message(r).contains(QStringLiteral("requests_per_minute = ")));
         }
     }
     QCOMPARE(ok[0], 12); // fast

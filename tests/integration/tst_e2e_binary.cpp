@@ -4,14 +4,20 @@
 #include "artifacts.h"
 #include "fakeupstream.h"
 #include "rawhttpclient.h"
+#include "storage/statedb.h"
+#include "storage/usagestore.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimeZone>
 
 #include <csignal>
 
@@ -48,6 +54,7 @@ private Q_SLOTS:
     void lifecycle();
     void checkConfigCommand();
     void clientsCommand();
+    void usageCommand();
 };
 
 void TstE2eBinary::lifecycle_data() {
@@ -255,6 +262,181 @@ void TstE2eBinary::clientsCommand() {
         const QByteArray bytes = f.readAll();
         QVERIFY2(!bytes.contains(key) && !bytes.contains(rotated), qPrintable(name));
     }
+}
+
+void TstE2eBinary::usageCommand() {
+    QTemporaryDir dir(artifactTemplate(QStringLiteral("e2e-usage")));
+    dir.setAutoRemove(false);
+    const QString cfgPath = dir.filePath(QStringLiteral("gemgate.yaml"));
+    const QString dbPath = dir.filePath(QStringLiteral("gemgate.db"));
+    QVERIFY(writeFile(cfgPath, config(QUrl(QStringLiteral("http://127.0.0.1:9")),
+                                      dir.filePath(QStringLiteral("access.log")), false)));
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("E2E_KEY_ONE"), QString::fromLatin1(kKey1));
+    env.remove(QStringLiteral("DISPLAY"));
+    struct Run {
+        int code = -1;
+        QByteArray out;
+        QByteArray err;
+    };
+    auto usage = [&](const QStringList& words, const QString& binary = QStringLiteral(GEMGATED_PATH)) {
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(binary, QStringList{QStringLiteral("--config"), cfgPath, QStringLiteral("usage")} + words);
+        Run r;
+        if (!p.waitForFinished(15'000))
+            return r;
+        r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        r.out = p.readAllStandardOutput();
+        r.err = p.readAllStandardError();
+        return r;
+    };
+    auto json = [](const Run& r) { return QJsonDocument::fromJson(r.out).array(); };
+
+    // Nothing recorded yet: a friendly line, and the read-only command creates no database.
+    Run r = usage({});
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.out.contains("no usage recorded yet"), r.out.constData());
+    QVERIFY(!QFileInfo::exists(dbPath));
+    r = usage({QStringLiteral("--json")});
+    QCOMPARE(r.code, 0);
+    QVERIFY(QJsonDocument::fromJson(r.out).isArray() && json(r).isEmpty());
+
+    // Days in limits.time_zone (UTC by default): today, yesterday, and one outside the default 7 days.
+    const QDate todayDate = QDateTime::currentDateTimeUtc().date();
+    const QString today = todayDate.toString(Qt::ISODate);
+    const QString yesterday = todayDate.addDays(-1).toString(Qt::ISODate);
+    const QString old = todayDate.addDays(-30).toString(Qt::ISODate);
+    {
+        QString error;
+        std::unique_ptr<gemgate::StateDb> db = gemgate::StateDb::open(dbPath, &error);
+        QVERIFY2(db, qPrintable(error));
+        gemgate::UsageStore store(db.get());
+        int n = 0;
+        auto add = [&](const QString& day, const QString& client, const QString& model, int status, qint64 prompt,
+                       qint64 output) {
+            gemgate::UsageRecord u;
+            u.timeMs =
+                QDateTime(QDate::fromString(day, Qt::ISODate), QTime(12, 0), QTimeZone::utc()).toMSecsSinceEpoch() + n;
+            u.day = day;
+            u.requestId = "e2e-" + QByteArray::number(n++);
+            u.client = client;
+            u.nameSpace = QStringLiteral("default");
+            u.keyId = QStringLiteral("one");
+            u.model = model;
+            u.route = QStringLiteral("POST /v1beta/models/{model}:generateContent");
+            u.status = status;
+            u.promptTokens = prompt;
+            u.candidatesTokens = output;
+            u.totalTokens = prompt + output;
+            u.bytesIn = 10;
+            u.bytesOut = 20;
+            u.admitted = status != 429;
+            store.record(u);
+        };
+        add(yesterday, QStringLiteral("alice"), QStringLiteral("gemini-2.5-flash"), 200, 10, 5);
+        add(today, QStringLiteral("alice"), QStringLiteral("gemini-2.5-flash"), 200, 20, 10);
+        add(today, QStringLiteral("alice"), QStringLiteral("gemini-2.5-pro"), 500, 7, 0);
+        add(today, QStringLiteral("bob"), QStringLiteral("gemini-2.5-flash"), 429, 0, 0);
+        add(old, QStringLiteral("bob"), QStringLiteral("gemini-2.5-flash"), 200, 1000, 1000);
+    }
+
+    // Per day and client, ordered by day then client; the old day is outside the default 7 days.
+    r = usage({QStringLiteral("--by"), QStringLiteral("client"), QStringLiteral("--json")});
+    QCOMPARE(r.code, 0);
+    QJsonArray rows = json(r);
+    QCOMPARE(rows.size(), 3);
+    auto row = [&](int i) { return rows.at(i).toObject(); };
+    QCOMPARE(row(0).value(QStringLiteral("day")).toString(), yesterday);
+    QCOMPARE(row(0).value(QStringLiteral("client")).toString(), QStringLiteral("alice"));
+    QCOMPARE(row(0).value(QStringLiteral("requests")).toInteger(), 1);
+    QCOMPARE(row(0).value(QStringLiteral("total_tokens")).toInteger(), 15);
+    QCOMPARE(row(1).value(QStringLiteral("day")).toString(), today);
+    QCOMPARE(row(1).value(QStringLiteral("client")).toString(), QStringLiteral("alice"));
+    QCOMPARE(row(1).value(QStringLiteral("requests")).toInteger(), 2);
+    QCOMPARE(row(1).value(QStringLiteral("errors")).toInteger(), 1);
+    QCOMPARE(row(1).value(QStringLiteral("prompt_tokens")).toInteger(), 27);
+    QCOMPARE(row(1).value(QStringLiteral("output_tokens")).toInteger(), 10);
+    QCOMPARE(row(1).value(QStringLiteral("total_tokens")).toInteger(), 37);
+    QCOMPARE(row(2).value(QStringLiteral("client")).toString(), QStringLiteral("bob"));
+    QCOMPARE(row(2).value(QStringLiteral("admitted")).toInteger(), 0);
+    QVERIFY(!row(2).contains(QStringLiteral("model"))); // only the grouped columns
+
+    // --total: one row per client over the range; --from reaches the old day; filters.
+    r = usage({QStringLiteral("--by=client"), QStringLiteral("--total"), QStringLiteral("--from"), old,
+               QStringLiteral("--json")});
+    QCOMPARE(r.code, 0);
+    rows = json(r);
+    QCOMPARE(rows.size(), 2);
+    QVERIFY(!row(0).contains(QStringLiteral("day")));
+    QCOMPARE(row(0).value(QStringLiteral("total_tokens")).toInteger(), 52);
+    QCOMPARE(row(1).value(QStringLiteral("requests")).toInteger(), 2);
+    QCOMPARE(row(1).value(QStringLiteral("total_tokens")).toInteger(), 2000);
+    r = usage({QStringLiteral("--total"), QStringLiteral("--model"), QStringLiteral("gemini-2.5-pro"),
+               QStringLiteral("--json")});
+    rows = json(r);
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(row(0).value(QStringLiteral("requests")).toInteger(), 1);
+    r = usage({QStringLiteral("--days"), QStringLiteral("1"), QStringLiteral("--total"), QStringLiteral("--json")});
+    rows = json(r);
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(row(0).value(QStringLiteral("requests")).toInteger(), 3); // today only
+
+    // The table: header, one line per group, and the total.
+    r = usage({QStringLiteral("--by"), QStringLiteral("client,model"), QStringLiteral("--total")});
+    QCOMPARE(r.code, 0);
+    const QString table = QString::fromUtf8(r.out);
+    QVERIFY2(table.contains(QRegularExpression(QStringLiteral("client\\s+model\\s+requests\\s+errors"))),
+             r.out.constData());
+    QVERIFY2(table.contains(QRegularExpression(QStringLiteral("\\nalice\\s+gemini-2.5-pro\\s+1\\s+1\\s"))),
+             r.out.constData());
+    QVERIFY2(table.contains(QRegularExpression(QStringLiteral("\\nTOTAL\\s+4\\s+2\\s+0\\s+37\\s+15\\s+0\\s+52\\s"))),
+             r.out.constData());
+    r = usage({QStringLiteral("--client"), QStringLiteral("carol")});
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.out.contains("no usage recorded") && r.out.contains("matching the filters"), r.out.constData());
+
+    // The newest request records.
+    r = usage({QStringLiteral("--requests"), QStringLiteral("2"), QStringLiteral("--client"), QStringLiteral("alice"),
+               QStringLiteral("--json")});
+    QCOMPARE(r.code, 0);
+    rows = json(r);
+    QCOMPARE(rows.size(), 2);
+    QCOMPARE(row(0).value(QStringLiteral("client")).toString(), QStringLiteral("alice"));
+    QVERIFY(row(0).value(QStringLiteral("time_ms")).toInteger() >= row(1).value(QStringLiteral("time_ms")).toInteger());
+    r = usage({QStringLiteral("--requests"), QStringLiteral("10")});
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.out.contains("request_id") && r.out.contains("e2e-0") && r.out.contains("gemini-2.5-pro"),
+             r.out.constData());
+
+    // Bad arguments: exit 2, naming the option and what it expects.
+    const QList<QPair<QStringList, QByteArray>> bad = {
+        {{QStringLiteral("--from"), QStringLiteral("2026-13-01")}, "--from expects a day as YYYY-MM-DD"},
+        {{QStringLiteral("--to"), QStringLiteral("yesterday")}, "--to expects a day as YYYY-MM-DD"},
+        {{QStringLiteral("--by"), QStringLiteral("client,owner")}, "--by expects a comma-separated list"},
+        {{QStringLiteral("--days"), QStringLiteral("0")}, "--days expects a number of days"},
+        {{QStringLiteral("--from"), QStringLiteral("2026-02-02"), QStringLiteral("--to"), QStringLiteral("2026-02-01")},
+         "is after --to"},
+        {{QStringLiteral("--requests"), QStringLiteral("5"), QStringLiteral("--by"), QStringLiteral("client")},
+         "--requests"},
+        {{QStringLiteral("--frobnicate")}, "unknown option --frobnicate"},
+        {{QStringLiteral("--client")}, "--client needs a value"},
+    };
+    for (const auto& [words, message] : bad) {
+        r = usage(words);
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(message), r.err.constData());
+    }
+    r = usage({QStringLiteral("help")});
+    QVERIFY(r.code == 0 && r.out.contains("--by LIST"));
+
+#ifdef GEMGATE_GUI_PATH
+    // The desktop binary answers the command without a window, and without the "no display" note.
+    r = usage({QStringLiteral("--total"), QStringLiteral("--json")}, QStringLiteral(GEMGATE_GUI_PATH));
+    QCOMPARE(r.code, 0);
+    QCOMPARE(QJsonDocument::fromJson(r.out).array().size(), 1);
+    QVERIFY2(!r.err.contains("no display"), r.err.constData());
+#endif
 }
 
 QTEST_GUILESS_MAIN(TstE2eBinary)

@@ -526,7 +526,7 @@ void TstGateway::httpsUpstreamWithCustomCa() {
     GatewayFixture inner(1);
     inner.config->server.tls.enabled = true;
     inner.config->server.tls.selfSignedDir = inner.dir.filePath(QStringLiteral("tls"));
-    inner.config->auth.clientKeys = {ClientKey{QStringLiteral("outer"), upstreamKey(9)}};
+    inner.config->auth.clientKeys = {ClientKey::make(QStringLiteral("outer"), upstreamKey(9))};
     QVERIFY(inner.start());
 
     GatewayFixture outer(0);

@@ -13,6 +13,7 @@
 //   x-fake-delay-ms: N      delay before the response headers (any route, errors too)
 //   x-fake-abort-after: N   streams: close the connection after N events, without the terminating chunk
 //   x-fake-status: N        answer with HTTP status N (>= 400) and a matching Gemini error envelope
+//   x-fake-response-header: Name: value   add this header line to the response (repeatable; any route)
 //
 // Reply text: generateContent answers "echo: <first text part of the last content>" (or a fixed sentence when the
 // request has no text). A stream sends that same text as event 0 and " +<i>" as event i, so the concatenated

@@ -509,6 +509,10 @@ Reply route(Shared& shared, const Request& request) {
     }
     Reply reply = dispatch(shared, request, key, path, query);
     reply.delayMs = headerInt(request, "x-fake-delay-ms", 0, 0, 3600000);
+    for (const auto& [name, value] : request.headers) {
+        if (name == "x-fake-response-header" && value.contains(':'))
+            reply.extraHeaders += value + "\r\n";
+    }
     return reply;
 }
 

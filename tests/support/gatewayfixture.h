@@ -41,7 +41,7 @@ struct GatewayFixture {
         for (int i = 1; i <= keys; ++i)
             config->gemini.apiKeys.append(UpstreamKey::literal(QStringLiteral("key%1").arg(i), upstreamKey(i), 1));
         config->auth.enabled = true;
-        config->auth.clientKeys.append(ClientKey{QStringLiteral("tester"), kClientKey});
+        config->auth.clientKeys.append(ClientKey::make(QStringLiteral("tester"), kClientKey));
         config->log.accessLog = LogTarget::File;
         config->log.accessLogPath = dir.filePath(QStringLiteral("access.log"));
         // Each fixture has its own state database, so key state never leaks from one test into the next.

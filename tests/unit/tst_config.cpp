@@ -36,6 +36,7 @@ private Q_SLOTS:
     void validConfigsWithoutErrors_data();
     void validConfigsWithoutErrors();
     void keyPoolSectionsParse();
+    void headersAndBodyLogParse();
     void multipleErrorsReportedTogether();
     void envSubstitution_data();
     void envSubstitution();
@@ -323,6 +324,12 @@ void TestConfig::exampleConfigLoads() {
     QCOMPARE(c.metrics.prometheusPort, d.metrics.prometheusPort);
     QCOMPARE(c.log.accessLog, d.log.accessLog);
     QCOMPARE(c.log.level, d.log.level);
+    QCOMPARE(c.log.bodies.enabled, d.log.bodies.enabled);
+    QCOMPARE(c.log.bodies.path, d.log.bodies.path);
+    QCOMPARE(c.log.bodies.maxBytes, d.log.bodies.maxBytes);
+    QCOMPARE(c.headers.stripUpstream, d.headers.stripUpstream);
+    QCOMPARE(c.headers.stripResponse, d.headers.stripResponse);
+    QCOMPARE(c.headers.securityHeaders, d.headers.securityHeaders);
 
     // And it shows every field (unknown ones would already have failed the load above).
     QFile file(path);
@@ -408,6 +415,13 @@ void TestConfig::exampleConfigLoads() {
         "prometheus_port",
         "access_log",
         "level",
+        "bodies",
+        "path",
+        "max_bytes",
+        "headers",
+        "strip_upstream",
+        "strip_response",
+        "security_headers",
     };
     for (const char* field : fields) {
         // Documented as a live field or in a commented-out example.
@@ -545,6 +559,19 @@ void TestConfig::validationErrors_data() {
     row("backoff order", "gemini:\n  key_pool:\n    backoff_base_ms: 500\n    backoff_max_ms: 100\n",
         "gemini.key_pool.backoff_max_ms", 4, 21, "expected at least backoff_base_ms (500), got 100");
     // Substitution.
+    // Headers and body logging.
+    row("bad header name", "headers:\n  strip_upstream:\n    - via\n    - \"x bad\"\n", "headers.strip_upstream[1]", 4,
+        7, R"(expected a header name (letters, digits and !#$%&'*+-.^_`|~), got "x bad")");
+    row("header name with colon", "headers:\n  strip_response: [\"x-a:\"]\n", "headers.strip_response[0]", 2, 20,
+        R"(expected a header name (letters, digits and !#$%&'*+-.^_`|~), got "x-a:")");
+    row("security_headers", "headers:\n  security_headers: sometimes\n", "headers.security_headers", 2, 21,
+        R"(expected true or false, got "sometimes")");
+    row("body log max_bytes too small", "log:\n  bodies:\n    max_bytes: 512\n", "log.bodies.max_bytes", 3, 16,
+        R"(expected a size between 1 KiB and 16 MiB (bytes, or a number with KiB, MiB, GiB, KB, MB or GB), got "512")");
+    row("body log max_bytes too large", "log:\n  bodies:\n    max_bytes: 32MiB\n", "log.bodies.max_bytes", 3, 16,
+        R"(expected a size between 1 KiB and 16 MiB (bytes, or a number with KiB, MiB, GiB, KB, MB or GB), got "32MiB")");
+    row("body log unknown field", "log:\n  bodies:\n    max_byte: 1KiB\n", "log.bodies", 3, 5,
+        R"(unknown field "max_byte"; did you mean "max_bytes"?)");
     row("env missing", "gemini:\n  base_url: ${GG_UNSET_URL}\n", "gemini.base_url", 2, 13,
         R"(environment variable GG_UNSET_URL is not set (write "${GG_UNSET_URL:-}" to allow it to be unset))");
     row("env unterminated", "server:\n  host: \"${HOST\"\n", "server.host", 2, 9,
@@ -668,6 +695,43 @@ storage:
     QCOMPARE(g.keyPool.breaker.ratio, 0.5);
     QCOMPARE(g.keyPool.breaker.openSeconds, 20);
     QCOMPARE(r.config->storage.database, QStringLiteral("/etc/gemgate/state/gg.db"));
+}
+
+void TestConfig::headersAndBodyLogParse() {
+    {
+        const ConfigLoadResult r = load(R"(headers:
+  strip_upstream: [X-Forwarded-For, " Via ", x-forwarded-for]
+  strip_response: X-Goog-Debug
+  security_headers: false
+log:
+  bodies:
+    enabled: true
+    path: bodies/debug.log
+    max_bytes: 1MiB
+)");
+        QVERIFY2(r.ok(), qPrintable(r.errorText()));
+        const Config& c = *r.config;
+        QCOMPARE(c.headers.stripUpstream, (QStringList{QStringLiteral("x-forwarded-for"), QStringLiteral("via")}));
+        QCOMPARE(c.headers.stripResponse, QStringList{QStringLiteral("x-goog-debug")});
+        QCOMPARE(c.headers.securityHeaders, false);
+        QCOMPARE(c.log.bodies.enabled, true);
+        QCOMPARE(c.log.bodies.path, QStringLiteral("/etc/gemgate/bodies/debug.log"));
+        QCOMPARE(c.log.bodies.maxBytes, 1024 * 1024);
+    }
+    {
+        // [] forwards every privacy header (e.g. X-Forwarded-For to one's own upstream).
+        const ConfigLoadResult r = load("headers:\n  strip_upstream: []\n");
+        QVERIFY2(r.ok(), qPrintable(r.errorText()));
+        QVERIFY(r.config->headers.stripUpstream.isEmpty());
+        QCOMPARE(r.config->log.bodies.enabled, false);
+        QCOMPARE(r.config->log.bodies.maxBytes, 16 * 1024);
+    }
+    {
+        // An empty value keeps the default list.
+        const ConfigLoadResult r = load("headers:\n  strip_upstream:\n");
+        QVERIFY2(r.ok(), qPrintable(r.errorText()));
+        QCOMPARE(r.config->headers.stripUpstream, HeadersConfig().stripUpstream);
+    }
 }
 
 void TestConfig::multipleErrorsReportedTogether() {

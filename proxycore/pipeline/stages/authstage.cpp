@@ -17,24 +17,48 @@ QByteArray AuthStage::presentedCredential(const HttpRequest& req) {
     return queryValue(req.query, "key");
 }
 
+namespace {
+std::optional<LocalReply> ipDenied(const QHostAddress& client, const QString& why) {
+    return LocalReply::fromError(GatewayError::make(
+        403, QStringLiteral("Requests from %1 are not allowed by this gateway (%2).").arg(client.toString(), why),
+        "ip_denied"));
+}
+
+// A client's own allow / deny lists (on top of the global ones).
+std::optional<LocalReply> checkClientIp(RequestContext& ctx, const IpRules& rules) {
+    if (rules.allow.isEmpty() && rules.deny.isEmpty())
+        return std::nullopt;
+    QString why;
+    if (rules.decide(callerAddress(ctx), &why))
+        return std::nullopt;
+    return ipDenied(callerAddress(ctx), QStringLiteral("client \"%1\": %2").arg(ctx.clientId, why));
+}
+
+// Limits carried by a JWT claim: an object of limit fields by their YAML names. Unknown keys are ignored.
+LimitSet limitsFromClaim(const QVariant& claim) {
+    LimitSet out;
+    const QVariantMap m = claim.toMap();
+    for (const auto& [name, member] : kLimitSetFields) {
+        bool ok = false;
+        const qint64 v = m.value(QLatin1String(name)).toLongLong(&ok);
+        if (ok && v >= 0)
+            out.*member = v;
+    }
+    return out;
+}
+} // namespace
+
 std::optional<LocalReply> AuthStage::onRequest(RequestContext& ctx) {
     const AuthConfig& auth = ctx.runtime->config->auth;
     const Runtime& rt = *ctx.runtime;
     if (!rt.ipRules.allow.isEmpty() || !rt.ipRules.deny.isEmpty()) {
-        // Where the request comes from (behind trusted proxies, the address they forwarded), and whether it may.
-        const QHostAddress client =
-            clientAddress(QHostAddress(QString::fromLatin1(ctx.peer)), ctx.request.headers.value("x-forwarded-for"),
-                          ctx.request.headers.value("forwarded"), rt.trustedProxies, rt.forwardedHeader);
         QString why;
-        if (!rt.ipRules.decide(client, &why)) {
-            return LocalReply::fromError(GatewayError::make(
-                403,
-                QStringLiteral("Requests from %1 are not allowed by this gateway (%2).").arg(client.toString(), why),
-                "ip_denied"));
-        }
+        if (!rt.ipRules.decide(callerAddress(ctx), &why))
+            return ipDenied(callerAddress(ctx), why);
     }
     if (!auth.enabled) {
         ctx.clientId = QStringLiteral("anonymous");
+        ctx.nameSpace = QStringLiteral("default");
         return std::nullopt;
     }
     const QByteArray cred = presentedCredential(ctx.request);
@@ -54,13 +78,20 @@ std::optional<LocalReply> AuthStage::onRequest(RequestContext& ctx) {
                 401, QStringLiteral("Invalid GemGate client token: %1.").arg(why), "auth_jwt_invalid"));
         }
         ctx.clientId = QStringLiteral("jwt:") + id->subject;
+        const QString ns = id->claims.value(auth.jwt.namespaceClaim).toString().trimmed();
+        ctx.nameSpace = ns.isEmpty() ? QStringLiteral("default") : ns;
+        if (!auth.jwt.limitsClaim.isEmpty())
+            ctx.ownLimits = limitsFromClaim(id->claims.value(auth.jwt.limitsClaim));
         return std::nullopt;
     }
     const QByteArray digest = QCryptographicHash::hash(cred, QCryptographicHash::Sha256);
     const auto it = ctx.runtime->clientKeys.constFind(digest);
     if (it != ctx.runtime->clientKeys.cend()) {
-        ctx.clientId = *it;
-        return std::nullopt;
+        ctx.clientId = it->id;
+        ctx.nameSpace = it->nameSpace;
+        ctx.ownLimits = it->limits;
+        ctx.allowedModels = it->models;
+        return checkClientIp(ctx, it->ipRules);
     }
     // Keys issued by GemGate (`gemgate clients add`), by hash.
     const std::shared_ptr<const ClientMap> issued = ctx.shared->clients.snapshot();
@@ -88,7 +119,10 @@ std::optional<LocalReply> AuthStage::onRequest(RequestContext& ctx) {
             "client_expired"));
     }
     ctx.clientId = found->name;
-    return std::nullopt;
+    ctx.nameSpace = found->nameSpace;
+    ctx.ownLimits = found->limits;
+    ctx.allowedModels = found->models;
+    return checkClientIp(ctx, found->ipRules);
 }
 
 } // namespace gemgate

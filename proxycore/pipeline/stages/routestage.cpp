@@ -24,6 +24,9 @@ std::optional<LocalReply> RouteStage::onRequest(RequestContext& ctx) {
         if (path.startsWith(p)) {
             ctx.route = Route::GeminiApi;
             ctx.model = modelFromPath(path);
+            const qsizetype colon = path.lastIndexOf(':');
+            if (colon > path.lastIndexOf('/'))
+                ctx.action = path.mid(colon + 1);
             ctx.stream = path.contains(":streamGenerateContent");
             ctx.sse = ctx.stream && queryValue(ctx.request.query, "alt") == "sse";
             return std::nullopt;

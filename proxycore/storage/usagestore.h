@@ -1,0 +1,110 @@
+#pragma once
+
+// Usage metering (issue 4): one record per request, also for rejected and failed ones, in the state database.
+// Records are handed to StateDb's writer thread (queued, applied in batched transactions, WAL): nothing on the
+// request path waits for the disk. The same transaction adds the record to its day's roll-up
+// (usage_daily: per day x client x namespace x key x model), which is kept longer than the records themselves and
+// from which daily/monthly quotas are restored after a restart. Days are in the time zone of limits.time_zone; the
+// caller computes a record's day.
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <atomic>
+
+namespace gemgate {
+
+class StateDb;
+
+struct UsageRecord {
+    qint64 timeMs = 0;  // when the request arrived (ms since the epoch)
+    QString day;        // "2026-11-24" in limits.time_zone, for the roll-up
+    QByteArray requestId;
+    QString client;     // client name / id ("" when authentication failed)
+    QString nameSpace;  // the client's namespace ("" when unknown)
+    QString keyId;      // the upstream key of the last attempt ("" when none was used)
+    QString model;      // "" when the path names none
+    QString route;      // "POST /v1beta/models/{model}:generateContent": method and path, model replaced
+    int status = 0;
+    qint64 latencyUs = 0;
+    qint64 ttfbUs = -1; // -1: no byte reached the client
+    qint64 promptTokens = 0;
+    qint64 candidatesTokens = 0;
+    qint64 thoughtsTokens = 0;
+    qint64 cachedTokens = 0;
+    qint64 totalTokens = 0;
+    qint64 bytesIn = 0;
+    qint64 bytesOut = 0;
+    QString errorKind;      // "" on success
+    bool truncated = false; // a stream ended by GemGate because a quota ran out
+    bool stream = false;
+    bool admitted = false; // passed the client policy (counts against request quotas)
+};
+
+// One line of `gemgate usage`: the sums of a group of the daily roll-ups.
+struct UsageSummaryRow {
+    QString day;       // "" unless grouped by day
+    QString client;    // "" unless grouped by client
+    QString nameSpace; // "" unless grouped by namespace
+    QString keyId;     // "" unless grouped by key
+    QString model;     // "" unless grouped by model
+    qint64 requests = 0;
+    qint64 admitted = 0;
+    qint64 errors = 0; // status >= 400 or an error kind
+    qint64 truncated = 0;
+    qint64 promptTokens = 0;
+    qint64 candidatesTokens = 0;
+    qint64 thoughtsTokens = 0;
+    qint64 cachedTokens = 0;
+    qint64 totalTokens = 0;
+    qint64 bytesIn = 0;
+    qint64 bytesOut = 0;
+};
+
+struct UsageQuery {
+    // Any of "client", "namespace", "key", "model" (order kept in the output columns); empty = one total row.
+    QStringList groupBy;
+    bool byDay = true;
+    QString fromDay; // inclusive, "" = no lower bound
+    QString toDay;   // inclusive, "" = no upper bound
+    QString client;  // filters; "" = all
+    QString nameSpace;
+    QString keyId;
+    QString model;
+};
+
+// What quotas need after a restart: per day, client and namespace, the admitted requests and total tokens.
+struct QuotaTotalRow {
+    QString day;
+    QString client;
+    QString nameSpace;
+    qint64 admitted = 0;
+    qint64 totalTokens = 0;
+};
+
+class UsageStore {
+public:
+    explicit UsageStore(StateDb* db); // creates the tables when missing (blocks until done)
+
+    // Queued for the writer thread; returns at once. Thread-safe.
+    void record(UsageRecord record);
+    // Blocks until every record queued so far is committed.
+    void flush();
+
+    // Deletes records older than `recordsBeforeMs` and roll-ups of days before `oldestDayToKeep`.
+    void prune(qint64 recordsBeforeMs, const QString& oldestDayToKeep);
+
+    // ---- reads (block until the writer thread answers) ----
+    QList<UsageSummaryRow> summarize(const UsageQuery& query);
+    QList<QuotaTotalRow> quotaTotals(const QString& fromDay);
+    // The newest records first (for tests, `gemgate usage --requests` and later the admin API's logs).
+    QList<UsageRecord> recent(int limit, const QString& client = {});
+    qint64 recordCount();
+
+private:
+    StateDb* m_db;
+};
+
+} // namespace gemgate
