@@ -69,7 +69,8 @@ bool readPolicyOption(const QStringList& rest, qsizetype& i, LimitSet* limits, Q
         const QStringList cidrs = text.split(u',', Qt::SkipEmptyParts);
         const QString bad = ClientStore::checkCidrs(cidrs);
         if (!bad.isEmpty()) {
-            *error = QStringLiteral("%1 expects IPv4/IPv6 addresses or CIDR ranges separated by commas: %2").arg(a, bad);
+            *error =
+                QStringLiteral("%1 expects IPv4/IPv6 addresses or CIDR ranges separated by commas: %2").arg(a, bad);
             return true;
         }
         *(a == QLatin1String("--ip-allow") ? ipAllow : ipDeny) = cidrs;

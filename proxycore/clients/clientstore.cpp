@@ -18,14 +18,6 @@ namespace gemgate {
 namespace {
 constexpr int kPrefixChars = 11; // "gg_" + 8
 
-// Runs fn on the database's writer thread and waits for its result.
-template <typename T> T runSync(StateDb* db, std::function<T(QSqlDatabase&)> fn) {
-    auto promise = std::make_shared<std::promise<T>>();
-    std::future<T> result = promise->get_future();
-    db->post([promise, fn = std::move(fn)](QSqlDatabase& d) { promise->set_value(fn(d)); });
-    db->flush();
-    return result.get();
-}
 
 QString modelsJson(const QStringList& models) {
     return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(models)).toJson(QJsonDocument::Compact));
@@ -64,7 +56,7 @@ const char* kColumns =
 
 ClientStore::ClientStore(StateDb* db)
     : m_db(db) {
-    runSync<bool>(m_db, [](QSqlDatabase& d) {
+    m_db->call<bool>([](QSqlDatabase& d) {
         QSqlQuery q(d);
         const bool created = q.exec(QStringLiteral(
             "CREATE TABLE IF NOT EXISTS clients (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, owner TEXT NOT NULL "
@@ -149,10 +141,10 @@ std::optional<IssuedClient> ClientStore::add(const NewClient& client, QString* e
     r.ipAllow = client.ipAllow;
     r.ipDeny = client.ipDeny;
     r.createdAtMs = QDateTime::currentMSecsSinceEpoch();
-    const QString failure = runSync<QString>(m_db, [r](QSqlDatabase& d) {
+    const QString failure = m_db->call<QString>([r](QSqlDatabase& d) {
         QSqlQuery q(d);
-        q.prepare(
-            QStringLiteral("INSERT INTO clients (%1) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)").arg(QLatin1String(kColumns)));
+        q.prepare(QStringLiteral("INSERT INTO clients (%1) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                      .arg(QLatin1String(kColumns)));
         for (const QVariant& v :
              {QVariant(r.id), QVariant(r.name), QVariant(r.owner), QVariant(r.nameSpace), QVariant(r.keyPrefix),
               QVariant(r.keyHash), QVariant(r.enabled ? 1 : 0), QVariant(r.expiresAtMs), QVariant(modelsJson(r.models)),
@@ -173,7 +165,7 @@ std::optional<IssuedClient> ClientStore::add(const NewClient& client, QString* e
 }
 
 QList<ClientRecord> ClientStore::list() {
-    return runSync<QList<ClientRecord>>(m_db, [](QSqlDatabase& d) {
+    return m_db->call<QList<ClientRecord>>([](QSqlDatabase& d) {
         QList<ClientRecord> out;
         QSqlQuery q(d);
         if (q.exec(QStringLiteral("SELECT %1 FROM clients ORDER BY name").arg(QLatin1String(kColumns)))) {
@@ -199,7 +191,7 @@ bool ClientStore::setEnabled(const QString& idOrName, bool enabled, QString* err
         return false;
     }
     const QString id = r->id;
-    return runSync<bool>(m_db, [id, enabled](QSqlDatabase& d) {
+    return m_db->call<bool>([id, enabled](QSqlDatabase& d) {
         QSqlQuery q(d);
         q.prepare(QStringLiteral("UPDATE clients SET enabled = ? WHERE id = ?"));
         q.addBindValue(enabled ? 1 : 0);
@@ -219,7 +211,7 @@ bool ClientStore::setPolicy(const QString& idOrName, const LimitSet& limits, con
     const QString limitsText = QString::fromUtf8(limitsToJson(limits));
     const QString allow = modelsJson(ipAllow);
     const QString deny = modelsJson(ipDeny);
-    return runSync<bool>(m_db, [id, limitsText, allow, deny](QSqlDatabase& d) {
+    return m_db->call<bool>([id, limitsText, allow, deny](QSqlDatabase& d) {
         QSqlQuery q(d);
         q.prepare(QStringLiteral("UPDATE clients SET limits = ?, ip_allow = ?, ip_deny = ? WHERE id = ?"));
         q.addBindValue(limitsText);
@@ -237,7 +229,7 @@ bool ClientStore::remove(const QString& idOrName, QString* error) {
         return false;
     }
     const QString id = r->id;
-    return runSync<bool>(m_db, [id](QSqlDatabase& d) {
+    return m_db->call<bool>([id](QSqlDatabase& d) {
         QSqlQuery q(d);
         q.prepare(QStringLiteral("DELETE FROM clients WHERE id = ?"));
         q.addBindValue(id);
@@ -258,7 +250,7 @@ std::optional<IssuedClient> ClientStore::rotate(const QString& idOrName, QString
     issued.record.keyHash = hashKey(issued.key);
     issued.record.rotatedAtMs = QDateTime::currentMSecsSinceEpoch();
     const ClientRecord rec = issued.record;
-    const bool ok = runSync<bool>(m_db, [rec](QSqlDatabase& d) {
+    const bool ok = m_db->call<bool>([rec](QSqlDatabase& d) {
         QSqlQuery q(d);
         q.prepare(QStringLiteral("UPDATE clients SET key_prefix = ?, key_hash = ?, rotated_at_ms = ? WHERE id = ?"));
         q.addBindValue(rec.keyPrefix);
@@ -275,7 +267,7 @@ std::optional<IssuedClient> ClientStore::rotate(const QString& idOrName, QString
 }
 
 qint64 ClientStore::dataVersion() {
-    return runSync<qint64>(m_db, [](QSqlDatabase& d) {
+    return m_db->call<qint64>([](QSqlDatabase& d) {
         QSqlQuery q(d);
         return q.exec(QStringLiteral("PRAGMA data_version")) && q.next() ? q.value(0).toLongLong() : qint64(-1);
     });

@@ -35,7 +35,7 @@ struct ClientRecord {
     QStringList models;     // allowed models (exact or prefix*); empty = all
     qint64 createdAtMs = 0;
     qint64 rotatedAtMs = 0;
-    LimitSet limits;    // its own limits (unset fields: limits.clients / limits.client_default decide)
+    LimitSet limits;     // its own limits (unset fields: limits.clients / limits.client_default decide)
     QStringList ipAllow; // CIDR; empty = the global rules only
     QStringList ipDeny;
     IpRules ipRules; // ipAllow / ipDeny parsed (filled by ClientDirectory::replace)

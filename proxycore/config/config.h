@@ -205,7 +205,7 @@ struct UsageConfig {
 struct HeadersConfig {
     // headers.strip_upstream: request headers never forwarded (case-insensitive), besides credentials and
     // hop-by-hop headers, which are always dropped.
-    QStringList stripUpstream = {QStringLiteral("x-forwarded-for"), QStringLiteral("x-forwarded-host"),
+    QStringList stripUpstream = {QStringLiteral("x-forwarded-for"),   QStringLiteral("x-forwarded-host"),
                                  QStringLiteral("x-forwarded-proto"), QStringLiteral("x-real-ip"),
                                  QStringLiteral("forwarded"),         QStringLiteral("via"),
                                  QStringLiteral("cf-connecting-ip"),  QStringLiteral("true-client-ip"),

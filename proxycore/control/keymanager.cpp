@@ -1,11 +1,11 @@
 #include "control/keymanager.h"
 
 #include "clients/clientstore.h"
-#include "storage/usagestore.h"
 #include "control/runtime.h"
 #include "keys/errorclass.h"
 #include "secrets/secretstore.h"
 #include "storage/statedb.h"
+#include "storage/usagestore.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -263,8 +263,9 @@ void KeyManager::pruneUsage() {
         return;
     const UsageConfig& u = m_shared->snapshot()->config->usage;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    const QString oldestDay =
-        QDate::fromString(m_shared->policy.today(), Qt::ISODate).addDays(-u.aggregateRetentionDays).toString(Qt::ISODate);
+    const QString oldestDay = QDate::fromString(m_shared->policy.today(), Qt::ISODate)
+                                  .addDays(-u.aggregateRetentionDays)
+                                  .toString(Qt::ISODate);
     m_usage->prune(now - qint64(u.retentionDays) * 24 * 3600 * 1000, oldestDay);
 }
 

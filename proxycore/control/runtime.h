@@ -39,8 +39,8 @@ struct Runtime {
     std::shared_ptr<const QSslConfiguration> upstreamTls; // trust settings for https upstreams
     QHash<QByteArray, ConfigClient> clientKeys;           // SHA-256 of a client key -> the client
     LimitSet clientDefault; // limits.client_default; requests per minute defaulting to auth.rate_limit_per_minute
-    std::shared_ptr<const JwtVerifier> jwt;               // null when no JWT key is configured
-    IpRules ipRules;                                      // auth.ip_allow / ip_deny
+    std::shared_ptr<const JwtVerifier> jwt; // null when no JWT key is configured
+    IpRules ipRules;                        // auth.ip_allow / ip_deny
     CidrSet trustedProxies;
     ForwardedHeader forwardedHeader = ForwardedHeader::Auto;
     QUrl upstreamOrigin;           // scheme://host:port of gemini.base_url
@@ -57,8 +57,8 @@ struct SharedState {
     std::atomic<RuntimePtr> runtime;
     KeyPool keys;
     ResourcePins pins;
-    ClientDirectory clients;   // client keys issued by GemGate (state database), beside auth.client_keys
-    PolicyEngine policy; // client, namespace, source-IP and global limits and quotas
+    ClientDirectory clients; // client keys issued by GemGate (state database), beside auth.client_keys
+    PolicyEngine policy;     // client, namespace, source-IP and global limits and quotas
     // Where usage records go (the state database's usage tables); null while no database is attached.
     std::atomic<UsageStore*> usage{nullptr};
     AccessLog accessLog;

@@ -429,7 +429,8 @@ void ProxySession::endTruncated() {
     GatewayError e = GatewayError::make(429, m_cutMessage, "quota_exhausted");
     const QByteArray error = geminiErrorBody(e);
     // The stream ends as a well-formed one: one more SSE event, or one more element and the array's end.
-    const QByteArray tail = m_cut->sse ? QByteArray("data: " + error + "\r\n\r\n") : QByteArray(",\r\n" + error + "\r\n]");
+    const QByteArray tail =
+        m_cut->sse ? QByteArray("data: " + error + "\r\n\r\n") : QByteArray(",\r\n" + error + "\r\n]");
     finish(m_upstreamStatus, "quota_truncated", tail.size());
     m_client.writeBody(tail.constData(), tail.size());
     m_client.endResponse();

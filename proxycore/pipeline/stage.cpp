@@ -11,11 +11,11 @@ const QHostAddress& callerAddress(RequestContext& ctx) {
     if (!ctx.clientAddress) {
         const Runtime& rt = *ctx.runtime;
         const QHostAddress peer(QString::fromLatin1(ctx.peer));
-        ctx.clientAddress = rt.trustedProxies.isEmpty()
-                                ? normalizedAddress(peer)
-                                : clientAddress(peer, ctx.request.headers.value("x-forwarded-for"),
-                                                ctx.request.headers.value("forwarded"), rt.trustedProxies,
-                                                rt.forwardedHeader);
+        ctx.clientAddress =
+            rt.trustedProxies.isEmpty()
+                ? normalizedAddress(peer)
+                : clientAddress(peer, ctx.request.headers.value("x-forwarded-for"),
+                                ctx.request.headers.value("forwarded"), rt.trustedProxies, rt.forwardedHeader);
     }
     return *ctx.clientAddress;
 }

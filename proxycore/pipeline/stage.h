@@ -26,22 +26,22 @@ struct RequestContext {
     QByteArray requestId;
     QByteArray peer; // client address, for logs
     bool clientTls = false;
-    QString clientId;   // set by authentication
-    QString nameSpace;  // the client's namespace (set by authentication)
-    LimitSet ownLimits; // the limits the client's credential carries (its entry, issued record or JWT claims)
+    QString clientId;          // set by authentication
+    QString nameSpace;         // the client's namespace (set by authentication)
+    LimitSet ownLimits;        // the limits the client's credential carries (its entry, issued record or JWT claims)
     QStringList allowedModels; // from the credential; empty = every model
     // The caller (behind trusted proxies, the address they forwarded): use callerAddress(), which works it out on
     // first use (parsing addresses costs time on every request that needs none).
     std::optional<QHostAddress> clientAddress;
     Route route = Route::None;
-    QString model;       // "gemini-2.5-flash" when the path names one
-    QByteArray action;   // "generateContent", "streamGenerateContent", ... (after the ':'), empty for none
-    bool stream = false; // streamGenerateContent
-    bool sse = false;    // ... with alt=sse
-    bool countsTokens = false;   // a generate / embed call: counts against model quotas and token limits
-    qint64 estimatedTokens = 0;  // input tokens estimated from the body (countsTokens only)
-    bool admitted = false;       // passed the client policy
-    PolicyTicket ticket;         // what the policy took; settled when the request ends
+    QString model;              // "gemini-2.5-flash" when the path names one
+    QByteArray action;          // "generateContent", "streamGenerateContent", ... (after the ':'), empty for none
+    bool stream = false;        // streamGenerateContent
+    bool sse = false;           // ... with alt=sse
+    bool countsTokens = false;  // a generate / embed call: counts against model quotas and token limits
+    qint64 estimatedTokens = 0; // input tokens estimated from the body (countsTokens only)
+    bool admitted = false;      // passed the client policy
+    PolicyTicket ticket;        // what the policy took; settled when the request ends
 };
 
 const QHostAddress& callerAddress(RequestContext& ctx);

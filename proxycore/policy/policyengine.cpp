@@ -198,8 +198,8 @@ std::optional<PolicyRejection> PolicyEngine::check(const QString& key, PolicySco
                       QStringLiteral("%1 requests this month").arg(s.monthRequests), toMonthEnd, "quota_exhausted");
     }
     if (countsTokens) {
-        if (on(l.tokensPerDay) && (s.dayTokens + s.reserved >= l.tokensPerDay ||
-                                  s.dayTokens + s.reserved + estimate > l.tokensPerDay)) {
+        if (on(l.tokensPerDay) &&
+            (s.dayTokens + s.reserved >= l.tokensPerDay || s.dayTokens + s.reserved + estimate > l.tokensPerDay)) {
             return reject("tokens_per_day", l.tokensPerDay,
                           QStringLiteral("%1 tokens used today, %2 in flight, this request needs about %3")
                               .arg(s.dayTokens)
@@ -208,7 +208,7 @@ std::optional<PolicyRejection> PolicyEngine::check(const QString& key, PolicySco
                           toDayEnd, "quota_exhausted");
         }
         if (on(l.tokensPerMonth) && (s.monthTokens + s.reserved >= l.tokensPerMonth ||
-                                    s.monthTokens + s.reserved + estimate > l.tokensPerMonth)) {
+                                     s.monthTokens + s.reserved + estimate > l.tokensPerMonth)) {
             return reject("tokens_per_month", l.tokensPerMonth,
                           QStringLiteral("%1 tokens used this month, %2 in flight, this request needs about %3")
                               .arg(s.monthTokens)
@@ -225,8 +225,8 @@ std::optional<PolicyRejection> PolicyEngine::admit(const PolicySubject& subject,
     *ticket = PolicyTicket();
     const qint64 estimate = countsTokens ? qMax<qint64>(0, estimatedTokens) : 0;
     std::array<QString, 4> keys;
-    const std::array<const LimitSet*, 4> limits = {&subject.clientLimits, &subject.namespaceLimits,
-                                                   &subject.ipLimits, &subject.globalLimits};
+    const std::array<const LimitSet*, 4> limits = {&subject.clientLimits, &subject.namespaceLimits, &subject.ipLimits,
+                                                   &subject.globalLimits};
     const std::array<const QString*, 4> names = {&subject.client, &subject.nameSpace, &subject.ip, nullptr};
     bool any = false;
     for (int i = 0; i < 4; ++i) {
@@ -391,8 +391,7 @@ void PolicyEngine::prune() {
         // Idle for a minute: its buckets are full again. Quota counters of clients, namespaces and the gateway
         // stay for the rest of the month; source addresses have no quotas.
         const bool quotaState = (it->monthTokens != 0 || it->monthRequests != 0) && !it.key().startsWith(u"i:");
-        const bool idle =
-            it->concurrent == 0 && it->reserved == 0 && now - it->lastUsedMs >= 60'000 && !quotaState;
+        const bool idle = it->concurrent == 0 && it->reserved == 0 && now - it->lastUsedMs >= 60'000 && !quotaState;
         if (idle)
             it = m_scopes.erase(it);
         else

@@ -139,8 +139,8 @@ private:
     void refill(Bucket& b, qint64 perMinute, qint64 now) const;
     void rollPeriods(Scope& s);
     void updatePeriods(qint64 now);
-    std::optional<PolicyRejection> check(const QString& key, PolicyScope kind, const LimitSet& l, Scope& s,
-                                         qint64 now, qint64 estimate, bool countsTokens);
+    std::optional<PolicyRejection> check(const QString& key, PolicyScope kind, const LimitSet& l, Scope& s, qint64 now,
+                                         qint64 estimate, bool countsTokens);
 
     QMutex m_mutex;
     const Clock* m_clock;

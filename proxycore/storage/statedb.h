@@ -13,6 +13,7 @@
 #include <QStringList>
 
 #include <functional>
+#include <future>
 #include <memory>
 
 class QSqlDatabase;
@@ -102,6 +103,15 @@ public:
     void post(std::function<void(QSqlDatabase&)> fn);
     // Blocks until everything queued so far is committed.
     void flush();
+    // Runs fn on the writer thread (after everything queued before) and returns its result. Blocks; never call it
+    // from the writer thread itself.
+    template <typename T> T call(std::function<T(QSqlDatabase&)> fn) {
+        auto promise = std::make_shared<std::promise<T>>();
+        std::future<T> result = promise->get_future();
+        post([promise, fn = std::move(fn)](QSqlDatabase& db) { promise->set_value(fn(db)); });
+        flush();
+        return result.get();
+    }
 
 private:
     StateDb(); // use open()

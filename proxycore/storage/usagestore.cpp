@@ -3,6 +3,7 @@
 #include "storage/statedb.h"
 
 #include <QLoggingCategory>
+#include <QMutexLocker>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -10,7 +11,9 @@
 
 #include <functional>
 #include <future>
+#include <map>
 #include <memory>
+#include <tuple>
 
 namespace gemgate {
 
@@ -26,14 +29,6 @@ QString sqlText(const QSqlError& e) {
     return e.databaseText().isEmpty() ? e.text() : e.databaseText();
 }
 
-// Runs fn on the database's writer thread and waits for its result (not callable from the writer thread itself).
-template <typename T> T runSync(StateDb* db, std::function<T(QSqlDatabase&)> fn) {
-    auto promise = std::make_shared<std::promise<T>>();
-    std::future<T> result = promise->get_future();
-    db->post([promise, fn = std::move(fn)](QSqlDatabase& d) { promise->set_value(fn(d)); });
-    db->flush();
-    return result.get();
-}
 
 // No column holds a secret: clients, namespaces and keys appear by their ids / names only.
 const char* const kSchema[] = {
@@ -92,7 +87,7 @@ const char kInsertRecord[] =
 const char kUpsertDaily[] =
     "INSERT INTO usage_daily (day, client, namespace, key_id, model, requests, admitted, errors, truncated, "
     "prompt_tokens, candidates_tokens, thoughts_tokens, cached_tokens, total_tokens, bytes_in, bytes_out) "
-    "VALUES (?,?,?,?,?,1,?,?,?,?,?,?,?,?,?,?) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
     "ON CONFLICT (day, client, namespace, key_id, model) DO UPDATE SET "
     "requests = requests + excluded.requests, admitted = admitted + excluded.admitted, "
     "errors = errors + excluded.errors, truncated = truncated + excluded.truncated, "
@@ -112,12 +107,26 @@ const char kSums[] = "SUM(requests), SUM(admitted), SUM(errors), SUM(truncated),
                      "SUM(candidates_tokens), SUM(thoughts_tokens), SUM(cached_tokens), SUM(total_tokens), "
                      "SUM(bytes_in), SUM(bytes_out), COUNT(*)";
 
-// The two statements of record(), prepared once per writer thread (each StateDb has its own thread and connection).
+// Rows per multi-row INSERT: binding and stepping one statement for many rows is several times faster than one
+// statement per row (22 parameters x 64 rows stays far below SQLite's limit of 32766).
+constexpr int kRowsPerInsert = 64;
+constexpr int kRecordColumnCount = 22;
+
+QString insertStatement(int rows) {
+    QString values = QStringLiteral("(?") + QStringLiteral(",?").repeated(kRecordColumnCount - 1) + QLatin1Char(')');
+    QStringList all;
+    all.fill(values, rows);
+    return QStringLiteral("INSERT INTO usage (%1) VALUES %2")
+        .arg(QLatin1String(kRecordColumns), all.join(QLatin1Char(',')));
+}
+
+// The statements of a batch, prepared once per writer thread (each StateDb has its own thread and connection).
 // They live until the thread ends; closing the connection before finalizes them (Qt's SQLite driver does that).
 struct WriterStatements {
     QString connection;
     bool ok = false;
-    QSqlQuery insert;
+    QSqlQuery insertMany; // kRowsPerInsert rows
+    QSqlQuery insertOne;
     QSqlQuery upsert;
 };
 
@@ -128,14 +137,18 @@ WriterStatements* writerStatements(QSqlDatabase& db) {
         return tlStatements->ok ? tlStatements.get() : nullptr;
     auto s = std::make_unique<WriterStatements>();
     s->connection = db.connectionName();
-    s->insert = QSqlQuery(db);
+    s->insertMany = QSqlQuery(db);
+    s->insertOne = QSqlQuery(db);
     s->upsert = QSqlQuery(db);
-    s->ok =
-        s->insert.prepare(QString::fromLatin1(kInsertRecord)) && s->upsert.prepare(QString::fromLatin1(kUpsertDaily));
-    if (!s->ok) // logged once per connection, not once per record
-        qCWarning(
-            lcUsage, "cannot prepare the usage statements, usage is not recorded: %s",
-            qUtf8Printable(sqlText(s->insert.lastError().isValid() ? s->insert.lastError() : s->upsert.lastError())));
+    s->ok = s->insertMany.prepare(insertStatement(kRowsPerInsert)) && s->insertOne.prepare(insertStatement(1)) &&
+            s->upsert.prepare(QString::fromLatin1(kUpsertDaily));
+    if (!s->ok) { // logged once per connection, not once per record
+        const QSqlError e = s->upsert.lastError().isValid()     ? s->upsert.lastError()
+                            : s->insertOne.lastError().isValid() ? s->insertOne.lastError()
+                                                                 : s->insertMany.lastError();
+        qCWarning(lcUsage, "cannot prepare the usage statements, usage is not recorded: %s",
+                  qUtf8Printable(sqlText(e)));
+    }
     tlStatements = std::move(s);
     return tlStatements->ok ? tlStatements.get() : nullptr;
 }
@@ -148,60 +161,99 @@ void warnWriteFailed(const char* what, const QSqlError& error) {
                   qUtf8Printable(sqlText(error)));
 }
 
-void writeRecord(QSqlDatabase& db, const UsageRecord& r) {
+bool isError(const UsageRecord& r) {
+    return r.status >= 400 || !r.errorKind.isEmpty();
+}
+
+void bindRecord(QSqlQuery& q, int& i, const UsageRecord& r) {
+    q.bindValue(i++, r.timeMs);
+    q.bindValue(i++, text(r.day));
+    q.bindValue(i++, text(QString::fromLatin1(r.requestId))); // text, not a blob; an empty id is not null
+    q.bindValue(i++, text(r.client));
+    q.bindValue(i++, text(r.nameSpace));
+    q.bindValue(i++, text(r.keyId));
+    q.bindValue(i++, text(r.model));
+    q.bindValue(i++, text(r.route));
+    q.bindValue(i++, r.status);
+    q.bindValue(i++, r.latencyUs);
+    q.bindValue(i++, r.ttfbUs);
+    q.bindValue(i++, r.promptTokens);
+    q.bindValue(i++, r.candidatesTokens);
+    q.bindValue(i++, r.thoughtsTokens);
+    q.bindValue(i++, r.cachedTokens);
+    q.bindValue(i++, r.totalTokens);
+    q.bindValue(i++, r.bytesIn);
+    q.bindValue(i++, r.bytesOut);
+    q.bindValue(i++, text(r.errorKind));
+    q.bindValue(i++, r.truncated ? 1 : 0);
+    q.bindValue(i++, r.stream ? 1 : 0);
+    q.bindValue(i++, r.admitted ? 1 : 0);
+}
+
+// One roll-up group's sums within a batch.
+struct DailySums {
+    qint64 requests = 0, admitted = 0, errors = 0, truncated = 0;
+    qint64 prompt = 0, candidates = 0, thoughts = 0, cached = 0, total = 0, bytesIn = 0, bytesOut = 0;
+};
+
+// Writes a batch of records, then adds them to their roll-ups (one upsert per group, not per record). Runs on the
+// writer thread inside the batch's transaction. Records that could not be stored are left out of the roll-ups,
+// so the two always agree.
+void writeRecords(QSqlDatabase& db, const QList<UsageRecord>& records) {
     WriterStatements* s = writerStatements(db);
     if (!s)
         return;
-    QSqlQuery& in = s->insert;
-    int i = 0;
-    in.bindValue(i++, r.timeMs);
-    in.bindValue(i++, text(r.day));
-    in.bindValue(i++, text(QString::fromLatin1(r.requestId))); // text, not a blob; an empty id is null
-    in.bindValue(i++, text(r.client));
-    in.bindValue(i++, text(r.nameSpace));
-    in.bindValue(i++, text(r.keyId));
-    in.bindValue(i++, text(r.model));
-    in.bindValue(i++, text(r.route));
-    in.bindValue(i++, r.status);
-    in.bindValue(i++, r.latencyUs);
-    in.bindValue(i++, r.ttfbUs);
-    in.bindValue(i++, r.promptTokens);
-    in.bindValue(i++, r.candidatesTokens);
-    in.bindValue(i++, r.thoughtsTokens);
-    in.bindValue(i++, r.cachedTokens);
-    in.bindValue(i++, r.totalTokens);
-    in.bindValue(i++, r.bytesIn);
-    in.bindValue(i++, r.bytesOut);
-    in.bindValue(i++, text(r.errorKind));
-    in.bindValue(i++, r.truncated ? 1 : 0);
-    in.bindValue(i++, r.stream ? 1 : 0);
-    in.bindValue(i++, r.admitted ? 1 : 0);
-    if (!in.exec()) {
-        warnWriteFailed("usage record not stored", in.lastError());
-        return; // the roll-up stays consistent with the records
+    QList<const UsageRecord*> stored;
+    stored.reserve(records.size());
+    qsizetype at = 0;
+    while (at < records.size()) {
+        const bool many = records.size() - at >= kRowsPerInsert;
+        const qsizetype n = many ? kRowsPerInsert : 1;
+        QSqlQuery& q = many ? s->insertMany : s->insertOne;
+        int i = 0;
+        for (qsizetype k = 0; k < n; ++k)
+            bindRecord(q, i, records[at + k]);
+        if (q.exec()) {
+            for (qsizetype k = 0; k < n; ++k)
+                stored.append(&records[at + k]);
+        } else {
+            warnWriteFailed("usage record not stored", q.lastError());
+        }
+        q.finish();
+        at += n;
     }
-    in.finish();
 
+    using GroupKey = std::tuple<QString, QString, QString, QString, QString>;
+    std::map<GroupKey, DailySums> groups;
+    for (const UsageRecord* r : std::as_const(stored)) {
+        DailySums& g = groups[GroupKey{r->day, r->client, r->nameSpace, r->keyId, r->model}];
+        ++g.requests;
+        g.admitted += r->admitted ? 1 : 0;
+        g.errors += isError(*r) ? 1 : 0;
+        g.truncated += r->truncated ? 1 : 0;
+        g.prompt += r->promptTokens;
+        g.candidates += r->candidatesTokens;
+        g.thoughts += r->thoughtsTokens;
+        g.cached += r->cachedTokens;
+        g.total += r->totalTokens;
+        g.bytesIn += r->bytesIn;
+        g.bytesOut += r->bytesOut;
+    }
     QSqlQuery& up = s->upsert;
-    i = 0;
-    up.bindValue(i++, text(r.day));
-    up.bindValue(i++, text(r.client));
-    up.bindValue(i++, text(r.nameSpace));
-    up.bindValue(i++, text(r.keyId));
-    up.bindValue(i++, text(r.model));
-    up.bindValue(i++, r.admitted ? 1 : 0);
-    up.bindValue(i++, r.status >= 400 || !r.errorKind.isEmpty() ? 1 : 0);
-    up.bindValue(i++, r.truncated ? 1 : 0);
-    up.bindValue(i++, r.promptTokens);
-    up.bindValue(i++, r.candidatesTokens);
-    up.bindValue(i++, r.thoughtsTokens);
-    up.bindValue(i++, r.cachedTokens);
-    up.bindValue(i++, r.totalTokens);
-    up.bindValue(i++, r.bytesIn);
-    up.bindValue(i++, r.bytesOut);
-    if (!up.exec())
-        warnWriteFailed("usage roll-up not updated", up.lastError());
-    up.finish();
+    for (const auto& [key, g] : groups) {
+        int i = 0;
+        up.bindValue(i++, text(std::get<0>(key)));
+        up.bindValue(i++, text(std::get<1>(key)));
+        up.bindValue(i++, text(std::get<2>(key)));
+        up.bindValue(i++, text(std::get<3>(key)));
+        up.bindValue(i++, text(std::get<4>(key)));
+        for (qint64 v : {g.requests, g.admitted, g.errors, g.truncated, g.prompt, g.candidates, g.thoughts, g.cached,
+                         g.total, g.bytesIn, g.bytesOut})
+            up.bindValue(i++, v);
+        if (!up.exec())
+            warnWriteFailed("usage roll-up not updated", up.lastError());
+        up.finish();
+    }
 }
 
 UsageRecord recordFromQuery(const QSqlQuery& q) {
@@ -258,8 +310,9 @@ QString* groupField(UsageSummaryRow& row, const QString& name) {
 } // namespace
 
 UsageStore::UsageStore(StateDb* db)
-    : m_db(db) {
-    runSync<bool>(m_db, [](QSqlDatabase& d) {
+    : m_db(db)
+    , m_pending(std::make_shared<Pending>()) {
+    m_db->call<bool>([](QSqlDatabase& d) {
         for (const char* statement : kSchema) {
             QSqlQuery q(d);
             if (!q.exec(QString::fromLatin1(statement))) {
@@ -272,7 +325,23 @@ UsageStore::UsageStore(StateDb* db)
 }
 
 void UsageStore::record(UsageRecord record) {
-    m_db->post([r = std::move(record)](QSqlDatabase& d) { writeRecord(d, r); });
+    bool first = false;
+    {
+        QMutexLocker lock(&m_pending->mutex);
+        first = m_pending->records.isEmpty();
+        m_pending->records.append(std::move(record));
+    }
+    // The first record of a batch schedules its write; the others join it until the writer takes them.
+    if (first) {
+        m_db->post([pending = m_pending](QSqlDatabase& d) {
+            QList<UsageRecord> records;
+            {
+                QMutexLocker lock(&pending->mutex);
+                records.swap(pending->records);
+            }
+            writeRecords(d, records);
+        });
+    }
 }
 
 void UsageStore::flush() {
@@ -336,7 +405,7 @@ QList<UsageSummaryRow> UsageStore::summarize(const UsageQuery& query) {
     }
 
     const bool byDay = query.byDay;
-    return runSync<QList<UsageSummaryRow>>(m_db, [sql, binds, byDay, groups](QSqlDatabase& d) {
+    return m_db->call<QList<UsageSummaryRow>>([sql, binds, byDay, groups](QSqlDatabase& d) {
         QList<UsageSummaryRow> out;
         QSqlQuery q(d);
         q.prepare(sql);
@@ -373,7 +442,7 @@ QList<UsageSummaryRow> UsageStore::summarize(const UsageQuery& query) {
 
 QList<QuotaTotalRow> UsageStore::quotaTotals(const QString& fromDay) {
     const QString day = text(fromDay);
-    return runSync<QList<QuotaTotalRow>>(m_db, [day](QSqlDatabase& d) {
+    return m_db->call<QList<QuotaTotalRow>>([day](QSqlDatabase& d) {
         QList<QuotaTotalRow> out;
         QSqlQuery q(d);
         q.prepare(QStringLiteral("SELECT day, client, namespace, SUM(admitted), SUM(total_tokens) FROM usage_daily "
@@ -399,7 +468,7 @@ QList<QuotaTotalRow> UsageStore::quotaTotals(const QString& fromDay) {
 QList<UsageRecord> UsageStore::recent(int limit, const QString& client) {
     if (limit <= 0)
         return {};
-    return runSync<QList<UsageRecord>>(m_db, [limit, client](QSqlDatabase& d) {
+    return m_db->call<QList<UsageRecord>>([limit, client](QSqlDatabase& d) {
         QList<UsageRecord> out;
         QSqlQuery q(d);
         QString sql = QStringLiteral("SELECT %1 FROM usage").arg(QLatin1String(kRecordColumns));
@@ -421,7 +490,7 @@ QList<UsageRecord> UsageStore::recent(int limit, const QString& client) {
 }
 
 qint64 UsageStore::recordCount() {
-    return runSync<qint64>(m_db, [](QSqlDatabase& d) {
+    return m_db->call<qint64>([](QSqlDatabase& d) {
         QSqlQuery q(d);
         return q.exec(QStringLiteral("SELECT count(*) FROM usage")) && q.next() ? q.value(0).toLongLong() : qint64(-1);
     });

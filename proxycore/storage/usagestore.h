@@ -9,24 +9,25 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QMutex>
 #include <QString>
 #include <QStringList>
 
-#include <atomic>
+#include <memory>
 
 namespace gemgate {
 
 class StateDb;
 
 struct UsageRecord {
-    qint64 timeMs = 0;  // when the request arrived (ms since the epoch)
-    QString day;        // "2026-11-24" in limits.time_zone, for the roll-up
+    qint64 timeMs = 0; // when the request arrived (ms since the epoch)
+    QString day;       // "2026-11-24" in limits.time_zone, for the roll-up
     QByteArray requestId;
-    QString client;     // client name / id ("" when authentication failed)
-    QString nameSpace;  // the client's namespace ("" when unknown)
-    QString keyId;      // the upstream key of the last attempt ("" when none was used)
-    QString model;      // "" when the path names none
-    QString route;      // "POST /v1beta/models/{model}:generateContent": method and path, model replaced
+    QString client;    // client name / id ("" when authentication failed)
+    QString nameSpace; // the client's namespace ("" when unknown)
+    QString keyId;     // the upstream key of the last attempt ("" when none was used)
+    QString model;     // "" when the path names none
+    QString route;     // "POST /v1beta/models/{model}:generateContent": method and path, model replaced
     int status = 0;
     qint64 latencyUs = 0;
     qint64 ttfbUs = -1; // -1: no byte reached the client
@@ -104,7 +105,14 @@ public:
     qint64 recordCount();
 
 private:
+    // Records waiting for the writer thread: one queued task writes all that arrived until it runs, in a few
+    // multi-row statements (shared with that task, which may run after this object is gone).
+    struct Pending {
+        QMutex mutex;
+        QList<UsageRecord> records;
+    };
     StateDb* m_db;
+    std::shared_ptr<Pending> m_pending;
 };
 
 } // namespace gemgate

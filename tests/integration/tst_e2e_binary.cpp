@@ -13,6 +13,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -55,6 +57,8 @@ private Q_SLOTS:
     void checkConfigCommand();
     void clientsCommand();
     void usageCommand();
+    void usageSurvivesSignals_data();
+    void usageSurvivesSignals();
 };
 
 void TstE2eBinary::lifecycle_data() {
@@ -437,6 +441,115 @@ void TstE2eBinary::usageCommand() {
     QCOMPARE(QJsonDocument::fromJson(r.out).array().size(), 1);
     QVERIFY2(!r.err.contains("no display"), r.err.constData());
 #endif
+}
+
+void TstE2eBinary::usageSurvivesSignals_data() {
+    QTest::addColumn<bool>("hardKill");
+    QTest::newRow("SIGTERM: every answered request has its row") << false;
+    QTest::newRow("kill -9: the database stays consistent") << true;
+}
+
+// Load on the real binary, then SIGTERM (a drain: every request answered has its usage row) or SIGKILL (the
+// database opens, passes an integrity check and holds every request answered more than a second before).
+void TstE2eBinary::usageSurvivesSignals() {
+    QFETCH(bool, hardKill);
+    FakeUpstream upstream;
+    QVERIFY(upstream.start(2));
+    QTemporaryDir dir(artifactTemplate(QStringLiteral("e2e-usage")));
+    dir.setAutoRemove(false);
+    const QString cfgPath = dir.filePath(QStringLiteral("gemgate.yaml"));
+    QVERIFY(writeFile(cfgPath, config(upstream.baseUrl(), dir.filePath(QStringLiteral("access.log")), true)));
+    const QString dbPath = dir.filePath(QStringLiteral("gemgate.db"));
+    QProcess gw;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("E2E_KEY_ONE"), QString::fromLatin1(kKey1));
+    env.remove(QStringLiteral("DISPLAY"));
+    gw.setProcessEnvironment(env);
+    QByteArray err;
+    connect(&gw, &QProcess::readyReadStandardError, this, [&] { err += gw.readAllStandardError(); });
+    gw.start(QStringLiteral(GEMGATED_PATH), {QStringLiteral("--config"), cfgPath});
+    QTRY_VERIFY_WITH_TIMEOUT(err.contains("listening on"), 10'000);
+    const quint16 port = static_cast<quint16>(QRegularExpression(QStringLiteral("listening on http://127.0.0.1:(\\d+)"))
+                                                  .match(QString::fromUtf8(err))
+                                                  .captured(1)
+                                                  .toUInt());
+    QVERIFY(port > 0);
+
+    // A first wave, answered well before the signal.
+    auto wave = [&](int n, bool slow) {
+        std::vector<std::unique_ptr<RawHttpClient>> clients;
+        for (int i = 0; i < n; ++i) {
+            auto c = std::make_unique<RawHttpClient>();
+            if (!c->connectTo(port))
+                break;
+            QList<QPair<QByteArray, QByteArray>> h{{"x-goog-api-key", kClient}};
+            QByteArray target = "/v1beta/models/gemini-2.5-flash:generateContent";
+            if (i % 3 == 1) {
+                target = "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse";
+                h.append(qMakePair(QByteArray("x-fake-chunks"), QByteArray("4")));
+                if (slow)
+                    h.append(qMakePair(QByteArray("x-fake-interval-ms"), QByteArray::number(100 + 37 * i % 400)));
+            } else if (slow) {
+                h.append(qMakePair(QByteArray("x-fake-delay-ms"), QByteArray::number(200 + 53 * i % 1500)));
+            }
+            c->send("POST", target, h, kBody);
+            clients.push_back(std::move(c));
+        }
+        return clients;
+    };
+    QList<QByteArray> early;
+    {
+        auto first = wave(40, false);
+        for (auto& c : first) {
+            QVERIFY(c->waitForResponse(10'000));
+            QCOMPARE(c->response().status, 200);
+            early.append(c->response().header("x-gemgate-request-id"));
+        }
+    }
+    QTest::qWait(1500); // "at most the last second" is lost on a hard kill
+
+    auto second = wave(60, true);
+    QTest::qWait(150);
+    ::kill(static_cast<pid_t>(gw.processId()), hardKill ? SIGKILL : SIGTERM);
+    QVERIFY(gw.waitForFinished(20'000));
+    if (!hardKill) {
+        QCOMPARE(gw.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(gw.exitCode(), 0);
+    }
+    QList<QByteArray> answered = early;
+    for (auto& c : second) {
+        c->waitForResponse(hardKill ? 500 : 10'000);
+        if (c->response().status > 0 && c->response().complete)
+            answered.append(c->response().header("x-gemgate-request-id"));
+    }
+    if (!hardKill)
+        QCOMPARE(answered.size(), 100); // the drain let every request in flight finish
+
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check"));
+        db.setDatabaseName(dbPath);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("PRAGMA integrity_check")) && q.next());
+        QCOMPARE(q.value(0).toString(), QStringLiteral("ok"));
+        QSet<QByteArray> ids;
+        QVERIFY(q.exec(QStringLiteral("SELECT request_id FROM usage")));
+        while (q.next())
+            ids.insert(q.value(0).toString().toUtf8());
+        const QList<QByteArray>& mustHave = hardKill ? early : answered;
+        for (const QByteArray& id : mustHave)
+            QVERIFY2(ids.contains(id), id.constData());
+        // The roll-up agrees with the records (same transactions).
+        QVERIFY(q.exec(QStringLiteral("SELECT (SELECT count(*) FROM usage), (SELECT sum(requests) FROM usage_daily)")) &&
+                q.next());
+        QCOMPARE(q.value(0).toLongLong(), q.value(1).toLongLong());
+        q.finish();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("check"));
+    // And GemGate itself opens it again.
+    QString error;
+    QVERIFY2(gemgate::StateDb::open(dbPath, &error) != nullptr, qPrintable(error));
 }
 
 QTEST_GUILESS_MAIN(TstE2eBinary)

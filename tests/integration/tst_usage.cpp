@@ -72,8 +72,8 @@ QByteArray b64(const QByteArray& data) {
 }
 
 QByteArray hsToken(const QJsonObject& claims, const QString& secret) {
-    const QByteArray input = b64(R"({"alg":"HS256","typ":"JWT"})") + '.' +
-                             b64(QJsonDocument(claims).toJson(QJsonDocument::Compact));
+    const QByteArray input =
+        b64(R"({"alg":"HS256","typ":"JWT"})") + '.' + b64(QJsonDocument(claims).toJson(QJsonDocument::Compact));
     return input + '.' + b64(QMessageAuthenticationCode::hash(input, secret.toUtf8(), QCryptographicHash::Sha256));
 }
 
@@ -231,8 +231,8 @@ void TstUsage::quotaCutsSseStream() {
     QCOMPARE(rec.errorKind, QStringLiteral("quota_truncated"));
     QCOMPARE(rec.status, 200);
     QVERIFY(rec.totalTokens > 60);
-    QCOMPARE(rec.totalTokens, lastUsage(r.body.left(r.body.lastIndexOf("data: ")))[QLatin1String("totalTokenCount")]
-                                  .toInteger());
+    QCOMPARE(rec.totalTokens,
+             lastUsage(r.body.left(r.body.lastIndexOf("data: ")))[QLatin1String("totalTokenCount")].toInteger());
     UsageQuery q;
     q.groupBy = {QStringLiteral("client")};
     const QList<UsageSummaryRow> rows = db.usage->summarize(q);
@@ -244,16 +244,16 @@ void TstUsage::quotaCutsJsonArrayStream() {
     GatewayFixture f(1);
     f.config->auth.clientKeys[0].limits.tokensPerDay = 60;
     QVERIFY(f.start());
-    const RawResponse r = f.request(
-        "POST", kStreamArray, GatewayFixture::auth({{"x-fake-chunks", "200"}, {"x-fake-interval-ms", "20"}}), kPrompt,
-        20'000);
+    const RawResponse r =
+        f.request("POST", kStreamArray, GatewayFixture::auth({{"x-fake-chunks", "200"}, {"x-fake-interval-ms", "20"}}),
+                  kPrompt, 20'000);
     QCOMPARE(r.status, 200);
     QVERIFY(r.complete);
     // Still one well-formed JSON array, whose last element is the error.
     QJsonParseError pe{};
     const QJsonDocument doc = QJsonDocument::fromJson(r.body, &pe);
-    QVERIFY2(pe.error == QJsonParseError::NoError, qPrintable(pe.errorString() + QLatin1String(": ") +
-                                                               QString::fromUtf8(r.body.right(300))));
+    QVERIFY2(pe.error == QJsonParseError::NoError,
+             qPrintable(pe.errorString() + QLatin1String(": ") + QString::fromUtf8(r.body.right(300))));
     const QJsonArray items = doc.array();
     QVERIFY(items.size() >= 3 && items.size() < 100);
     QCOMPARE(items.last()[QLatin1String("error")][QLatin1String("status")].toString(),
@@ -392,12 +392,12 @@ void TstUsage::jwtCarriesNamespaceAndLimits() {
     f.config->auth.jwtSecret = secret;
     QVERIFY(f.start());
     const qint64 now = QDateTime::currentSecsSinceEpoch();
-    const QByteArray jwt = hsToken(QJsonObject{{QStringLiteral("sub"), QStringLiteral("carol")},
-                                               {QStringLiteral("exp"), now + 300},
-                                               {QStringLiteral("namespace"), QStringLiteral("research")},
-                                               {QStringLiteral("gemgate_limits"),
-                                                QJsonObject{{QStringLiteral("requests_per_minute"), 2}}}},
-                                   secret);
+    const QByteArray jwt = hsToken(
+        QJsonObject{{QStringLiteral("sub"), QStringLiteral("carol")},
+                    {QStringLiteral("exp"), now + 300},
+                    {QStringLiteral("namespace"), QStringLiteral("research")},
+                    {QStringLiteral("gemgate_limits"), QJsonObject{{QStringLiteral("requests_per_minute"), 2}}}},
+        secret);
     const QList<QPair<QByteArray, QByteArray>> auth = {{"Authorization", "Bearer " + jwt}};
     QCOMPARE(f.request("POST", kGenerate, auth, kPrompt).status, 200);
     QCOMPARE(f.request("POST", kGenerate, auth, kPrompt).status, 200);

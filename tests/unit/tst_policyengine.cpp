@@ -187,9 +187,9 @@ private Q_SLOTS:
         QCOMPARE(why.errorKind, QByteArray("quota_exhausted"));
         QCOMPARE(why.retryAfterMs, 30 * 60'000); // until Berlin midnight
         QVERIFY(why.message.contains(QLatin1String("tokens_per_day = 1000")));
-        QVERIFY(once(e, s, 10, true, 10)); // exactly 1000
-        QVERIFY(!once(e, s, 0, true, 0));  // nothing left at all
-        QVERIFY(once(e, s, 0, false));     // calls that use no tokens still pass
+        QVERIFY(once(e, s, 10, true, 10));       // exactly 1000
+        QVERIFY(!once(e, s, 0, true, 0));        // nothing left at all
+        QVERIFY(once(e, s, 0, false));           // calls that use no tokens still pass
         clock.setMs(utcMs(2026, 11, 24, 23, 0)); // midnight in Berlin
         QCOMPARE(e.today(), QStringLiteral("2026-11-25"));
         QVERIFY(once(e, s, 500, true, 500));
@@ -374,7 +374,7 @@ private Q_SLOTS:
         QVERIFY(once(e, ip));
         clock.advanceMs(120'000);
         e.prune();
-        QCOMPARE(e.usage(QStringLiteral("c:a")).dayTokens, 60); // quota state stays for the month
+        QCOMPARE(e.usage(QStringLiteral("c:a")).dayTokens, 60);         // quota state stays for the month
         QCOMPARE(e.usage(QStringLiteral("i:10.0.0.9")).dayRequests, 0); // idle address forgotten
     }
 };

@@ -29,11 +29,11 @@ QByteArray PolicyStage::clampOutputTokens(const QByteArray& body, qint64 cap) {
 std::optional<LocalReply> PolicyStage::onRequest(RequestContext& ctx) {
     const Config& cfg = *ctx.runtime->config;
     if (!ctx.model.isEmpty() && !modelAllowed(ctx.allowedModels, ctx.model)) {
-        return LocalReply::fromError(GatewayError::make(
-            403,
-            QStringLiteral("GemGate client \"%1\" may not use model %2 (allowed: %3).")
-                .arg(ctx.clientId, ctx.model, ctx.allowedModels.join(QLatin1String(", "))),
-            "model_not_allowed"));
+        return LocalReply::fromError(
+            GatewayError::make(403,
+                               QStringLiteral("GemGate client \"%1\" may not use model %2 (allowed: %3).")
+                                   .arg(ctx.clientId, ctx.model, ctx.allowedModels.join(QLatin1String(", "))),
+                               "model_not_allowed"));
     }
     ctx.countsTokens = countsTokens(ctx.action);
     if (ctx.countsTokens)
@@ -60,8 +60,8 @@ std::optional<LocalReply> PolicyStage::onRequest(RequestContext& ctx) {
 
     // The output cap: the tightest of the client's, its namespace's and the gateway's.
     qint64 cap = 0;
-    for (const LimitSet* l : {&subject.clientLimits, &subject.namespaceLimits, &subject.ipLimits,
-                              &subject.globalLimits}) {
+    for (const LimitSet* l :
+         {&subject.clientLimits, &subject.namespaceLimits, &subject.ipLimits, &subject.globalLimits}) {
         if (l->maxOutputTokens > 0 && (cap == 0 || l->maxOutputTokens < cap))
             cap = l->maxOutputTokens;
     }
