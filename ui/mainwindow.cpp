@@ -3,6 +3,7 @@
 #include "keyspanel.h"
 #include "trayicon.h"
 
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QColor>
 #include <QCoreApplication>
@@ -11,16 +12,21 @@
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QGroupBox>
+#include <QGuiApplication>
 #include <QHBoxLayout>
+#include <QHostAddress>
 #include <QLabel>
 #include <QLocale>
+#include <QMimeData>
 #include <QPalette>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QScrollBar>
 #include <QSystemTrayIcon>
 #include <QTabWidget>
 #include <QTime>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace gemgate {
@@ -35,6 +41,13 @@ QLabel* makeValueLabel(const QString& objectName, QWidget* parent) {
     label->setFont(font);
     label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     return label;
+}
+
+// What the key row shows while the key is hidden: its recognisable prefix ("gg-") and dots, never a secret character.
+QString maskedKey(const QString& key) {
+    const qsizetype sep = key.indexOf(QRegularExpression(QStringLiteral("[-_]")));
+    const QString prefix = sep > 0 && sep < 4 ? key.left(sep + 1) : QString();
+    return prefix + QString(16, QChar(0x2022));
 }
 
 QColor stateColor(GatewayState state) {
@@ -101,6 +114,18 @@ MainWindow::MainWindow(GatewayController* controller, QWidget* parent)
     connect(controller, &GatewayController::metricsUpdated, this, &MainWindow::onMetrics);
     connect(controller, &GatewayController::message, this, &MainWindow::appendLog);
     connect(controller, &GatewayController::keysChanged, this, &MainWindow::refreshKeys);
+    // A reload (which may bring other client keys) also ends in keysChanged.
+    connect(controller, &GatewayController::keysChanged, this, &MainWindow::refreshClientKey);
+    connect(m_copyUrlButton, &QPushButton::clicked, this, [this] {
+        if (m_controller && m_controller->isRunning())
+            copyToClipboard(m_controller->listenUrl(), false, m_copyUrlButton);
+    });
+    connect(m_showKeyButton, &QPushButton::toggled, this, &MainWindow::refreshClientKey);
+    connect(m_copyKeyButton, &QPushButton::clicked, this, [this] {
+        const QString key = m_controller ? m_controller->localClientKey() : QString();
+        if (!key.isEmpty())
+            copyToClipboard(key, true, m_copyKeyButton);
+    });
 
     onStateChanged(controller->state());
 }
@@ -140,7 +165,30 @@ QWidget* MainWindow::buildStatusPanel() {
     // Users copy the URL into their SDK's base URL setting.
     m_listenUrlLabel->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     m_listenUrlLabel->setCursor(Qt::IBeamCursor);
-    form->addRow(tr("Listening on:"), m_listenUrlLabel);
+    m_copyUrlButton = new QPushButton(tr("Copy"), box);
+    m_copyUrlButton->setObjectName(QStringLiteral("copyListenUrlButton"));
+    m_copyUrlButton->setToolTip(tr("Copy the URL, for your SDK's base URL setting"));
+    auto* urlRow = new QHBoxLayout;
+    urlRow->addWidget(m_listenUrlLabel, 1);
+    urlRow->addWidget(m_copyUrlButton);
+    form->addRow(tr("Listening on:"), urlRow);
+
+    // The key programs on this machine present (auth.client_keys' first entry, generated on first run).
+    m_clientKeyLabel = new QLabel(box);
+    m_clientKeyLabel->setObjectName(QStringLiteral("clientKeyLabel"));
+    m_clientKeyLabel->setTextFormat(Qt::PlainText);
+    m_clientKeyLabel->setWordWrap(true);
+    m_showKeyButton = new QPushButton(tr("Show"), box);
+    m_showKeyButton->setObjectName(QStringLiteral("showClientKeyButton"));
+    m_showKeyButton->setCheckable(true);
+    m_copyKeyButton = new QPushButton(tr("Copy"), box);
+    m_copyKeyButton->setObjectName(QStringLiteral("copyClientKeyButton"));
+    m_copyKeyButton->setToolTip(tr("Copy the client key, for your SDK's API key setting"));
+    auto* keyRow = new QHBoxLayout;
+    keyRow->addWidget(m_clientKeyLabel, 1);
+    keyRow->addWidget(m_showKeyButton);
+    keyRow->addWidget(m_copyKeyButton);
+    form->addRow(tr("Client key:"), keyRow);
 
     m_configPathLabel = new QLabel(box);
     m_configPathLabel->setObjectName(QStringLiteral("configPathLabel"));
@@ -292,7 +340,63 @@ void MainWindow::refreshDetails() {
             path.clear();
     }
     m_configPathLabel->setText(path.isEmpty() ? tr("(built-in configuration)") : path);
+    m_copyUrlButton->setEnabled(running);
+    refreshClientKey();
     refreshKeys();
+}
+
+void MainWindow::refreshClientKey() {
+    const ConfigPtr config = m_controller && m_controller->isRunning() ? m_controller->config() : nullptr;
+    const QString key = m_controller ? m_controller->localClientKey() : QString();
+    m_showKeyButton->setVisible(!key.isEmpty());
+    m_copyKeyButton->setVisible(!key.isEmpty());
+    m_clientKeyLabel->setPalette(QPalette());
+    m_clientKeyLabel->setFont(QFont());
+    m_clientKeyLabel->setTextInteractionFlags(Qt::NoTextInteraction);
+    if (!key.isEmpty()) {
+        const bool shown = m_showKeyButton->isChecked();
+        m_clientKeyLabel->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+        m_clientKeyLabel->setText(shown ? key : maskedKey(key));
+        // Selectable only while shown: selecting the dots would copy nothing useful.
+        if (shown)
+            m_clientKeyLabel->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+        m_showKeyButton->setText(shown ? tr("Hide") : tr("Show"));
+        return;
+    }
+    // Nothing to hide any more: the next key starts masked again.
+    const QSignalBlocker blocker(m_showKeyButton);
+    m_showKeyButton->setChecked(false);
+    m_showKeyButton->setText(tr("Show"));
+    if (!config) {
+        m_clientKeyLabel->setText(tr("–"));
+        return;
+    }
+    if (config->auth.enabled) {
+        m_clientKeyLabel->setText(tr("None in the config file (auth.client_keys): programs need a key issued with "
+                                     "“gemgate clients add” or a JWT."));
+        return;
+    }
+    const QString host = config->server.host;
+    const bool loopback = host == QLatin1String("localhost") || QHostAddress(host).isLoopback();
+    QPalette warning = m_clientKeyLabel->palette();
+    warning.setColor(QPalette::WindowText, QColor(0xa8, 0x6a, 0x00));
+    m_clientKeyLabel->setPalette(warning);
+    m_clientKeyLabel->setText(loopback ? tr("Authentication is off: any program on this computer can use this "
+                                            "gateway without a key.")
+                                       : tr("Authentication is off: anyone who can reach %1 can use this gateway "
+                                            "without a key.")
+                                             .arg(m_controller->listenUrl()));
+}
+
+void MainWindow::copyToClipboard(const QString& text, bool secret, QPushButton* button) {
+    auto* mime = new QMimeData;
+    mime->setText(text);
+    // Asks clipboard managers (Klipper and the like) not to keep the key in their history.
+    if (secret)
+        mime->setData(QStringLiteral("x-kde-passwordManagerHint"), QByteArrayLiteral("secret"));
+    QGuiApplication::clipboard()->setMimeData(mime);
+    button->setText(tr("Copied"));
+    QTimer::singleShot(1500, button, [button] { button->setText(tr("Copy")); });
 }
 
 void MainWindow::refreshKeys() {

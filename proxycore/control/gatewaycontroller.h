@@ -6,8 +6,10 @@
 // threads, publishes the config snapshot and, once a second, sums the workers' counters into one
 // MetricsSnapshot (metricsUpdated). Nothing here is called per request.
 
+#include "clients/clientstore.h"
 #include "config/config.h"
 #include "keys/keypool.h"
+#include "storage/usagestore.h"
 
 #include <QDateTime>
 #include <QObject>
@@ -15,6 +17,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QTimer;
 
@@ -103,6 +106,26 @@ public:
     QString databasePath() const;
     KeyManager* keyManager() const { return m_keys; }
 
+    // The key a local program presents: the first of the running config's auth.client_keys (the one the first-run
+    // config generated). Empty when stopped, when authentication is off or when the config lists none. For the
+    // window to show on request; never logged.
+    QString localClientKey() const;
+
+    // Client keys issued by GemGate (`gemgate clients ...`), in the state database. They work while the gateway is
+    // stopped too, once a start has opened the database; without one they fail with a plain error (lists: empty).
+    // Every change reaches the running gateway at once and emits clientsChanged(). An issued key is returned here
+    // once and appears in no log or signal. idOrName: the client's id ("c-...") or its name.
+    QList<ClientRecord> clients() const;
+    std::optional<IssuedClient> addClient(const NewClient& client, QString* error);
+    bool setClientEnabled(const QString& idOrName, bool enabled, QString* error);
+    std::optional<IssuedClient> rotateClient(const QString& idOrName, QString* error);
+    bool removeClient(const QString& idOrName, QString* error);
+    // Replaces the client's own limits (unset fields: limits.clients / client_default decide) and IP rules (CIDR).
+    bool setClientPolicy(const QString& idOrName, const LimitSet& limits, const QStringList& ipAllow,
+                         const QStringList& ipDeny, QString* error);
+    // The daily usage roll-ups, grouped as asked; records the gateway queued so far are included.
+    QList<UsageSummaryRow> usage(const UsageQuery& query) const;
+
 Q_SIGNALS:
     void stateChanged(gemgate::GatewayState state);
     void metricsUpdated(const gemgate::MetricsSnapshot& snapshot);
@@ -111,10 +134,16 @@ Q_SIGNALS:
     void message(const QString& text);
     void keysChanged();
     void keyTested(const QString& id, bool ok, const QString& message);
+    // An issued client was added, changed or removed through this controller.
+    void clientsChanged();
 
 private:
     void setState(GatewayState s);
     void sampleMetrics();
+    // The open client store, or null with *error set.
+    ClientStore* clientStoreOr(QString* error) const;
+    // After a change: the running gateway's client directory re-reads the database; clientsChanged().
+    void clientsUpdated();
 
     QString m_configPath;
     std::shared_ptr<Config> m_baseConfig; // the last config given or loaded, before managed keys were added
