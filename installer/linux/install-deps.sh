@@ -9,7 +9,7 @@ set -euo pipefail
 build_pkgs=(
   build-essential cmake ninja-build pkg-config
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev libqt6sql6-sqlite qt6-tools-dev qt6-l10n-tools
-  qtkeychain-qt6-dev libsecret-1-0 libssl-dev libyaml-cpp-dev node-llhttp libjwt-dev tzdata
+  qtkeychain-qt6-dev libsecret-1-0 libssl-dev libyaml-cpp-dev node-llhttp libjwt-dev libsqlite3-dev tzdata
 )
 test_pkgs=(dbus gnome-keyring libsecret-1-0 xvfb xauth ca-certificates)
 bench_pkgs=(nginx-light wrk)
