@@ -223,6 +223,13 @@ struct BodyLogConfig {
     qint64 maxBytes = 16 * 1024; // per body; the rest is cut with a note
 };
 
+// The OpenAI-compatible API (/v1/chat/completions, /v1/embeddings, /v1/models, also under /v1beta/openai/).
+struct OpenAiConfig {
+    bool enabled = true;                  // openai.enabled
+    QHash<QString, QString> modelAliases; // openai.model_aliases: "gpt-4o" -> "gemini-2.5-flash"
+    bool reasoningContent = false;        // openai.reasoning_content: thought parts as delta.reasoning_content
+};
+
 struct ClientKey {
     QString id;
     QString key;                 // never logged
@@ -299,6 +306,7 @@ struct Config {
     LimitsConfig limits;
     UsageConfig usage;
     HeadersConfig headers;
+    OpenAiConfig openai;
 };
 
 using ConfigPtr = std::shared_ptr<const Config>;

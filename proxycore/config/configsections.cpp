@@ -308,6 +308,36 @@ void readClientLimits(Reader& reader, const Field& field, LimitsConfig* limits) 
     }
 }
 
+void readOpenAi(Reader& reader, const Field& field, OpenAiConfig* openai) {
+    MapReader map(reader, field, {"enabled", "model_aliases", "reasoning_content"});
+    map.readBool("enabled", &openai->enabled);
+    map.readBool("reasoning_content", &openai->reasoningContent);
+    const Field aliases = map.child("model_aliases");
+    if (!aliases.node.IsDefined() || aliases.node.IsNull())
+        return;
+    if (!aliases.node.IsMap()) {
+        reader.error(aliases.mark, aliases.path,
+                     QStringLiteral("expected a map of client model names to Gemini models (gpt-4o: gemini-2.5-flash), "
+                                    "got %1")
+                         .arg(Reader::describe(aliases.node, {})));
+        return;
+    }
+    for (auto it = aliases.node.begin(); it != aliases.node.end(); ++it) {
+        const QString from = QString::fromStdString(it->first.Scalar()).trimmed();
+        const Field target{it->second, it->second.Mark(), aliases.path + QLatin1Char('.') + from};
+        const std::optional<QString> to = reader.scalar(target, QStringLiteral("a Gemini model name"));
+        if (from.isEmpty() || !to || to->trimmed().isEmpty()) {
+            reader.error(target.mark, target.path,
+                         QStringLiteral("expected a client model name mapped to a Gemini model"));
+            continue;
+        }
+        QString model = to->trimmed();
+        if (model.startsWith(QLatin1String("models/")))
+            model = model.mid(7);
+        openai->modelAliases.insert(from, model);
+    }
+}
+
 void readUsage(Reader& reader, const Field& field, UsageConfig* usage) {
     MapReader map(reader, field, {"enabled", "retention_days", "aggregate_retention_days"});
     map.readBool("enabled", &usage->enabled);
@@ -682,7 +712,7 @@ void readHeaders(Reader& reader, const Field& field, HeadersConfig* headers) {
 
 void readConfig(Reader& reader, const Field& root, Config* config) {
     MapReader map(reader, root,
-                  {"server", "gemini", "auth", "metrics", "log", "storage", "limits", "usage", "headers"});
+                  {"server", "gemini", "auth", "metrics", "log", "storage", "limits", "usage", "openai", "headers"});
     readServer(reader, map.child("server"), &config->server);
     readGemini(reader, map.child("gemini"), &config->gemini);
     readAuth(reader, map.child("auth"), &config->auth);
@@ -691,6 +721,7 @@ void readConfig(Reader& reader, const Field& root, Config* config) {
     readStorage(reader, map.child("storage"), &config->storage);
     readClientLimits(reader, map.child("limits"), &config->limits);
     readUsage(reader, map.child("usage"), &config->usage);
+    readOpenAi(reader, map.child("openai"), &config->openai);
     readHeaders(reader, map.child("headers"), &config->headers);
 }
 

@@ -11,6 +11,7 @@
 #include "keys/resourcepins.h"
 #include "log/accesslog.h"
 #include "log/bodylog.h"
+#include "openai/openaitranslate.h"
 #include "pipeline/headerpolicy.h"
 #include "policy/policyengine.h"
 #include "storage/usagestore.h"
@@ -57,8 +58,9 @@ struct SharedState {
     std::atomic<RuntimePtr> runtime;
     KeyPool keys;
     ResourcePins pins;
-    ClientDirectory clients; // client keys issued by GemGate (state database), beside auth.client_keys
-    PolicyEngine policy;     // client, namespace, source-IP and global limits and quotas
+    ClientDirectory clients;           // client keys issued by GemGate (state database), beside auth.client_keys
+    PolicyEngine policy;               // client, namespace, source-IP and global limits and quotas
+    openai::SignatureCache signatures; // thought signatures of tool calls sent to OpenAI clients
     // Where usage records go (the state database's usage tables); null while no database is attached.
     std::atomic<UsageStore*> usage{nullptr};
     AccessLog accessLog;

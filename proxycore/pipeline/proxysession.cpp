@@ -2,6 +2,8 @@
 
 #include "keys/redact.h"
 #include "metrics/counters.h"
+#include "openai/openaitranslate.h"
+#include "pipeline/stages/routestage.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -13,6 +15,12 @@ namespace {
 constexpr qsizetype kMaxErrorBody = 1024 * 1024;
 constexpr qsizetype kMaxGuardBytes = 256 * 1024; // the guard lets a reply through once this much has arrived
 constexpr qsizetype kMaxCreatedBody = 1024 * 1024;
+constexpr qsizetype kMaxTranslatedBody = 64 * 1024 * 1024; // a whole answer translated for an OpenAI client
+
+// True when a body is a Gemini error envelope ({"error":{"code":...) rather than OpenAI's.
+bool isGeminiError(const QByteArray& body) {
+    return body.contains("\"status\"") || !body.contains("\"type\"");
+}
 
 // What a usage record names the call: method and path, the model replaced (its name is a column of its own).
 QString usageRoute(const QByteArray& method, const QByteArray& path, const QString& model) {
@@ -72,6 +80,10 @@ ProxySession::~ProxySession() {
 
 void ProxySession::start() {
     m_ctx.runtime = m_env.shared->snapshot();
+    // Known before authentication, so that every error an OpenAI client gets is in OpenAI's envelope.
+    m_ctx.openAiOp = RouteStage::openAiOp(m_ctx.request);
+    if (m_ctx.openAiOp != OpenAiOp::None)
+        m_ctx.api = ApiFlavor::OpenAi;
     if (auto reply = m_env.pipeline->run(m_ctx)) {
         respondLocal(*reply);
         return;
@@ -84,7 +96,14 @@ void ProxySession::start() {
         attempt();
 }
 
-void ProxySession::respondLocal(const LocalReply& reply) {
+void ProxySession::respondLocal(const LocalReply& given) {
+    std::optional<LocalReply> converted;
+    if (m_ctx.api == ApiFlavor::OpenAi && given.status >= 400 && isGeminiError(given.body)) {
+        // An error from a stage that answers in Gemini's envelope: OpenAI clients get OpenAI's.
+        converted = given;
+        converted->body = openai::errorBody(openai::fromGeminiError(given.status, given.body));
+    }
+    const LocalReply& reply = converted ? *converted : given;
     HttpHeaders headers = reply.headers;
     headers.add("x-gemgate-request-id", m_ctx.requestId);
     if (m_ctx.runtime) // null only if the session never started
@@ -154,6 +173,9 @@ void ProxySession::attempt() {
     m_captureCreated = false;
     m_created.clear();
     m_usage = UsageScanner();
+    m_oaiCollect = false;
+    m_oaiTooLarge = false;
+    m_oaiBody.clear();
     m_bodyTee.reset(); // what an earlier attempt held back never reached the client
     const bool useQnam =
         gemini.transport == UpstreamTransportKind::Http2 || !gemini.proxy.isEmpty() || !m_lease->proxy.isEmpty();
@@ -166,8 +188,7 @@ void ProxySession::respondNoKey(const PickResult& result) {
         // The reply without candidates is still the best answer there is.
         m_heldEmptyReply = false;
         releaseGuard();
-        finish(m_upstreamStatus, "empty_reply");
-        m_client.endResponse();
+        completeResponse("empty_reply");
         return;
     }
     if (result.cause == NoKeyCause::Exhausted && m_buffering && m_lastError.cls == UpstreamErrorClass::RateLimited) {
@@ -322,6 +343,27 @@ void ProxySession::onUpstreamHeaders(int status, const HttpHeaders& headers) {
 }
 
 void ProxySession::startResponse(const HttpHeaders& upstreamHeaders) {
+    if (m_ctx.openai) {
+        if (!m_ctx.openai->stream) {
+            // A whole JSON answer: translated once it is complete (nothing has reached the client yet).
+            m_oaiCollect = true;
+            return;
+        }
+        openai::ChatContext c;
+        c.model = m_ctx.openai->requestedModel;
+        c.created = m_ctx.openai->created;
+        c.includeUsage = m_ctx.openai->includeUsage;
+        c.reasoningContent = m_ctx.runtime->config->openai.reasoningContent;
+        c.signatures = &m_env.shared->signatures;
+        m_oaiStream = std::make_unique<openai::ChatStreamTranslator>(c);
+        HttpHeaders h = clientResponseHeaders({});
+        h.add("Content-Type", "text/event-stream");
+        h.add("Cache-Control", "no-cache");
+        m_responseStarted = true;
+        m_ttfbUs = m_timer.nsecsElapsed() / 1000;
+        m_client.beginResponse(m_upstreamStatus, h, -1);
+        return;
+    }
     qint64 length = -1;
     if (upstreamHeaders.contains("content-length") && !upstreamHeaders.hasToken("transfer-encoding", "chunked"))
         length = upstreamHeaders.value("content-length").toLongLong();
@@ -336,7 +378,7 @@ void ProxySession::releaseGuard() {
     m_guarding = false;
     startResponse(m_upstreamHeaders);
     if (!m_guardBuffer.isEmpty()) {
-        m_client.writeBody(m_guardBuffer.constData(), m_guardBuffer.size());
+        writeClient(m_guardBuffer.constData(), m_guardBuffer.size());
         m_guardBuffer.clear();
     }
 }
@@ -369,11 +411,11 @@ void ProxySession::onUpstreamData(const char* data, qsizetype len) {
         m_cut.emplace();
         m_cut->sse = m_ctx.sse;
         const qsizetype from = m_usage.lastUsageEnd();
-        m_client.writeBody(data, from);
+        writeClient(data, from);
         relayUntilCut(data + from, len - from);
         return;
     } else {
-        m_client.writeBody(data, len);
+        writeClient(data, len);
     }
     if (m_call && m_client.congested())
         m_call->pauseReading();
@@ -413,12 +455,12 @@ qsizetype ProxySession::EventEnd::find(const char* data, qsizetype len) {
 void ProxySession::relayUntilCut(const char* data, qsizetype len) {
     const qsizetype end = m_cut->find(data, len);
     if (end < 0) {
-        m_client.writeBody(data, len);
+        writeClient(data, len);
         if (m_call && m_client.congested())
             m_call->pauseReading();
         return;
     }
-    m_client.writeBody(data, end);
+    writeClient(data, end);
     endTruncated();
 }
 
@@ -429,10 +471,86 @@ void ProxySession::endTruncated() {
     GatewayError e = GatewayError::make(429, m_cutMessage, "quota_exhausted");
     const QByteArray error = geminiErrorBody(e);
     // The stream ends as a well-formed one: one more SSE event, or one more element and the array's end.
-    const QByteArray tail =
-        m_cut->sse ? QByteArray("data: " + error + "\r\n\r\n") : QByteArray(",\r\n" + error + "\r\n]");
+    QByteArray tail = m_cut->sse ? QByteArray("data: " + error + "\r\n\r\n") : QByteArray(",\r\n" + error + "\r\n]");
+    if (m_oaiStream)
+        tail = openai::ChatStreamTranslator::errorEvent(openai::fromGeminiError(429, error));
     finish(m_upstreamStatus, "quota_truncated", tail.size());
     m_client.writeBody(tail.constData(), tail.size());
+    m_client.endResponse();
+}
+
+void ProxySession::writeClient(const char* data, qsizetype len) {
+    if (m_oaiCollect) {
+        if (m_oaiBody.size() + len <= kMaxTranslatedBody)
+            m_oaiBody.append(data, len);
+        else
+            m_oaiTooLarge = true;
+        return;
+    }
+    if (m_oaiStream) {
+        const QByteArray out = m_oaiStream->feed(data, len);
+        if (!out.isEmpty())
+            m_client.writeBody(out.constData(), out.size());
+        return;
+    }
+    m_client.writeBody(data, len);
+}
+
+void ProxySession::completeResponse(const QByteArray& errorKind) {
+    if (m_oaiCollect) {
+        m_oaiCollect = false;
+        if (m_oaiTooLarge) {
+            respondLocal(LocalReply::fromError(
+                GatewayError::make(502, QStringLiteral("The Gemini answer is larger than GemGate translates (64 MiB)."),
+                                   "translation_too_large")));
+            return;
+        }
+        QByteArray body;
+        switch (m_ctx.openai->op) {
+        case OpenAiOp::Chat: {
+            openai::ChatContext c;
+            c.model = m_ctx.openai->requestedModel;
+            c.created = m_ctx.openai->created;
+            c.reasoningContent = m_ctx.runtime->config->openai.reasoningContent;
+            c.signatures = &m_env.shared->signatures;
+            body = openai::translateChatResponse(m_oaiBody, c);
+            break;
+        }
+        case OpenAiOp::Embeddings:
+            // batchEmbedContents reports no usage: the estimate stands in.
+            body = openai::translateEmbeddingsResponse(
+                m_oaiBody, m_ctx.openai->requestedModel,
+                m_usage.usage().seen ? m_usage.usage().prompt : m_ctx.estimatedTokens, m_ctx.openai->base64);
+            break;
+        case OpenAiOp::Models:
+            body = openai::translateModelList(m_oaiBody);
+            break;
+        case OpenAiOp::Model:
+            body = openai::translateModel(m_oaiBody);
+            break;
+        case OpenAiOp::None:
+            body = m_oaiBody;
+            break;
+        }
+        m_oaiBody.clear();
+        HttpHeaders h = clientResponseHeaders({});
+        h.add("Content-Type", "application/json");
+        m_responseStarted = true;
+        m_ttfbUs = m_timer.nsecsElapsed() / 1000;
+        if (m_bodyTee.on())
+            m_bodyTee.set(body);
+        finish(m_upstreamStatus, errorKind, body.size());
+        m_client.sendResponse(m_upstreamStatus, h, body);
+        return;
+    }
+    if (m_oaiStream) {
+        const QByteArray tail = m_oaiStream->finish();
+        finish(m_upstreamStatus, errorKind, tail.size());
+        m_client.writeBody(tail.constData(), tail.size());
+        m_client.endResponse();
+        return;
+    }
+    finish(m_upstreamStatus, errorKind);
     m_client.endResponse();
 }
 
@@ -453,8 +571,7 @@ void ProxySession::onUpstreamComplete() {
     if (!m_buffering) {
         noteCreatedOrDeleted();
         closeLeaseSuccess();
-        finish(m_upstreamStatus, QByteArray());
-        m_client.endResponse();
+        completeResponse(QByteArray());
         return;
     }
     m_lastError = classifyUpstreamError(m_upstreamStatus, m_buffer);
@@ -517,8 +634,12 @@ void ProxySession::scheduleAttempt(qint64 delayMs) {
 }
 
 void ProxySession::sendBufferedError() {
-    const QByteArray body = m_env.shared->keys.redact(m_buffer);
+    QByteArray body = m_env.shared->keys.redact(m_buffer);
     HttpHeaders headers = clientResponseHeaders(m_upstreamHeaders);
+    if (m_ctx.api == ApiFlavor::OpenAi) {
+        body = openai::errorBody(openai::fromGeminiError(m_upstreamStatus, body));
+        headers.set("content-type", "application/json");
+    }
     const int status = m_upstreamStatus;
     if (status == 429 && !headers.contains("retry-after") && m_lastError.retryDelayMs > 0)
         headers.add("Retry-After", QByteArray::number((m_lastError.retryDelayMs + 999) / 1000));
@@ -566,7 +687,14 @@ void ProxySession::onUpstreamError(UpstreamErrorKind kind, const QString& messag
             m_env.shared->keys.reportFailure(*m_lease, m_lastError);
             m_lease.reset();
         }
-        if (m_ctx.sse) {
+        if (m_oaiStream) {
+            openai::ApiError oe;
+            oe.status = 502;
+            oe.type = QStringLiteral("api_error");
+            oe.message = QStringLiteral("The upstream stream broke: %1").arg(message);
+            const QByteArray event = openai::ChatStreamTranslator::errorEvent(oe);
+            m_client.writeBody(event.constData(), event.size());
+        } else if (m_ctx.sse) {
             GatewayError e = GatewayError::make(502, QStringLiteral("The upstream stream broke: %1").arg(message),
                                                 upstreamErrorName(kind));
             const QByteArray event = "data: " + geminiErrorBody(e) + "\r\n\r\n";
@@ -643,7 +771,8 @@ void ProxySession::finish(int status, const QByteArray& errorKind, qint64 pendin
         rec.nameSpace = m_ctx.nameSpace;
         rec.keyId = m_keyId;
         rec.model = m_ctx.model;
-        rec.route = usageRoute(m_ctx.request.method, m_ctx.request.path, m_ctx.model);
+        rec.route = usageRoute(m_ctx.request.method, m_ctx.clientPath.isEmpty() ? m_ctx.request.path : m_ctx.clientPath,
+                               m_ctx.model);
         rec.status = status;
         rec.latencyUs = latencyUs;
         rec.ttfbUs = m_ttfbUs;
@@ -666,7 +795,7 @@ void ProxySession::finish(int status, const QByteArray& errorKind, qint64 pendin
     r.requestId = m_ctx.requestId;
     r.clientId = m_ctx.clientId;
     r.method = m_ctx.request.method;
-    r.path = m_ctx.request.path.left(512);
+    r.path = (m_ctx.clientPath.isEmpty() ? m_ctx.request.path : m_ctx.clientPath).left(512);
     r.model = m_ctx.model;
     r.keyId = m_keyId;
     r.status = status;

@@ -17,6 +17,9 @@
 
 namespace gemgate {
 
+namespace openai {
+class ChatStreamTranslator;
+}
 struct WorkerCounters;
 
 // What a session needs from the client connection. Implemented by HttpConnection.
@@ -93,6 +96,11 @@ private:
     // Stream truncation (a token quota ran out mid-stream): relays up to the end of the current event, then ends
     // the stream cleanly with a final error event.
     void relayUntilCut(const char* data, qsizetype len);
+    // Response body bytes toward the client: as they are, or through the OpenAI translation (a stream chunk by
+    // chunk; a whole answer collected and translated at the end).
+    void writeClient(const char* data, qsizetype len);
+    // The upstream answer ended cleanly: logs it and ends the client's response (sending a translated answer).
+    void completeResponse(const QByteArray& errorKind);
     void endTruncated();
 
     void onUpstreamHeaders(int status, const HttpHeaders& headers) override;
@@ -139,6 +147,10 @@ private:
         qsizetype find(const char* data, qsizetype len);
     };
     std::optional<EventEnd> m_cut;
+    std::unique_ptr<openai::ChatStreamTranslator> m_oaiStream; // an OpenAI chat stream being translated
+    bool m_oaiCollect = false; // an OpenAI answer collected whole (m_oaiBody) and translated at the end
+    bool m_oaiTooLarge = false;
+    QByteArray m_oaiBody;
     QString m_cutMessage;
     bool m_truncated = false;
     bool m_countedStream = false;

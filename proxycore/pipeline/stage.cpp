@@ -2,6 +2,7 @@
 
 #include "pipeline/stages/authstage.h"
 #include "pipeline/stages/healthstage.h"
+#include "pipeline/stages/openaistage.h"
 #include "pipeline/stages/policystage.h"
 #include "pipeline/stages/routestage.h"
 
@@ -41,6 +42,7 @@ Pipeline Pipeline::standard() {
     p.add(std::make_unique<HealthStage>());
     p.add(std::make_unique<AuthStage>());
     p.add(std::make_unique<RouteStage>());
+    p.add(std::make_unique<OpenAiStage>());
     p.add(std::make_unique<PolicyStage>());
     return p;
 }

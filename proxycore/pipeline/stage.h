@@ -18,6 +18,20 @@ namespace gemgate {
 
 enum class Route { None, Health, GeminiApi };
 
+// Which API the client speaks: errors are answered in its envelope.
+enum class ApiFlavor { Gemini, OpenAi };
+enum class OpenAiOp { None, Chat, Embeddings, Models, Model };
+
+// An OpenAI-compatible request translated to a native call: what the response translation needs.
+struct OpenAiExchange {
+    OpenAiOp op = OpenAiOp::None;
+    QString requestedModel; // the name the client sent, echoed back
+    bool stream = false;
+    bool includeUsage = false;
+    bool base64 = false; // embeddings as base64 float32
+    qint64 created = 0;  // unix seconds, the "created" of every chunk
+};
+
 // Per-request state that stages read and fill in. Plain data; lives as long as the request.
 struct RequestContext {
     HttpRequest request;
@@ -42,6 +56,10 @@ struct RequestContext {
     qint64 estimatedTokens = 0; // input tokens estimated from the body (countsTokens only)
     bool admitted = false;      // passed the client policy
     PolicyTicket ticket;        // what the policy took; settled when the request ends
+    ApiFlavor api = ApiFlavor::Gemini;
+    OpenAiOp openAiOp = OpenAiOp::None;     // set with api == OpenAi (from the path, before authentication)
+    std::shared_ptr<OpenAiExchange> openai; // set once the OpenAI request was translated
+    QByteArray clientPath;                  // the path the client asked for, when a translation rewrote request.path
 };
 
 const QHostAddress& callerAddress(RequestContext& ctx);

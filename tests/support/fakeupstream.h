@@ -14,10 +14,30 @@
 //   x-fake-abort-after: N   streams: close the connection after N events, without the terminating chunk
 //   x-fake-status: N        answer with HTTP status N (>= 400) and a matching Gemini error envelope
 //   x-fake-response-header: Name: value   add this header line to the response (repeatable; any route)
+//   x-fake-function-call: NAME[:{"json":"args"}]   generate routes: answer with a function call, like Gemini 3
+//                           with tools. Repeatable: one functionCall part per header line, in order (parallel
+//                           calls). Each part is {"functionCall":{"name":NAME,"args":{...}},"thoughtSignature":S}
+//                           with S = base64("sig-" + NAME + "-" + n), n counting every signature this fake issued
+//                           (real Gemini signs only the first of parallel calls; the fake signs each one). Args
+//                           default to {}; a malformed value is answered with 400. The candidate has no text part
+//                           and finishReason STOP. A stream sends at most 2 events: when x-fake-chunks > 1, event 0
+//                           is the usual echo text, and the last event carries all the calls complete with STOP.
+//   x-fake-require-signatures: 1   generate routes: be as strict as Gemini 3 (gemini-api.md 7.3). 400
+//                           INVALID_ARGUMENT when a functionCall part of a "model" turn has no thoughtSignature
+//                           ("Function call is missing a thought_signature in functionCall parts. ..."), or one
+//                           the fake did not issue for a call of that name (the placeholder
+//                           "skip_thought_signature_validator" is accepted), or when a turn with functionResponse
+//                           parts does not directly follow a model turn with exactly as many functionCall parts.
 //
 // Reply text: generateContent answers "echo: <first text part of the last content>" (or a fixed sentence when the
-// request has no text). A stream sends that same text as event 0 and " +<i>" as event i, so the concatenated
-// stream text is predictable ("echo: hi +1 +2" for 3 events). Token counts are ceil(utf8 bytes / 4) per text part.
+// request has no text, e.g. after function responses). A stream sends that same text as event 0 and " +<i>" as
+// event i, so the concatenated stream text is predictable ("echo: hi +1 +2" for 3 events). Token counts are
+// ceil(utf8 bytes / 4) per text part (functionCall / functionResponse parts: of their JSON; other parts: 258).
+//
+// Embeddings: deterministic vectors (equal texts, equal vectors) of outputDimensionality values (default 768,
+// clamped to 1..3072), {"embedding":{"values":[...]}} or, batched, {"embeddings":[{"values":[...]},...]} in request
+// order; a batch request naming another model than the URL is a 400. models list / get answer Model objects
+// (gemini-2.5-flash, gemini-2.5-pro, gemini-embedding-001), paged with pageSize / pageToken.
 
 #include <QByteArray>
 #include <QByteArrayView>

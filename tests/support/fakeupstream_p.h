@@ -30,6 +30,13 @@ struct Request {
     QByteArray header(QByteArrayView lowerCaseName) const;
 };
 
+// One functionCall part of a reply (x-fake-function-call).
+struct FunctionCall {
+    QByteArray name;
+    QByteArray argsJson;  // a compact JSON object
+    QByteArray signature; // the part's thoughtSignature (base64)
+};
+
 // What a streamGenerateContent reply sends; the connection asks streamEvent() for each event when it is due.
 struct StreamPlan {
     bool sse = true;
@@ -41,7 +48,8 @@ struct StreamPlan {
     QByteArray responseId;
     QByteArray firstText; // UTF-8
     int promptTokens = 0;
-    int candidateTokens = 0; // running total, advanced by streamEvent()
+    int candidateTokens = 0;   // running total, advanced by streamEvent()
+    QList<FunctionCall> calls; // when set: the last event carries these (and chunks <= 2)
 };
 
 struct Reply {
@@ -118,6 +126,7 @@ struct Shared {
     std::atomic<bool> recording{true};
     std::atomic<int> port{0};
     std::atomic<quint64> nextConnectionId{1};
+    std::atomic<quint64> nextSignature{1}; // numbers the thought signatures of function calls
     std::atomic<int> activeStreams{0};
     std::atomic<int> maxStreams{0};
     std::atomic<int> abortedStreams{0};

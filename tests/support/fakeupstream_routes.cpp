@@ -170,8 +170,14 @@ int contentTokens(const QJsonObject& content) {
     const QJsonArray parts = content.value(QLatin1String("parts")).toArray();
     for (const QJsonValue& p : parts) {
         const QJsonObject part = p.toObject();
+        const QJsonValue call = jsonField(part, QLatin1String("functionCall"), QLatin1String("function_call"));
+        const QJsonValue response =
+            jsonField(part, QLatin1String("functionResponse"), QLatin1String("function_response"));
         if (part.contains(QLatin1String("text")))
             tokens += tokensFor(part.value(QLatin1String("text")).toString().toUtf8());
+        else if (call.isObject() || response.isObject())
+            tokens += tokensFor(
+                QJsonDocument(call.isObject() ? call.toObject() : response.toObject()).toJson(QJsonDocument::Compact));
         else
             tokens += 258; // what an image costs; close enough for any other media part
     }
@@ -203,13 +209,36 @@ QByteArray replyText(const QJsonObject& request) {
     return QByteArray(kDefaultText);
 }
 
-QByteArray responseJson(QByteArrayView text, bool finished, int prompt, int candidates, QByteArrayView model,
-                        QByteArrayView responseId) {
+int callTokens(const QList<FunctionCall>& calls) {
+    int tokens = 0;
+    for (const FunctionCall& call : calls)
+        tokens += tokensFor(call.name) + tokensFor(call.argsJson);
+    return tokens;
+}
+
+// A candidate with one text part, or (when calls is not empty) with one functionCall part per call.
+QByteArray responseJson(QByteArrayView text, const QList<FunctionCall>& calls, bool finished, int prompt,
+                        int candidates, QByteArrayView model, QByteArrayView responseId) {
     QByteArray out;
     out.reserve(300 + text.size());
-    out.append(R"({"candidates":[{"content":{"parts":[{"text":)");
-    appendJsonString(out, text);
-    out.append(R"(}],"role":"model"})");
+    out.append(R"({"candidates":[{"content":{"parts":[)");
+    if (calls.isEmpty()) {
+        out.append(R"({"text":)");
+        appendJsonString(out, text);
+        out.append('}');
+    }
+    for (qsizetype i = 0; i < calls.size(); ++i) {
+        if (i > 0)
+            out.append(',');
+        out.append(R"({"functionCall":{"name":)");
+        appendJsonString(out, calls[i].name);
+        out.append(R"(,"args":)");
+        out.append(calls[i].argsJson);
+        out.append(R"(},"thoughtSignature":)");
+        appendJsonString(out, calls[i].signature);
+        out.append('}');
+    }
+    out.append(R"(],"role":"model"})");
     if (finished)
         out.append(R"(,"finishReason":"STOP")");
     out.append(R"(}],"usageMetadata":{"promptTokenCount":)");
@@ -243,6 +272,119 @@ QByteArray emptyResponseJson(int prompt, QByteArrayView model, QByteArrayView re
 
 QByteArray newResponseId() {
     return randomId(22);
+}
+
+// x-fake-function-call (repeatable): "NAME" or "NAME:{json args}", one functionCall part each. Each call gets the
+// thought signature base64("sig-" + NAME + "-" + n), n counting the signatures this fake has issued.
+bool functionCallsFor(Shared& shared, const Request& request, QList<FunctionCall>& calls, Reply& error) {
+    for (const auto& [header, value] : request.headers) {
+        if (header != "x-fake-function-call")
+            continue;
+        QByteArray name = value.trimmed();
+        QByteArray args = QByteArrayLiteral("{}");
+        const qsizetype brace = name.indexOf('{');
+        bool ok = true;
+        if (brace >= 0) {
+            args = name.mid(brace);
+            name = name.left(brace).trimmed();
+            ok = name.endsWith(':');
+            name.chop(1);
+            name = name.trimmed();
+        }
+        QJsonParseError err{};
+        const QJsonDocument doc = QJsonDocument::fromJson(args, &err);
+        if (!ok || name.isEmpty() || err.error != QJsonParseError::NoError || !doc.isObject()) {
+            error = errorReply(400, "INVALID_ARGUMENT",
+                               QByteArray(QByteArrayLiteral("Bad x-fake-function-call header (want NAME or "
+                                                            "NAME:{json object}): ") +
+                                          value));
+            return false;
+        }
+        const QByteArray plain =
+            QByteArrayLiteral("sig-") + name + '-' + QByteArray::number(shared.nextSignature.fetch_add(1));
+        const QByteArray signature = plain.toBase64();
+        calls.append({name, doc.toJson(QJsonDocument::Compact), signature});
+    }
+    return true;
+}
+
+// A signature this fake issued for a call of that function (or the placeholder some gateways send, which
+// Gemini is reported to accept, gemini-api.md 7.3).
+bool validSignature(const QByteArray& signature, const QByteArray& name) {
+    if (signature == "skip_thought_signature_validator")
+        return true;
+    const auto decoded = QByteArray::fromBase64Encoding(signature, QByteArray::AbortOnBase64DecodingErrors);
+    const QByteArray prefix = QByteArrayLiteral("sig-") + name + '-';
+    if (!decoded || !decoded.decoded.startsWith(prefix))
+        return false;
+    bool numeric = false;
+    decoded.decoded.mid(prefix.size()).toULongLong(&numeric);
+    return numeric;
+}
+
+// x-fake-require-signatures: 1 makes the fake as strict as Gemini 3 with tools (gemini-api.md 7.3): every
+// functionCall part of a model turn must carry a thoughtSignature this fake issued for that function, and a turn
+// with functionResponse parts must come right after a model turn and answer exactly as many calls as it made.
+bool invalidFunctionTurns(const QJsonObject& request, Reply& error) {
+    const QJsonArray contents = request.value(QLatin1String("contents")).toArray();
+    int previousCalls = 0;
+    for (qsizetype i = 0; i < contents.size(); ++i) {
+        const QJsonObject content = contents.at(i).toObject();
+        const bool model = content.value(QLatin1String("role")).toString() == QLatin1String("model");
+        int calls = 0;
+        int responses = 0;
+        const QJsonArray parts = content.value(QLatin1String("parts")).toArray();
+        for (const QJsonValue& p : parts) {
+            const QJsonObject part = p.toObject();
+            if (jsonField(part, QLatin1String("functionResponse"), QLatin1String("function_response")).isObject())
+                ++responses;
+            const QJsonValue call = jsonField(part, QLatin1String("functionCall"), QLatin1String("function_call"));
+            if (!call.isObject())
+                continue;
+            ++calls;
+            if (!model)
+                continue;
+            const QByteArray name = call.toObject().value(QLatin1String("name")).toString().toUtf8();
+            const QByteArray signature =
+                jsonField(part, QLatin1String("thoughtSignature"), QLatin1String("thought_signature"))
+                    .toString()
+                    .toLatin1();
+            if (signature.isEmpty()) {
+                error = errorReply(
+                    400, "INVALID_ARGUMENT",
+                    QByteArray(QByteArrayLiteral("Function call is missing a thought_signature in functionCall "
+                                                 "parts. This is required for tools to work correctly, and missing "
+                                                 "thought_signature may lead to degraded model performance. "
+                                                 "Additional data, function call `default_api:") +
+                               name + QByteArrayLiteral("` , position ") + QByteArray::number(i + 1) +
+                               QByteArrayLiteral(". Please refer to https://ai.google.dev/gemini-api/docs/"
+                                                 "thought-signatures for more details.")));
+                return true;
+            }
+            if (!validSignature(signature, name)) {
+                error =
+                    errorReply(400, "INVALID_ARGUMENT",
+                               QByteArray(QByteArrayLiteral("Corrupted thought signature for function call "
+                                                            "`default_api:") +
+                                          name + QByteArrayLiteral("` , position ") + QByteArray::number(i + 1) + '.'));
+                return true;
+            }
+        }
+        if (responses > 0 && previousCalls == 0) {
+            error = errorReply(400, "INVALID_ARGUMENT",
+                               "Please ensure that function response turn comes immediately after a function call "
+                               "turn.");
+            return true;
+        }
+        if (previousCalls > 0 && responses != previousCalls) {
+            error = errorReply(400, "INVALID_ARGUMENT",
+                               "Please ensure that the number of function response parts is equal to the number of "
+                               "function call parts of the function call turn.");
+            return true;
+        }
+        previousCalls = model ? calls : 0;
+    }
+    return false;
 }
 
 // Resource names a request refers to must belong to the calling key's project (gemini-api.md §8.7). Only names
@@ -293,12 +435,20 @@ Reply generate(Shared& shared, const RouteInput& in, const QByteArray& model, bo
         return errorReply(400, "INVALID_ARGUMENT", "* GenerateContentRequest.contents: contents is not specified\n");
     if (foreignReference(shared, body, in.key, reply))
         return reply;
+    if (in.request.header("x-fake-require-signatures") == "1" && invalidFunctionTurns(body, reply))
+        return reply;
+    QList<FunctionCall> calls;
+    if (!functionCallsFor(shared, in.request, calls, reply))
+        return reply;
     bool empty = false;
     if (shared.behaviorFor(in.key, false) == FakeUpstream::EmptyReply)
         empty = shared.behaviorFor(in.key, true) == FakeUpstream::EmptyReply;
     if (!stream) {
         if (empty)
             return jsonReply(emptyResponseJson(promptTokens(body), model, newResponseId()));
+        if (!calls.isEmpty())
+            return jsonReply(
+                responseJson({}, calls, true, promptTokens(body), callTokens(calls), model, newResponseId()));
         return jsonReply(generateResponseFor(body, model));
     }
     reply.isStream = true;
@@ -312,6 +462,10 @@ Reply generate(Shared& shared, const RouteInput& in, const QByteArray& model, bo
     plan.responseId = newResponseId();
     plan.firstText = replyText(body);
     plan.promptTokens = promptTokens(body);
+    if (!empty && !calls.isEmpty()) {
+        plan.chunks = qMin(plan.chunks, 2); // [a text event,] then all calls in one event
+        plan.calls = std::move(calls);
+    }
     if (plan.sse)
         reply.contentType = QByteArrayLiteral("text/event-stream");
     return reply;
@@ -341,8 +495,10 @@ void appendEmbedding(QByteArray& out, const QJsonObject& request) {
     const QJsonArray parts = request.value(QLatin1String("content")).toObject().value(QLatin1String("parts")).toArray();
     for (const QJsonValue& p : parts)
         text.append(p.toObject().value(QLatin1String("text")).toString().toUtf8());
-    int dims =
-        jsonField(request, QLatin1String("outputDimensionality"), QLatin1String("output_dimensionality")).toInt(768);
+    // proto3 JSON may send an int32 as a string.
+    const QJsonValue wanted =
+        jsonField(request, QLatin1String("outputDimensionality"), QLatin1String("output_dimensionality"));
+    int dims = wanted.isString() ? wanted.toString().toInt() : wanted.toInt(768);
     dims = qBound(1, dims, 3072);
     const QByteArray digest = QCryptographicHash::hash(text, QCryptographicHash::Sha256);
     quint32 seed[4];
@@ -481,15 +637,19 @@ Reply dispatch(Shared& shared, const Request& request, const QByteArray& key, co
 
 QByteArray generateResponseFor(const QJsonObject& body, QByteArrayView model) {
     const QByteArray text = replyText(body);
-    return responseJson(text, true, promptTokens(body), tokensFor(text), model, newResponseId());
+    return responseJson(text, {}, true, promptTokens(body), tokensFor(text), model, newResponseId());
 }
 
 QByteArray streamEvent(StreamPlan& plan, int index) {
     if (plan.empty)
         return emptyResponseJson(plan.promptTokens, plan.model, plan.responseId);
+    if (!plan.calls.isEmpty() && index + 1 >= plan.chunks) {
+        plan.candidateTokens += callTokens(plan.calls);
+        return responseJson({}, plan.calls, true, plan.promptTokens, plan.candidateTokens, plan.model, plan.responseId);
+    }
     const QByteArray text = index == 0 ? plan.firstText : QByteArrayLiteral(" +") + QByteArray::number(index);
     plan.candidateTokens += tokensFor(text);
-    return responseJson(text, index + 1 >= plan.chunks, plan.promptTokens, plan.candidateTokens, plan.model,
+    return responseJson(text, {}, index + 1 >= plan.chunks, plan.promptTokens, plan.candidateTokens, plan.model,
                         plan.responseId);
 }
 

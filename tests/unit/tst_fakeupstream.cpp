@@ -164,6 +164,11 @@ QString partText(const QJsonObject& response) {
     return response[u"candidates"_s][0][u"content"_s][u"parts"_s][0][u"text"_s].toString();
 }
 
+// The decoded thoughtSignature of a part ("sig-<name>-<n>").
+QByteArray signatureOf(const QJsonValue& part) {
+    return QByteArray::fromBase64(part[u"thoughtSignature"_s].toString().toLatin1());
+}
+
 } // namespace
 
 class TestFakeUpstream : public QObject {
@@ -341,6 +346,175 @@ private Q_SLOTS:
             c.request("POST", "/v1beta/models/m:generateContent", withKey(kKey, {{"x-fake-delay-ms", "200"}}), kPrompt);
         QCOMPARE(delayed.status, 200);
         QVERIFY(t.elapsed() >= 190);
+    }
+
+    void functionCallReply() {
+        RawClient c(m_fake.port());
+        const Response r =
+            c.request("POST", "/v1beta/models/gemini-2.5-flash:generateContent",
+                      withKey(kKey, {{"x-fake-function-call", "get_weather:{\"city\":\"Paris\"}"}}), kPrompt);
+        QCOMPARE(r.status, 200);
+        const QJsonObject candidate = r.json()[u"candidates"_s][0].toObject();
+        QCOMPARE(candidate[u"finishReason"_s].toString(), u"STOP"_s);
+        QCOMPARE(candidate[u"content"_s][u"role"_s].toString(), u"model"_s);
+        const QJsonArray parts = candidate[u"content"_s][u"parts"_s].toArray();
+        QCOMPARE(parts.size(), 1); // no text part
+        const QJsonObject call = parts[0][u"functionCall"_s].toObject();
+        QCOMPARE(call[u"name"_s].toString(), u"get_weather"_s);
+        QCOMPARE(call[u"args"_s].toObject(), QJsonObject({{u"city"_s, u"Paris"_s}}));
+        QVERIFY(signatureOf(parts[0]).startsWith("sig-get_weather-"));
+        const QJsonObject usage = r.json()[u"usageMetadata"_s].toObject();
+        QVERIFY(usage[u"candidatesTokenCount"_s].toInt() > 0);
+        QCOMPARE(usage[u"totalTokenCount"_s].toInt(),
+                 usage[u"promptTokenCount"_s].toInt() + usage[u"candidatesTokenCount"_s].toInt());
+
+        // Repeated lines are parallel calls, each with its own signature; a bare name has empty args.
+        const Response two = c.request(
+            "POST", "/v1beta/models/m:generateContent",
+            withKey(kKey, {{"x-fake-function-call", "a"}, {"x-fake-function-call", "b : {\"n\": 1}"}}), kPrompt);
+        const QJsonArray twoParts = two.json()[u"candidates"_s][0][u"content"_s][u"parts"_s].toArray();
+        QCOMPARE(twoParts.size(), 2);
+        QCOMPARE(twoParts[0][u"functionCall"_s][u"name"_s].toString(), u"a"_s);
+        QCOMPARE(twoParts[0][u"functionCall"_s][u"args"_s].toObject(), QJsonObject());
+        QCOMPARE(twoParts[1][u"functionCall"_s][u"name"_s].toString(), u"b"_s);
+        QCOMPARE(twoParts[1][u"functionCall"_s][u"args"_s][u"n"_s].toInt(), 1);
+        QVERIFY(signatureOf(twoParts[0]).startsWith("sig-a-"));
+        QVERIFY(signatureOf(twoParts[1]).startsWith("sig-b-"));
+        QVERIFY(signatureOf(twoParts[0]).mid(6) != signatureOf(twoParts[1]).mid(6));
+
+        const Response bad = c.request("POST", "/v1beta/models/m:generateContent",
+                                       withKey(kKey, {{"x-fake-function-call", "f:{not json"}}), kPrompt);
+        QCOMPARE(bad.status, 400);
+        QVERIFY(bad.body.contains("x-fake-function-call"));
+    }
+
+    void functionCallStream() {
+        RawClient c(m_fake.port());
+        const Headers knob = {{"x-fake-function-call", "get_weather:{\"city\":\"Paris\"}"}};
+        // x-fake-chunks > 1: a text event, then the complete call with STOP.
+        const Response r = c.request("POST", "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
+                                     withKey(kKey, knob + Headers{{"x-fake-chunks", "5"}}), kPrompt);
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.complete);
+        const QList<QJsonObject> events = sseEvents(r.body);
+        QCOMPARE(events.size(), 2);
+        QCOMPARE(partText(events[0]), u"echo: Why is the sky blue?"_s);
+        QVERIFY(!events[0][u"candidates"_s][0].toObject().contains(u"finishReason"_s));
+        const QJsonObject last = events[1][u"candidates"_s][0].toObject();
+        QCOMPARE(last[u"finishReason"_s].toString(), u"STOP"_s);
+        const QJsonValue part = last[u"content"_s][u"parts"_s][0];
+        QCOMPARE(part[u"functionCall"_s][u"name"_s].toString(), u"get_weather"_s);
+        QCOMPARE(part[u"functionCall"_s][u"args"_s][u"city"_s].toString(), u"Paris"_s);
+        QVERIFY(signatureOf(part).startsWith("sig-get_weather-"));
+        QCOMPARE(events[1][u"responseId"_s], events[0][u"responseId"_s]);
+        QVERIFY(events[1][u"usageMetadata"_s][u"candidatesTokenCount"_s].toInt() >
+                events[0][u"usageMetadata"_s][u"candidatesTokenCount"_s].toInt());
+        // One event only with x-fake-chunks: 1; the JSON-array form carries the same.
+        const Response one = c.request("POST", "/v1beta/models/m:streamGenerateContent?alt=sse",
+                                       withKey(kKey, knob + Headers{{"x-fake-chunks", "1"}}), kPrompt);
+        const QList<QJsonObject> oneEvents = sseEvents(one.body);
+        QCOMPARE(oneEvents.size(), 1);
+        QVERIFY(oneEvents[0][u"candidates"_s][0][u"content"_s][u"parts"_s][0].toObject().contains(u"functionCall"_s));
+        const Response array =
+            c.request("POST", "/v1beta/models/m:streamGenerateContent", withKey(kKey, knob), kPrompt);
+        const QJsonArray chunks = QJsonDocument::fromJson(array.body).array();
+        QCOMPARE(chunks.size(), 2);
+        QCOMPARE(chunks[1][u"candidates"_s][0][u"content"_s][u"parts"_s][0][u"functionCall"_s][u"name"_s].toString(),
+                 u"get_weather"_s);
+    }
+
+    void signaturesRequired() {
+        RawClient c(m_fake.port());
+        const QByteArray path = "/v1beta/models/gemini-3-pro-preview:generateContent";
+        const Response first = c.request("POST", path,
+                                         withKey(kKey, {{"x-fake-function-call", "get_weather:{\"city\":\"Paris\"}"},
+                                                        {"x-fake-require-signatures", "1"}}),
+                                         kPrompt);
+        QCOMPARE(first.status, 200);
+        const QJsonObject callPart = first.json()[u"candidates"_s][0][u"content"_s][u"parts"_s][0].toObject();
+        const auto conversation = [](const QJsonArray& modelParts, int responses) {
+            QJsonArray responseParts;
+            for (int i = 0; i < responses; ++i)
+                responseParts.append(QJsonObject{
+                    {u"functionResponse"_s, QJsonObject{{u"name"_s, u"get_weather"_s},
+                                                        {u"response"_s, QJsonObject{{u"temperature"_s, 21}}}}}});
+            const QJsonArray contents = {
+                QJsonObject{{u"role"_s, u"user"_s}, {u"parts"_s, QJsonArray{QJsonObject{{u"text"_s, u"weather?"_s}}}}},
+                QJsonObject{{u"role"_s, u"model"_s}, {u"parts"_s, modelParts}},
+                QJsonObject{{u"role"_s, u"user"_s}, {u"parts"_s, responseParts}},
+            };
+            return QJsonDocument(QJsonObject{{u"contents"_s, contents}}).toJson(QJsonDocument::Compact);
+        };
+        const Headers strict = withKey(kKey, {{"x-fake-require-signatures", "1"}});
+
+        // The signed call answered once: accepted (the reply is the fixed sentence: no text in the last turn).
+        const Response ok = c.request("POST", path, strict, conversation({callPart}, 1));
+        QCOMPARE(ok.status, 200);
+        QCOMPARE(partText(ok.json()), u"Hello from the fake Gemini upstream."_s);
+        // A client that dropped the signature (as OpenAI clients do): 400 like Gemini 3, also for streams.
+        QJsonObject unsigned_ = callPart;
+        unsigned_.remove(u"thoughtSignature"_s);
+        const Response missing = c.request("POST", path, strict, conversation({unsigned_}, 1));
+        QCOMPARE(missing.status, 400);
+        QCOMPARE(missing.json()[u"error"_s][u"status"_s].toString(), u"INVALID_ARGUMENT"_s);
+        QVERIFY(missing.json()[u"error"_s][u"message"_s].toString().startsWith(
+            u"Function call is missing a thought_signature in functionCall parts."_s));
+        QVERIFY(missing.body.contains("get_weather"));
+        QCOMPARE(
+            c.request("POST", "/v1beta/models/m:streamGenerateContent?alt=sse", strict, conversation({unsigned_}, 1))
+                .status,
+            400);
+        // Without the knob the fake is as lenient as Gemini 2.5.
+        QCOMPARE(c.request("POST", path, withKey(kKey), conversation({unsigned_}, 1)).status, 200);
+        // snake_case and the documented placeholder are accepted; a signature issued for another function is not.
+        QJsonObject snake = unsigned_;
+        snake.insert(u"thought_signature"_s, callPart[u"thoughtSignature"_s]);
+        QCOMPARE(c.request("POST", path, strict, conversation({snake}, 1)).status, 200);
+        QJsonObject placeholder = unsigned_;
+        placeholder.insert(u"thoughtSignature"_s, u"skip_thought_signature_validator"_s);
+        QCOMPARE(c.request("POST", path, strict, conversation({placeholder}, 1)).status, 200);
+        QJsonObject foreign = unsigned_;
+        foreign.insert(u"thoughtSignature"_s, QString::fromLatin1(QByteArray("sig-other-1").toBase64()));
+        QCOMPARE(c.request("POST", path, strict, conversation({foreign}, 1)).status, 400);
+        // Each function response turn answers exactly the calls of the model turn before it.
+        const Response tooMany = c.request("POST", path, strict, conversation({callPart}, 2));
+        QCOMPARE(tooMany.status, 400);
+        QVERIFY(tooMany.body.contains("number of function response parts is equal to the number of function call"));
+        QCOMPARE(c.request("POST", path, strict, conversation({callPart, callPart}, 1)).status, 400);
+        QCOMPARE(c.request("POST", path, strict, conversation({callPart, callPart}, 2)).status, 200);
+        QCOMPARE(c.request("POST", path, strict, conversation({QJsonObject{{u"text"_s, u"hm"_s}}}, 1)).status, 400);
+        // The bodies are recorded for tests to inspect.
+        const QList<gemgate::test::RecordedRequest> recorded = m_fake.requests();
+        QVERIFY(recorded[1].body.contains("thoughtSignature"));
+        QVERIFY(!recorded[2].body.contains("thoughtSignature"));
+    }
+
+    void embeddingsShapes() {
+        RawClient c(m_fake.port());
+        const QByteArray single = "{\"content\":{\"parts\":[{\"text\":\"hello\"}]}}";
+        const QJsonObject one =
+            c.request("POST", "/v1beta/models/gemini-embedding-001:embedContent", withKey(kKey), single).json();
+        QCOMPARE(one[u"embedding"_s][u"values"_s].toArray().size(), 768);
+        const QByteArray batch = "{\"requests\":["
+                                 "{\"model\":\"models/gemini-embedding-001\",\"content\":{\"parts\":[{"
+                                 "\"text\":\"hello\"}]},\"outputDimensionality\":8},"
+                                 "{\"model\":\"models/gemini-embedding-001\",\"content\":{\"parts\":[{"
+                                 "\"text\":\"world\"}]},\"output_dimensionality\":\"16\"},"
+                                 "{\"content\":{\"parts\":[{\"text\":\"hello\"}]},\"outputDimensionality\":8}]}";
+        const Response r =
+            c.request("POST", "/v1beta/models/gemini-embedding-001:batchEmbedContents", withKey(kKey), batch);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json().keys(), QStringList{u"embeddings"_s});
+        const QJsonArray embeddings = r.json()[u"embeddings"_s].toArray();
+        QCOMPARE(embeddings.size(), 3);
+        QCOMPARE(embeddings[0][u"values"_s].toArray().size(), 8);
+        QCOMPARE(embeddings[1][u"values"_s].toArray().size(), 16);
+        QCOMPARE(embeddings[2][u"values"_s], embeddings[0][u"values"_s]); // deterministic
+        QVERIFY(embeddings[1][u"values"_s].toArray()[0] != embeddings[0][u"values"_s].toArray()[0]);
+        QCOMPARE(c.request("POST", "/v1beta/models/gemini-embedding-001:batchEmbedContents", withKey(kKey),
+                           "{\"requests\":[{\"model\":\"models/other\",\"content\":{\"parts\":[]}}]}")
+                     .status,
+                 400);
     }
 
     void abortAfterClosesMidStream() {

@@ -16,8 +16,40 @@ QString RouteStage::modelFromPath(const QByteArray& path) {
     return {};
 }
 
+OpenAiOp RouteStage::openAiOp(const HttpRequest& request) {
+    const QByteArray& path = request.path;
+    QByteArrayView rest;
+    bool shared = false; // under /v1/: models only when the client authenticates the OpenAI way
+    if (path.startsWith("/v1beta/openai/")) {
+        rest = QByteArrayView(path).sliced(15);
+    } else if (path.startsWith("/v1/")) {
+        rest = QByteArrayView(path).sliced(4);
+        shared = true;
+    } else {
+        return OpenAiOp::None;
+    }
+    if (rest == "chat/completions")
+        return OpenAiOp::Chat;
+    if (rest == "embeddings")
+        return OpenAiOp::Embeddings;
+    if (rest == "models" ||
+        (rest.startsWith("models/") && rest.size() > 7 && !rest.contains(':') && rest.sliced(7).indexOf('/') < 0)) {
+        if (shared) {
+            const bool bearer = request.headers.value("authorization").trimmed().toLower().startsWith("bearer ");
+            if (!bearer || request.headers.contains("x-goog-api-key") || !queryValue(request.query, "key").isEmpty())
+                return OpenAiOp::None;
+        }
+        return rest == "models" ? OpenAiOp::Models : OpenAiOp::Model;
+    }
+    return OpenAiOp::None;
+}
+
 std::optional<LocalReply> RouteStage::onRequest(RequestContext& ctx) {
     const QByteArray& path = ctx.request.path;
+    if (ctx.openAiOp != OpenAiOp::None) {
+        ctx.route = Route::GeminiApi; // forwarded once OpenAiStage has translated it
+        return std::nullopt;
+    }
     static const QByteArray prefixes[] = {QByteArrayLiteral("/v1/"), QByteArrayLiteral("/v1beta/"),
                                           QByteArrayLiteral("/v1alpha/"), QByteArrayLiteral("/upload/")};
     for (const QByteArray& p : prefixes) {

@@ -13,6 +13,10 @@ public:
     std::optional<LocalReply> onRequest(RequestContext& ctx) override;
 
     static QString modelFromPath(const QByteArray& path);
+    // Which OpenAI-compatible call a request is, or None: chat/completions, embeddings and models under
+    // /v1beta/openai/ (always) and under /v1/. /v1/models is shared with the native API: it is OpenAI's when the
+    // client authenticates the OpenAI way (Authorization: Bearer, and neither x-goog-api-key nor ?key=).
+    static OpenAiOp openAiOp(const HttpRequest& request);
 };
 
 } // namespace gemgate

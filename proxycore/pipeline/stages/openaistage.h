@@ -1,0 +1,16 @@
+#pragma once
+
+#include "pipeline/stage.h"
+
+namespace gemgate {
+
+// The OpenAI-compatible API's request side: validates and translates an OpenAI request into the native Gemini
+// call it stands for (openai/openaitranslate.h) and rewrites the request in place, so that policy, key
+// scheduling, forwarding and metering treat it like any native call. ProxySession translates the answer back.
+class OpenAiStage final : public Stage {
+public:
+    const char* name() const override { return "openai"; }
+    std::optional<LocalReply> onRequest(RequestContext& ctx) override;
+};
+
+} // namespace gemgate
