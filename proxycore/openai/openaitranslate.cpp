@@ -1,5 +1,6 @@
 // OpenAI chat completions request -> native generateContent body (docs/gemini-api.md 7.2).
 //
+// clang-format off
 // Every field is mapped, ignored for a reason that cannot make the answer silently wrong (and listed in
 // ChatRequest::ignored), or rejected with a 400 naming the field. Unknown fields are rejected.
 //
@@ -11,7 +12,7 @@
 // | service_tier                            | ignored        | price / latency class only
 // | prediction                              | ignored        | predicted outputs only speed generation up
 // | parallel_tool_calls                     | ignored        | true is Gemini's behaviour. false cannot be enforced,
-// but |                                         |                | each call Gemini makes is still a complete call the
+// |                                         |                | but each call Gemini makes is still a complete call the
 // |                                         |                | client can answer, and agent frameworks send false by
 // |                                         |                | default (a 400 would lock them out)
 // | stream_options.include_obfuscation      | ignored        | padding against length side channels; nothing to pad
@@ -39,6 +40,7 @@
 //
 // Tool-call ids are not sent upstream: Gemini pairs function responses with calls by order and name, and the ids
 // of calls the gateway named itself ("call_...") mean nothing to it.
+// clang-format on
 
 #include "openai/openaitranslate_p.h"
 

@@ -82,6 +82,9 @@ void ProxySession::start() {
     m_ctx.runtime = m_env.shared->snapshot();
     // Known before authentication, so that every error an OpenAI client gets is in OpenAI's envelope.
     m_ctx.openAiOp = RouteStage::openAiOp(m_ctx.request);
+    // With the OpenAI API turned off, /v1/models is only the native Gemini path.
+    if (!m_ctx.runtime->config->openai.enabled && m_ctx.request.path.startsWith("/v1/models"))
+        m_ctx.openAiOp = OpenAiOp::None;
     if (m_ctx.openAiOp != OpenAiOp::None)
         m_ctx.api = ApiFlavor::OpenAi;
     if (auto reply = m_env.pipeline->run(m_ctx)) {
@@ -356,7 +359,7 @@ void ProxySession::startResponse(const HttpHeaders& upstreamHeaders) {
         c.reasoningContent = m_ctx.runtime->config->openai.reasoningContent;
         c.signatures = &m_env.shared->signatures;
         m_oaiStream = std::make_unique<openai::ChatStreamTranslator>(c);
-        HttpHeaders h = clientResponseHeaders({});
+        HttpHeaders h = openAiHeaders();
         h.add("Content-Type", "text/event-stream");
         h.add("Cache-Control", "no-cache");
         m_responseStarted = true;
@@ -479,6 +482,14 @@ void ProxySession::endTruncated() {
     m_client.endResponse();
 }
 
+HttpHeaders ProxySession::openAiHeaders() {
+    HttpHeaders h = clientResponseHeaders({});
+    // Fields the client sent that have no Gemini equivalent and were left out (see the README's table).
+    if (!m_ctx.openai->ignored.isEmpty())
+        h.add("x-gemgate-ignored-fields", m_ctx.openai->ignored.join(QLatin1Char(',')).toLatin1());
+    return h;
+}
+
 void ProxySession::writeClient(const char* data, qsizetype len) {
     if (m_oaiCollect) {
         if (m_oaiBody.size() + len <= kMaxTranslatedBody)
@@ -533,7 +544,7 @@ void ProxySession::completeResponse(const QByteArray& errorKind) {
             break;
         }
         m_oaiBody.clear();
-        HttpHeaders h = clientResponseHeaders({});
+        HttpHeaders h = openAiHeaders();
         h.add("Content-Type", "application/json");
         m_responseStarted = true;
         m_ttfbUs = m_timer.nsecsElapsed() / 1000;

@@ -101,6 +101,8 @@ private:
     void writeClient(const char* data, qsizetype len);
     // The upstream answer ended cleanly: logs it and ends the client's response (sending a translated answer).
     void completeResponse(const QByteArray& errorKind);
+    // Response headers of a translated OpenAI answer.
+    HttpHeaders openAiHeaders();
     void endTruncated();
 
     void onUpstreamHeaders(int status, const HttpHeaders& headers) override;

@@ -29,6 +29,7 @@ struct OpenAiExchange {
     bool stream = false;
     bool includeUsage = false;
     bool base64 = false; // embeddings as base64 float32
+    QStringList ignored; // request fields accepted without a Gemini equivalent (x-gemgate-ignored-fields)
     qint64 created = 0;  // unix seconds, the "created" of every chunk
 };
 

@@ -62,6 +62,8 @@ private Q_SLOTS:
     void embeddingsAndModels();
     void errorsInOpenAiEnvelope();
     void usageRecords();
+    void quotaEndsStream();
+    void ignoredFieldsAreNamed();
 };
 
 void TstOpenAi::chatCompletion() {
@@ -287,6 +289,40 @@ void TstOpenAi::usageRecords() {
     const QJsonObject usage = json(r)[QLatin1String("usage")].toObject();
     QCOMPARE(rows[0].totalTokens, usage[QLatin1String("total_tokens")].toInteger());
     QCOMPARE(rows[0].promptTokens, usage[QLatin1String("prompt_tokens")].toInteger());
+}
+
+void TstOpenAi::quotaEndsStream() {
+    GatewayFixture f(1);
+    f.config->auth.clientKeys[0].limits.tokensPerDay = 60;
+    QVERIFY(f.start());
+    QByteArray body = kChat;
+    body.chop(1);
+    body += R"(,"stream":true})";
+    const RawResponse r = f.request("POST", "/v1/chat/completions",
+                                    bearer({{"x-fake-chunks", "200"}, {"x-fake-interval-ms", "20"}}), body, 20'000);
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.complete);
+    const QList<QByteArray> ev = events(r.body);
+    QVERIFY2(ev.size() >= 2 && ev.size() < 100, qPrintable(QString::number(ev.size())));
+    // Chunks up to the quota, then OpenAI's error event.
+    const QJsonObject error = QJsonDocument::fromJson(ev.last()).object()[QLatin1String("error")].toObject();
+    QCOMPARE(error[QLatin1String("type")].toString(), QStringLiteral("rate_limit_error"));
+    QVERIFY(error[QLatin1String("message")].toString().contains(QLatin1String("tokens_per_day = 60")));
+    QCOMPARE(QJsonDocument::fromJson(ev.first()).object()[QLatin1String("object")].toString(),
+             QStringLiteral("chat.completion.chunk"));
+    QTRY_COMPARE_WITH_TIMEOUT(f.upstream.abortedByClient(), 1, 5000);
+}
+
+void TstOpenAi::ignoredFieldsAreNamed() {
+    GatewayFixture f(1);
+    QVERIFY(f.start());
+    QByteArray body = kChat;
+    body.chop(1);
+    body += R"(,"user":"u-123","store":false})";
+    const RawResponse r = f.request("POST", "/v1/chat/completions", bearer(), body);
+    QCOMPARE(r.status, 200);
+    const QByteArray ignored = r.header("x-gemgate-ignored-fields");
+    QVERIFY2(ignored.contains("user") && ignored.contains("store"), ignored.constData());
 }
 
 QTEST_GUILESS_MAIN(TstOpenAi)

@@ -59,6 +59,7 @@ std::optional<LocalReply> OpenAiStage::onRequest(RequestContext& ctx) {
         ex->requestedModel = chat->requested;
         ex->stream = chat->stream;
         ex->includeUsage = chat->includeUsage;
+        ex->ignored = chat->ignored;
         ctx.model = chat->model;
         ctx.action = chat->stream ? QByteArrayLiteral("streamGenerateContent") : QByteArrayLiteral("generateContent");
         req.path = "/v1beta/models/" + chat->model.toUtf8() + ':' + ctx.action;
