@@ -234,21 +234,26 @@ ApiError fromGeminiError(int httpStatus, const QByteArray& geminiBody) {
 
 // --- SignatureCache -------------------------------------------------------------------------------------------
 
-SignatureCache::SignatureCache(int capacity)
-    : m_capacity(qMax(1, capacity)) {}
+SignatureCache::SignatureCache(int capacity, qint64 maxBytes)
+    : m_capacity(qMax(1, capacity))
+    , m_maxBytes(qMax<qint64>(1, maxBytes)) {}
 
 void SignatureCache::remember(const QString& toolCallId, const QString& name, const QByteArray& signature) {
     if (toolCallId.isEmpty() || signature.isEmpty())
         return;
     QMutexLocker lock(&m_mutex);
     if (auto it = m_entries.find(toolCallId); it != m_entries.end()) {
+        m_bytes -= it->signature.size();
         m_order.erase(it->order);
         m_entries.erase(it);
     }
     m_order.push_back(toolCallId);
     m_entries.insert(toolCallId, Entry{name, signature, std::prev(m_order.end())});
-    while (m_entries.size() > m_capacity) {
-        m_entries.remove(m_order.front());
+    m_bytes += signature.size();
+    while (m_entries.size() > 1 && (m_entries.size() > m_capacity || m_bytes > m_maxBytes)) {
+        const auto oldest = m_entries.constFind(m_order.front());
+        m_bytes -= oldest->signature.size();
+        m_entries.erase(oldest);
         m_order.pop_front();
     }
 }

@@ -793,6 +793,17 @@ std::optional<ChatRequest> translateChatRequest(const QByteArray& body, const Tr
     std::optional<ChatRequest> req = t.chat(body);
     if (!req && error)
         *error = t.error;
+    if (req && options.includeThoughts) {
+        QJsonObject native = QJsonDocument::fromJson(req->nativeBody).object();
+        QJsonObject gen = native.value("generationConfig"_L1).toObject();
+        QJsonObject thinking = gen.value("thinkingConfig"_L1).toObject();
+        if (thinking.value("thinkingBudget"_L1).toInt(-1) != 0) { // thinking turned off: nothing to include
+            thinking.insert("includeThoughts"_L1, true);
+            gen.insert("thinkingConfig"_L1, thinking);
+            native.insert("generationConfig"_L1, gen);
+            req->nativeBody = QJsonDocument(native).toJson(QJsonDocument::Compact);
+        }
+    }
     return req;
 }
 

@@ -47,7 +47,8 @@ QString errorTypeFor(int httpStatus);
 // (docs/gemini-api.md 7.3). Bounded (oldest entries dropped first); thread-safe.
 class SignatureCache {
 public:
-    explicit SignatureCache(int capacity = 100'000);
+    // At most `capacity` entries and `maxBytes` of signatures (Gemini 3's can be several KB each).
+    explicit SignatureCache(int capacity = 100'000, qint64 maxBytes = 64 * 1024 * 1024);
     void remember(const QString& toolCallId, const QString& name, const QByteArray& signature);
     // The signature for a tool-call id, or empty.
     QByteArray signature(const QString& toolCallId) const;
@@ -61,6 +62,8 @@ private:
     };
     mutable QMutex m_mutex;
     int m_capacity;
+    qint64 m_maxBytes;
+    qint64 m_bytes = 0;
     QHash<QString, Entry> m_entries;
     std::list<QString> m_order; // oldest first
 };
@@ -79,6 +82,9 @@ struct ChatRequest {
 struct TranslateOptions {
     QHash<QString, QString> modelAliases; // "gpt-4o" -> "gemini-2.5-flash" (config openai.model_aliases)
     SignatureCache* signatures = nullptr; // restores thoughtSignature on assistant tool calls; may be null
+    // openai.reasoning_content: ask Gemini for thought summaries (thinkingConfig.includeThoughts), which the
+    // response translation then sends as reasoning_content. Gemini returns no thought parts without it.
+    bool includeThoughts = false;
 };
 
 // Validates and translates an OpenAI chat completions request body. Every field is either mapped, ignored for a

@@ -5,9 +5,11 @@
 #include "openai/openaitranslate.h"
 #include "pipeline/stages/routestage.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
+#include <QSet>
 
 namespace gemgate {
 
@@ -35,6 +37,25 @@ QString usageRoute(const QByteArray& method, const QByteArray& path, const QStri
         }
     }
     return QString::fromLatin1(method) + QLatin1Char(' ') + QString::fromUtf8(p);
+}
+
+// An OpenAI model list with the configured aliases added (each one whose Gemini model is in the list).
+QByteArray withAliases(const QByteArray& list, const QHash<QString, QString>& aliases) {
+    QJsonObject o = QJsonDocument::fromJson(list).object();
+    QJsonArray data = o.value(QLatin1String("data")).toArray();
+    QSet<QString> ids;
+    for (const QJsonValue& m : std::as_const(data))
+        ids.insert(m[QLatin1String("id")].toString());
+    for (auto it = aliases.cbegin(); it != aliases.cend(); ++it) {
+        if (ids.contains(it.value()) && !ids.contains(it.key())) {
+            data.append(QJsonObject{{QStringLiteral("id"), it.key()},
+                                    {QStringLiteral("object"), QStringLiteral("model")},
+                                    {QStringLiteral("created"), 0},
+                                    {QStringLiteral("owned_by"), QStringLiteral("google")}});
+        }
+    }
+    o.insert(QLatin1String("data"), data);
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
 // The tokens a reply has used so far: Gemini's total, or its parts when a snapshot has no total yet.
@@ -85,7 +106,7 @@ void ProxySession::start() {
     // With the OpenAI API turned off, /v1/models is only the native Gemini path.
     if (!m_ctx.runtime->config->openai.enabled && m_ctx.request.path.startsWith("/v1/models"))
         m_ctx.openAiOp = OpenAiOp::None;
-    if (m_ctx.openAiOp != OpenAiOp::None)
+    if (m_ctx.openAiOp != OpenAiOp::None || m_ctx.request.path.startsWith("/v1beta/openai/"))
         m_ctx.api = ApiFlavor::OpenAi;
     if (auto reply = m_env.pipeline->run(m_ctx)) {
         respondLocal(*reply);
@@ -535,23 +556,35 @@ void ProxySession::completeResponse(const QByteArray& errorKind) {
             break;
         case OpenAiOp::Models:
             body = openai::translateModelList(m_oaiBody);
+            if (!m_ctx.runtime->config->openai.modelAliases.isEmpty())
+                body = withAliases(body, m_ctx.runtime->config->openai.modelAliases);
             break;
         case OpenAiOp::Model:
             body = openai::translateModel(m_oaiBody);
+            if (body.startsWith("{\"id\"") || body.contains("\"object\":\"model\"")) {
+                // An alias is answered under the name the client asked for.
+                QJsonObject o = QJsonDocument::fromJson(body).object();
+                if (!o.isEmpty() && !m_ctx.openai->requestedModel.isEmpty()) {
+                    o.insert(QLatin1String("id"), m_ctx.openai->requestedModel);
+                    body = QJsonDocument(o).toJson(QJsonDocument::Compact);
+                }
+            }
             break;
         case OpenAiOp::None:
             body = m_oaiBody;
             break;
         }
         m_oaiBody.clear();
+        // An answer that could not be translated (not JSON, or an error inside a 2xx) is not a success.
+        const int status = body.startsWith("{\"error\":") ? 502 : m_upstreamStatus;
         HttpHeaders h = openAiHeaders();
         h.add("Content-Type", "application/json");
         m_responseStarted = true;
         m_ttfbUs = m_timer.nsecsElapsed() / 1000;
         if (m_bodyTee.on())
             m_bodyTee.set(body);
-        finish(m_upstreamStatus, errorKind, body.size());
-        m_client.sendResponse(m_upstreamStatus, h, body);
+        finish(status, status == 502 ? QByteArray("untranslatable_reply") : errorKind, body.size());
+        m_client.sendResponse(status, h, body);
         return;
     }
     if (m_oaiStream) {
@@ -768,8 +801,16 @@ void ProxySession::finish(int status, const QByteArray& errorKind, qint64 pendin
     const TokenUsage& u = m_usage.usage();
     WorkerCounters::add(c.promptTokens, u.prompt);
     WorkerCounters::add(c.outputTokens, u.output());
+    // Embedding calls report no usageMetadata: a successful one is counted at its estimate (what the OpenAI
+    // answer reports too), so that embeddings use up token quotas like everything else.
+    TokenUsage u2 = u;
+    if (!u2.seen && (m_ctx.action == "batchEmbedContents" || m_ctx.action == "embedContent") && status >= 200 &&
+        status < 300) {
+        u2.prompt = u2.total = m_ctx.estimatedTokens;
+        u2.seen = true;
+    }
     if (m_ctx.ticket.valid())
-        m_env.shared->policy.settle(m_ctx.ticket, u.seen ? runningTotal(u) : 0);
+        m_env.shared->policy.settle(m_ctx.ticket, u2.seen ? runningTotal(u2) : 0);
     const qint64 latencyUs = m_timer.nsecsElapsed() / 1000;
     const qint64 bytesOut = m_client.bytesSent() + pendingBytes;
     UsageStore* store = m_env.shared->usage.load(std::memory_order_acquire);
@@ -787,11 +828,11 @@ void ProxySession::finish(int status, const QByteArray& errorKind, qint64 pendin
         rec.status = status;
         rec.latencyUs = latencyUs;
         rec.ttfbUs = m_ttfbUs;
-        rec.promptTokens = u.prompt;
-        rec.candidatesTokens = u.candidates;
-        rec.thoughtsTokens = u.thoughts;
-        rec.cachedTokens = u.cached;
-        rec.totalTokens = u.total;
+        rec.promptTokens = u2.prompt;
+        rec.candidatesTokens = u2.candidates;
+        rec.thoughtsTokens = u2.thoughts;
+        rec.cachedTokens = u2.cached;
+        rec.totalTokens = u2.total;
         rec.bytesIn = m_ctx.request.body.size();
         rec.bytesOut = bytesOut;
         rec.errorKind = QString::fromLatin1(errorKind);

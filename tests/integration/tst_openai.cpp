@@ -105,6 +105,14 @@ void TstOpenAi::chatCompletion() {
     QCOMPARE(a.status, 200);
     QCOMPARE(json(a)[QLatin1String("model")].toString(), QStringLiteral("gpt-4o"));
     QCOMPARE(f.upstream.requests().last().path(), QByteArray("/v1beta/models/gemini-2.5-flash:generateContent"));
+    // The alias is a model of its own for the client: listed, and retrievable under its name.
+    const RawResponse one = f.request("GET", "/v1/models/gpt-4o", bearer());
+    QCOMPARE(one.status, 200);
+    QCOMPARE(json(one)[QLatin1String("id")].toString(), QStringLiteral("gpt-4o"));
+    bool listed = false;
+    for (const QJsonValue& m : json(f.request("GET", "/v1/models", bearer()))[QLatin1String("data")].toArray())
+        listed = listed || m[QLatin1String("id")].toString() == QLatin1String("gpt-4o");
+    QVERIFY(listed);
 }
 
 void TstOpenAi::chatStreamWithUsage() {
@@ -264,6 +272,11 @@ void TstOpenAi::errorsInOpenAiEnvelope() {
     QCOMPARE(openAiError(limited)[QLatin1String("type")].toString(), QStringLiteral("rate_limit_error"));
     QVERIFY(openAiError(limited)[QLatin1String("message")].toString().contains(QLatin1String("requests_per_minute")));
     QVERIFY(limited.header("retry-after").toInt() >= 1);
+    // Google's OpenAI layer has more (images, batches): GemGate does not pass them through untranslated.
+    const RawResponse images = f.request("POST", "/v1beta/openai/images/generations", bearer(), "{}");
+    QCOMPARE(images.status, 404);
+    QVERIFY2(!openAiError(images).isEmpty(), images.body.constData());
+    QCOMPARE(f.upstream.requestCount(), 1); // only the x-fake-status call above reached it
     // The wrong method.
     const RawResponse method = f.request("GET", "/v1/chat/completions", bearer());
     QVERIFY(method.status == 405 || method.status == 429);
@@ -275,14 +288,22 @@ void TstOpenAi::usageRecords() {
     QVERIFY(f.start());
     const RawResponse r = f.request("POST", "/v1/chat/completions", bearer(), kChat);
     QCOMPARE(r.status, 200);
+    const RawResponse e = f.request("POST", "/v1/embeddings", bearer(),
+                                    R"({"model":"text-embedding-004","input":"some words to embed"})");
+    QCOMPARE(e.status, 200);
     const QString dbPath = f.config->storage.database;
     f.controller.stop();
     QString error;
     auto db = StateDb::open(dbPath, &error);
     QVERIFY(db);
     UsageStore store(db.get());
-    const QList<UsageRecord> rows = store.recent(10);
-    QCOMPARE(rows.size(), 1);
+    QList<UsageRecord> rows = store.recent(10);
+    QCOMPARE(rows.size(), 2);
+    // Embeddings report no usageMetadata: the record and the answer both carry the estimate, so they count.
+    const UsageRecord emb = rows.takeFirst();
+    QCOMPARE(emb.route, QStringLiteral("POST /v1/embeddings"));
+    QVERIFY(emb.totalTokens > 0);
+    QCOMPARE(emb.totalTokens, json(e)[QLatin1String("usage")][QLatin1String("total_tokens")].toInteger());
     QCOMPARE(rows[0].route, QStringLiteral("POST /v1/chat/completions"));
     QCOMPARE(rows[0].model, QStringLiteral("gemini-2.5-flash"));
     QCOMPARE(rows[0].client, QStringLiteral("tester"));

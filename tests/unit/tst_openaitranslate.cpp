@@ -45,6 +45,8 @@ private Q_SLOTS:
     void embeddingsResponse_data();
     void embeddingsResponse();
     void embeddingsBase64();
+    void includeThoughts();
+    void signatureCacheBounds();
     void models_data();
     void models();
     void geminiErrors_data();
@@ -761,6 +763,44 @@ void TestOpenAiTranslate::embeddingsBase64() {
     const float expected[] = {1.0f, -2.5f, 0.25f};
     for (int i = 0; i < 3; ++i)
         QCOMPARE(qFromLittleEndian<float>(raw.constData() + 4 * i), expected[i]);
+}
+
+// openai.reasoning_content asks Gemini for thought summaries (it sends none without includeThoughts).
+void TestOpenAiTranslate::includeThoughts() {
+    TranslateOptions options;
+    options.includeThoughts = true;
+    ApiError error;
+    auto req = translateChatRequest(
+        R"({"model":"m","messages":[{"role":"user","content":"x"}],"reasoning_effort":"low"})", options, &error);
+    QVERIFY(req);
+    QJsonObject thinking = QJsonDocument::fromJson(req->nativeBody)
+                               .object()[QLatin1String("generationConfig")][QLatin1String("thinkingConfig")]
+                               .toObject();
+    QCOMPARE(thinking[QLatin1String("thinkingBudget")].toInt(), 1024);
+    QCOMPARE(thinking[QLatin1String("includeThoughts")].toBool(), true);
+    // Thinking turned off: nothing to include.
+    req = translateChatRequest(R"({"model":"m","messages":[{"role":"user","content":"x"}],"reasoning_effort":"none"})",
+                               options, &error);
+    QVERIFY(req);
+    QVERIFY(!req->nativeBody.contains("includeThoughts"));
+    options.includeThoughts = false;
+    req = translateChatRequest(R"({"model":"m","messages":[{"role":"user","content":"x"}]})", options, &error);
+    QVERIFY(!req->nativeBody.contains("includeThoughts"));
+}
+
+void TestOpenAiTranslate::signatureCacheBounds() {
+    SignatureCache byCount(3);
+    for (int i = 0; i < 5; ++i)
+        byCount.remember(QStringLiteral("call_%1").arg(i), QStringLiteral("f"),
+                         QByteArray("sig") + QByteArray::number(i));
+    QCOMPARE(byCount.size(), 3);
+    QVERIFY(byCount.signature(QStringLiteral("call_1")).isEmpty()); // the oldest went first
+    QCOMPARE(byCount.signature(QStringLiteral("call_4")), QByteArray("sig4"));
+    SignatureCache byBytes(1000, 10 * 1024);
+    for (int i = 0; i < 10; ++i)
+        byBytes.remember(QStringLiteral("call_%1").arg(i), QStringLiteral("f"), QByteArray(4096, 'a' + char(i)));
+    QCOMPARE(byBytes.size(), 2); // 2 x 4 KiB fit in 10 KiB
+    QCOMPARE(byBytes.signature(QStringLiteral("call_9")), QByteArray(4096, 'j'));
 }
 
 QTEST_GUILESS_MAIN(TestOpenAiTranslate)

@@ -47,6 +47,7 @@ std::optional<LocalReply> OpenAiStage::onRequest(RequestContext& ctx) {
     openai::TranslateOptions options;
     options.modelAliases = cfg.modelAliases;
     options.signatures = &ctx.shared->signatures;
+    options.includeThoughts = cfg.reasoningContent;
     openai::ApiError error;
     ctx.clientPath = ctx.request.path;
     HttpRequest& req = ctx.request;

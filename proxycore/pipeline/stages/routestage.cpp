@@ -50,6 +50,16 @@ std::optional<LocalReply> RouteStage::onRequest(RequestContext& ctx) {
         ctx.route = Route::GeminiApi; // forwarded once OpenAiStage has translated it
         return std::nullopt;
     }
+    if (path.startsWith("/v1beta/openai/")) {
+        // Google's own OpenAI layer also has images, batches, ...: GemGate does not pass them through untranslated
+        // (they would escape the client's policy and metering).
+        return LocalReply::fromError(GatewayError::make(
+            404,
+            QStringLiteral("GemGate's OpenAI-compatible API serves chat/completions, embeddings and models; %1 %2 is "
+                           "not supported.")
+                .arg(QString::fromLatin1(ctx.request.method), QString::fromUtf8(path.left(200))),
+            "unknown_url"));
+    }
     static const QByteArray prefixes[] = {QByteArrayLiteral("/v1/"), QByteArrayLiteral("/v1beta/"),
                                           QByteArrayLiteral("/v1alpha/"), QByteArrayLiteral("/upload/")};
     for (const QByteArray& p : prefixes) {
