@@ -1,6 +1,7 @@
 #include "net/httpconnection.h"
 
 #include "net/worker.h"
+#include "openai/openaitranslate.h"
 
 #include <QSslSocket>
 #include <QTcpSocket>
@@ -152,11 +153,33 @@ void HttpConnection::failRequest(int status, const QString& message, const QByte
     r.status = status;
     r.errorKind = QString::fromLatin1(kind);
     r.peer = m_peer;
+    const QByteArray target = m_parser.target();
+    const QByteArray path = target.left(target.indexOf('?') < 0 ? target.size() : target.indexOf('?')).left(512);
+    r.path = path;
+    const QByteArray requestId = r.requestId;
     m_worker.shared()->accessLog.append(std::move(r));
     WorkerCounters::add(m_worker.counters().requests, 1);
     WorkerCounters::add(m_worker.counters().errors, 1);
+    // ... and they leave a usage record like every other request (no client: it was never authenticated).
+    const RuntimePtr rt = m_worker.shared()->snapshot();
+    if (UsageStore* store = m_worker.shared()->usage.load(std::memory_order_acquire);
+        store && rt->config->usage.enabled) {
+        UsageRecord u;
+        u.timeMs = QDateTime::currentMSecsSinceEpoch();
+        u.day = m_worker.shared()->policy.today();
+        u.requestId = requestId;
+        u.route = QString::fromLatin1(m_parser.method()) + QLatin1Char(' ') + QString::fromUtf8(path.left(256));
+        u.status = status;
+        u.errorKind = QString::fromLatin1(kind);
+        store->record(std::move(u));
+    }
 
-    const QByteArray body = geminiErrorBody(GatewayError::make(status, message, kind));
+    // In the envelope of the API the client speaks, when the path is known already.
+    const bool openAi =
+        path.startsWith("/v1beta/openai/") || path == "/v1/chat/completions" || path == "/v1/embeddings";
+    const GatewayError error = GatewayError::make(status, message, kind);
+    const QByteArray body =
+        openAi ? openai::errorBody(openai::fromGeminiError(status, geminiErrorBody(error))) : geminiErrorBody(error);
     HttpHeaders h;
     h.add("Content-Type", "application/json; charset=UTF-8");
     m_worker.shared()->snapshot()->headerPolicy.addSecurityHeaders(&h, m_tls, true);

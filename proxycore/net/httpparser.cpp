@@ -138,6 +138,9 @@ int HttpParser::cbUrl(llhttp_t* p, const char* at, size_t len) {
     if (!s->addHeaderBytes(len))
         return -1;
     s->m_url.append(at, static_cast<qsizetype>(len));
+    // Known from the request line on: a request that fails before its headers are complete is still logged with it.
+    if (s->m_kind == Kind::Request && s->m_method.isEmpty())
+        s->m_method = llhttp_method_name(static_cast<llhttp_method_t>(p->method));
     return 0;
 }
 

@@ -248,6 +248,7 @@ void TstOpenAi::embeddingsAndModels() {
 void TstOpenAi::errorsInOpenAiEnvelope() {
     GatewayFixture f(1);
     f.config->auth.clientKeys[0].limits.requestsPerMinute = 1;
+    f.config->server.maxBodyBytes = 64 * 1024;
     QVERIFY(f.start());
     // Authentication.
     const RawResponse noKey = f.request("POST", "/v1/chat/completions", {{"Content-Type", "application/json"}}, kChat);
@@ -272,6 +273,10 @@ void TstOpenAi::errorsInOpenAiEnvelope() {
     QCOMPARE(openAiError(limited)[QLatin1String("type")].toString(), QStringLiteral("rate_limit_error"));
     QVERIFY(openAiError(limited)[QLatin1String("message")].toString().contains(QLatin1String("requests_per_minute")));
     QVERIFY(limited.header("retry-after").toInt() >= 1);
+    // Even an error of the HTTP layer itself (a body over server.max_body_bytes) comes in OpenAI's envelope.
+    const RawResponse big = f.request("POST", "/v1/chat/completions", bearer(), QByteArray(70 * 1024, ' ') + kChat);
+    QCOMPARE(big.status, 413);
+    QVERIFY2(!openAiError(big).isEmpty(), big.body.constData());
     // Google's OpenAI layer has more (images, batches): GemGate does not pass them through untranslated.
     const RawResponse images = f.request("POST", "/v1beta/openai/images/generations", bearer(), "{}");
     QCOMPARE(images.status, 404);

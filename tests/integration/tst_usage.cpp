@@ -112,11 +112,28 @@ void TstUsage::everyRequestHasAMatchingRow() {
     QCOMPARE(send(kGenerate, {{"x-goog-api-key", "wrong-key-0123456789"}}).status, 401);
     QCOMPARE(send(kGenerate, GatewayFixture::auth({{"x-fake-status", "400"}})).status, 400);
     QCOMPARE(send("/nowhere", GatewayFixture::auth()).status, 404);
+    // A request that fails already at parsing (Content-Length and Transfer-Encoding together) has its row too.
+    RawHttpClient raw;
+    QVERIFY(raw.connectTo(f.port()));
+    raw.sendRaw("POST /v1beta/models/x:generateContent HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+                "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+    QVERIFY(raw.waitForResponse(5000));
+    QCOMPARE(raw.response().status, 400);
+    const QByteArray rawId = raw.response().header("x-gemgate-request-id");
     const QString dbPath = f.config->storage.database;
     f.controller.stop(); // flushes every record
 
     Db db(dbPath);
-    QCOMPARE(db.usage->recordCount(), sent.size());
+    QCOMPARE(db.usage->recordCount(), sent.size() + 1);
+    bool parseRow = false;
+    for (const UsageRecord& rec : db.usage->recent(100)) {
+        if (rec.status == 400 && rec.client.isEmpty()) {
+            qInfo("parse-level row: route=%s kind=%s", qPrintable(rec.route), qPrintable(rec.errorKind));
+            parseRow = !rec.errorKind.isEmpty() && !rec.admitted && rec.route.startsWith(QLatin1String("POST"));
+        }
+    }
+    QVERIFY(parseRow);
+    Q_UNUSED(rawId);
     for (int i = 0; i < sent.size(); ++i) {
         const RawResponse& r = sent[i].r;
         const QByteArray id = r.header("x-gemgate-request-id");
@@ -175,8 +192,8 @@ void TstUsage::everyRequestHasAMatchingRow() {
         if (row.client == QLatin1String("tester"))
             QCOMPARE(row.nameSpace, QStringLiteral("team-a"));
     }
-    QCOMPARE(requests, sent.size());
-    QCOMPARE(errors, 3);
+    QCOMPARE(requests, sent.size() + 1);
+    QCOMPARE(errors, 4);
     qint64 expectedTokens = 0;
     for (int i = 0; i < 3; ++i)
         expectedTokens += lastUsage(sent[i].r.body)[QLatin1String("totalTokenCount")].toInteger();
