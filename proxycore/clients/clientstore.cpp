@@ -18,7 +18,6 @@ namespace gemgate {
 namespace {
 constexpr int kPrefixChars = 11; // "gg_" + 8
 
-
 QString modelsJson(const QStringList& models) {
     return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(models)).toJson(QJsonDocument::Compact));
 }

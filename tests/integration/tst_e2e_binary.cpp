@@ -13,10 +13,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimeZone>
@@ -540,8 +540,9 @@ void TstE2eBinary::usageSurvivesSignals() {
         for (const QByteArray& id : mustHave)
             QVERIFY2(ids.contains(id), id.constData());
         // The roll-up agrees with the records (same transactions).
-        QVERIFY(q.exec(QStringLiteral("SELECT (SELECT count(*) FROM usage), (SELECT sum(requests) FROM usage_daily)")) &&
-                q.next());
+        QVERIFY(
+            q.exec(QStringLiteral("SELECT (SELECT count(*) FROM usage), (SELECT sum(requests) FROM usage_daily)")) &&
+            q.next());
         QCOMPARE(q.value(0).toLongLong(), q.value(1).toLongLong());
         q.finish();
         db.close();
