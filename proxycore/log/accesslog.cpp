@@ -1,11 +1,11 @@
 #include "log/accesslog.h"
 
+#include "log/logfile.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 
 #include <cerrno>
-#include <cstring>
-#include <fcntl.h>
 #include <unistd.h>
 
 namespace gemgate {
@@ -32,11 +32,11 @@ bool AccessLog::setTarget(const QString& target, QString* error) {
     if (target == QLatin1String("-")) {
         fd = STDOUT_FILENO;
     } else if (!target.isEmpty()) {
-        fd = ::open(target.toLocal8Bit().constData(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+        QString why;
+        fd = openLogForAppend(target, &why);
         if (fd < 0) {
             if (error)
-                *error = QStringLiteral("cannot open access log %1: %2")
-                             .arg(target, QString::fromLocal8Bit(strerror(errno)));
+                *error = QStringLiteral("cannot open access log %1: %2").arg(target, why);
             return false;
         }
         own = true;
@@ -113,17 +113,7 @@ void AccessLog::run() {
             out += format(r);
         const qint64 n = batch.size();
         batch.clear();
-        const char* p = out.constData();
-        qsizetype left = out.size();
-        while (fd >= 0 && left > 0) {
-            const ssize_t w = ::write(fd, p, static_cast<size_t>(left));
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0)
-                break;
-            p += w;
-            left -= w;
-        }
+        writeFully(fd, out);
         lock.relock();
         // Descriptors retired by setTarget() are no longer in use once a batch is done: close them now.
         for (int retired : std::as_const(m_retired))

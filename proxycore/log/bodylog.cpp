@@ -1,6 +1,7 @@
 #include "log/bodylog.h"
 
 #include "keys/redact.h"
+#include "log/logfile.h"
 
 #include <QDir>
 #include <QFile>
@@ -13,7 +14,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <unistd.h>
 #include <utility>
 
@@ -265,12 +265,12 @@ bool BodyLog::configure(const BodyLogConfig& config, SecretSource secrets, QStri
     if (config.enabled) {
         const QString path = config.path.isEmpty() ? defaultPath() : config.path;
         QDir().mkpath(QFileInfo(path).absolutePath());
-        fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+        QString why;
+        fd = openLogForAppend(path, &why);
         if (fd < 0) {
             ok = false;
             if (error)
-                *error = QStringLiteral("log.bodies: cannot open %1: %2; body logging is off")
-                             .arg(path, QString::fromLocal8Bit(strerror(errno)));
+                *error = QStringLiteral("log.bodies: cannot open %1: %2; body logging is off").arg(path, why);
         }
     }
     flush();
@@ -360,17 +360,7 @@ void BodyLog::run() {
             out += format(r, secrets, maxBytes);
         const qint64 n = batch.size();
         batch.clear(); // releases the bodies before the write
-        const char* p = out.constData();
-        qsizetype left = out.size();
-        while (fd >= 0 && left > 0) {
-            const ssize_t w = ::write(fd, p, static_cast<size_t>(left));
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0)
-                break;
-            p += w;
-            left -= w;
-        }
+        writeFully(fd, out);
         lock.relock();
         for (int retired : std::as_const(m_retired))
             ::close(retired);
