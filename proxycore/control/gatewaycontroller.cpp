@@ -5,7 +5,11 @@
 #include "control/keymanager.h"
 #include "storage/usagestore.h"
 
+#include <QCryptographicHash>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QFileSystemWatcher>
 #include <QLoggingCategory>
 #include <QTimer>
 
@@ -59,7 +63,19 @@ QString GatewayController::configPath() const {
     return m_configPath;
 }
 
+namespace {
+QByteArray fileHash(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    QCryptographicHash h(QCryptographicHash::Sha256);
+    h.addData(&f);
+    return h.result();
+}
+} // namespace
+
 bool GatewayController::start(QString* error) {
+    const QByteArray hash = fileHash(m_configPath);
     const ConfigLoadResult r = loadConfigFile(m_configPath);
     for (const ConfigIssue& w : r.warnings)
         Q_EMIT message(QStringLiteral("config warning: %1").arg(w.toString()));
@@ -67,7 +83,43 @@ bool GatewayController::start(QString* error) {
         *error = QStringLiteral("invalid config:\n%1").arg(r.errorText());
         return false;
     }
-    return start(r.config, error);
+    if (!start(r.config, error))
+        return false;
+    m_loadedHash = hash;
+    watchConfigFile();
+    return true;
+}
+
+void GatewayController::watchConfigFile() {
+    if (m_configPath.isEmpty())
+        return;
+    if (!m_watcher) {
+        m_watcher = new QFileSystemWatcher(this);
+        m_watchTimer = new QTimer(this);
+        m_watchTimer->setSingleShot(true);
+        m_watchTimer->setInterval(300); // editors write in several steps: reload once they are done
+        connect(m_watcher, &QFileSystemWatcher::fileChanged, m_watchTimer, qOverload<>(&QTimer::start));
+        connect(m_watcher, &QFileSystemWatcher::directoryChanged, m_watchTimer, qOverload<>(&QTimer::start));
+        connect(m_watchTimer, &QTimer::timeout, this, &GatewayController::configFileTouched);
+    }
+    const QString dir = QFileInfo(m_configPath).absolutePath();
+    if (!m_watcher->directories().contains(dir))
+        m_watcher->addPath(dir);
+    // A save by rename replaces the file: watch the new one.
+    if (QFileInfo::exists(m_configPath) && !m_watcher->files().contains(m_configPath))
+        m_watcher->addPath(m_configPath);
+}
+
+void GatewayController::configFileTouched() {
+    if (!m_engine)
+        return;
+    watchConfigFile();
+    const QByteArray hash = fileHash(m_configPath);
+    if (hash.isEmpty() || hash == m_loadedHash)
+        return; // removed for a moment, or touched without a change
+    Q_EMIT message(QStringLiteral("config file changed on disk: reloading"));
+    QString error;
+    reload(&error); // reports the outcome through message()
 }
 
 bool GatewayController::start(std::shared_ptr<Config> config, QString* error) {
@@ -106,6 +158,12 @@ void GatewayController::stop() {
     if (!m_engine)
         return;
     m_metricsTimer->stop();
+    if (m_watcher) {
+        delete m_watcher; // stop watching until the next start()
+        m_watcher = nullptr;
+        delete m_watchTimer;
+        m_watchTimer = nullptr;
+    }
     m_engine->stop();
     m_keys->detach();
     m_engine.reset();
@@ -142,6 +200,8 @@ void GatewayController::drainAndStop(int timeoutMs) {
 }
 
 bool GatewayController::reload(QString* error) {
+    // Remembered even when the file is rejected: the watcher waits for the next change, not the same one again.
+    m_loadedHash = fileHash(m_configPath);
     const ConfigLoadResult r = loadConfigFile(m_configPath);
     for (const ConfigIssue& w : r.warnings)
         Q_EMIT message(QStringLiteral("config warning: %1").arg(w.toString()));

@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 
+class QFileSystemWatcher;
 class QTimer;
 
 namespace gemgate {
@@ -74,7 +75,9 @@ public:
     void drainAndStop(int timeoutMs);
 
     // Re-reads the config file and swaps it in atomically. A config that fails validation is rejected with all
-    // its errors in *error and the running one keeps serving.
+    // its errors in *error and the running one keeps serving. While running from a file, the file is also watched:
+    // a change on disk (also an editor's save-by-rename) reloads it after a short settling delay, when its
+    // content actually changed.
     bool reload(QString* error);
     // Swaps in an in-memory config (tests).
     bool reload(std::shared_ptr<Config> config, QString* error);
@@ -144,6 +147,13 @@ private:
     ClientStore* clientStoreOr(QString* error) const;
     // After a change: the running gateway's client directory re-reads the database; clientsChanged().
     void clientsUpdated();
+    // Watches the config file (and its directory, for saves that replace the file) while running from it.
+    void watchConfigFile();
+    void configFileTouched();
+
+    QFileSystemWatcher* m_watcher = nullptr;
+    QTimer* m_watchTimer = nullptr;
+    QByteArray m_loadedHash; // SHA-256 of the config file's bytes when last loaded
 
     QString m_configPath;
     std::shared_ptr<Config> m_baseConfig; // the last config given or loaded, before managed keys were added

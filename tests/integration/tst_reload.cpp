@@ -1,0 +1,123 @@
+// Hot reload of the config file the gateway runs from: a change on disk is picked up without SIGHUP (also a
+// save that replaces the file by rename, as editors do), an unchanged or invalid file changes nothing (the
+// running config keeps serving), and requests keep flowing while it happens.
+
+#include "artifacts.h"
+#include "control/gatewaycontroller.h"
+#include "fakeupstream.h"
+#include "rawhttpclient.h"
+
+#include <QFile>
+#include <QSaveFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace gemgate;
+using namespace gemgate::test;
+
+namespace {
+const QByteArray kGenerate = "/v1beta/models/gemini-2.5-flash:generateContent";
+const QByteArray kBody = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
+
+QByteArray config(const FakeUpstream& up, const QString& dir, const QByteArray& clientKey) {
+    return "server: {host: 127.0.0.1, port: 0, workers: 1}\n"
+           "gemini:\n  base_url: " +
+           up.baseUrl().toEncoded() +
+           "\n  api_keys: [{id: k1, key: AIzaSyReloadTestKey-0123456789abcdefgh}]\n"
+           "auth: {enabled: true, client_keys: [{id: c, key: " +
+           clientKey +
+           "}]}\n"
+           "log: {access_log: off}\n"
+           "storage: {database: " +
+           dir.toUtf8() + "/gemgate.db}\n";
+}
+
+bool writeInPlace(const QString& path, const QByteArray& data) {
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(data) == data.size();
+}
+
+// Like an editor: write a new file beside it and rename it over the old one.
+bool writeByRename(const QString& path, const QByteArray& data) {
+    QSaveFile f(path);
+    return f.open(QIODevice::WriteOnly) && f.write(data) == data.size() && f.commit();
+}
+} // namespace
+
+class TstReload : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void fileChangeReloads();
+};
+
+void TstReload::fileChangeReloads() {
+    FakeUpstream upstream;
+    QVERIFY(upstream.start(1));
+    QTemporaryDir dir(artifactTemplate(QStringLiteral("reload")));
+    dir.setAutoRemove(false);
+    const QString path = dir.filePath(QStringLiteral("gemgate.yaml"));
+    const QByteArray keyA = "gg-reload-client-key-aaaaaaaaaaaaaaaa";
+    const QByteArray keyB = "gg-reload-client-key-bbbbbbbbbbbbbbbb";
+    const QByteArray keyC = "gg-reload-client-key-cccccccccccccccc";
+    QVERIFY(writeInPlace(path, config(upstream, dir.path(), keyA)));
+
+    GatewayController controller;
+    QStringList messages;
+    connect(&controller, &GatewayController::message, this, [&](const QString& m) { messages.append(m); });
+    controller.setConfigPath(path);
+    QString error;
+    QVERIFY2(controller.start(&error), qPrintable(error));
+    auto status = [&](const QByteArray& key) {
+        RawHttpClient c;
+        if (!c.connectTo(controller.boundPort()))
+            return 0;
+        c.send("POST", kGenerate, {{"x-goog-api-key", key}}, kBody);
+        c.waitForResponse(5000);
+        return c.response().status;
+    };
+    QCOMPARE(status(keyA), 200);
+    QCOMPARE(status(keyB), 401);
+
+    // Written in place: picked up without a signal.
+    QVERIFY(writeInPlace(path, config(upstream, dir.path(), keyB)));
+    QTRY_COMPARE_WITH_TIMEOUT(status(keyB), 200, 5000);
+    QCOMPARE(status(keyA), 401);
+
+    // Replaced by rename, as editors save: picked up too, and the new file is watched from then on.
+    QVERIFY(writeByRename(path, config(upstream, dir.path(), keyC)));
+    QTRY_COMPARE_WITH_TIMEOUT(status(keyC), 200, 5000);
+    QVERIFY(writeInPlace(path, config(upstream, dir.path(), keyA)));
+    QTRY_COMPARE_WITH_TIMEOUT(status(keyA), 200, 5000);
+
+    // An invalid file is rejected with its errors; the running config keeps serving.
+    messages.clear();
+    QVERIFY(writeInPlace(path, config(upstream, dir.path(), keyB) + "metrics: {prometheus_port: lots}\n"));
+    QTRY_VERIFY_WITH_TIMEOUT(messages.join(u'\n').contains(QLatin1String("reload rejected")), 5000);
+    QVERIFY(messages.join(u'\n').contains(QLatin1String("metrics.prometheus_port")));
+    QCOMPARE(status(keyA), 200);
+    QCOMPARE(status(keyB), 401);
+
+    // Touching the file without changing it reloads nothing.
+    QVERIFY(writeInPlace(path, config(upstream, dir.path(), keyA)));
+    QTRY_VERIFY_WITH_TIMEOUT(messages.join(u'\n').contains(QLatin1String("config reloaded")), 5000);
+    messages.clear();
+    QVERIFY(writeInPlace(path, config(upstream, dir.path(), keyA)));
+    QTest::qWait(800);
+    QVERIFY2(!messages.join(u'\n').contains(QLatin1String("reload")), qPrintable(messages.join(u'\n')));
+
+    // Requests in flight during a reload finish normally.
+    RawHttpClient slow;
+    QVERIFY(slow.connectTo(controller.boundPort()));
+    slow.send("POST", kGenerate, {{"x-goog-api-key", keyA}, {"x-fake-delay-ms", "800"}}, kBody);
+    QTest::qWait(100);
+    QVERIFY(writeInPlace(path, config(upstream, dir.path(), keyC)));
+    QVERIFY(slow.waitForResponse(5000));
+    QCOMPARE(slow.response().status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(status(keyC), 200, 5000);
+    controller.stop();
+}
+
+QTEST_GUILESS_MAIN(TstReload)
+#include "tst_reload.moc"
