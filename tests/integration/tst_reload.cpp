@@ -2,16 +2,19 @@
 // save that replaces the file by rename, as editors do), an unchanged or invalid file changes nothing (the
 // running config keeps serving), and requests keep flowing while it happens.
 
-#include "artifacts.h"
-#include "control/gatewaycontroller.h"
-#include "fakeupstream.h"
-#include "rawhttpclient.h"
+#include "gatewayfixture.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QSaveFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
+
+#include <functional>
+#include <memory>
+#include <vector>
 
 using namespace gemgate;
 using namespace gemgate::test;
@@ -50,6 +53,7 @@ class TstReload : public QObject {
 
 private Q_SLOTS:
     void fileChangeReloads();
+    void twentyReloadsUnderLoadDropNothing();
 };
 
 void TstReload::fileChangeReloads() {
@@ -117,6 +121,81 @@ void TstReload::fileChangeReloads() {
     QCOMPARE(slow.response().status, 200);
     QTRY_COMPARE_WITH_TIMEOUT(status(keyC), 200, 5000);
     controller.stop();
+}
+
+// Issue 6's proof: 20 reloads during 30 s of concurrent streaming and non-streaming load, zero client errors.
+void TstReload::twentyReloadsUnderLoadDropNothing() {
+    GatewayFixture f(2);
+    QVERIFY(f.start());
+    constexpr int kLoops = 12;
+    constexpr qint64 kDurationMs = 30'000;
+    QElapsedTimer clock;
+    clock.start();
+    std::vector<std::unique_ptr<RawHttpClient>> clients(kLoops);
+    std::vector<bool> busy(kLoops, false);
+    int completed = 0;
+    int streams = 0;
+    QStringList errors;
+    std::function<void(int)> fire = [&](int i) {
+        busy[i] = false;
+        if (clock.elapsed() >= kDurationMs)
+            return;
+        auto c = std::make_unique<RawHttpClient>();
+        if (!c->connectTo(f.port(), 2000)) {
+            errors.append(QStringLiteral("loop %1: connect failed").arg(i));
+            return;
+        }
+        const bool stream = i % 2 == 1;
+        RawHttpClient* raw = c.get();
+        connect(raw, &RawHttpClient::responseDone, this, [&, i, raw, stream] {
+            const RawResponse& r = raw->response();
+            const bool ok = r.status == 200 && r.complete && (!stream || r.body.count("data: ") == 5);
+            if (!ok)
+                errors.append(QStringLiteral("loop %1: status %2 complete %3: %4")
+                                  .arg(i)
+                                  .arg(r.status)
+                                  .arg(r.complete)
+                                  .arg(QString::fromUtf8(r.body.left(200))));
+            ++completed;
+            streams += stream ? 1 : 0;
+            QTimer::singleShot(0, this, [&fire, i] { fire(i); }); // not from inside the client's own signal
+        });
+        busy[i] = true;
+        if (stream)
+            raw->send("POST", "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
+                      GatewayFixture::auth({{"x-fake-chunks", "5"}, {"x-fake-interval-ms", "60"}}), kBody);
+        else
+            raw->send("POST", kGenerate, GatewayFixture::auth(), kBody);
+        clients[i] = std::move(c);
+    };
+    for (int i = 0; i < kLoops; ++i)
+        fire(i);
+
+    // 20 reloads spread over the run, each a different config (limits and an extra client key toggled).
+    int reloads = 0;
+    QTimer reloader;
+    reloader.setInterval(int(kDurationMs / 21));
+    connect(&reloader, &QTimer::timeout, this, [&] {
+        auto next = std::make_shared<Config>(*f.config);
+        next->limits.global.requestsPerMinute = reloads % 2 ? 0 : 1'000'000;
+        if (reloads % 3 == 0)
+            next->auth.clientKeys.append(ClientKey::make(QStringLiteral("extra%1").arg(reloads),
+                                                         QStringLiteral("gg-extra-key-%1-0123456789").arg(reloads)));
+        QString error;
+        if (!f.controller.reload(next, &error))
+            errors.append(QStringLiteral("reload %1 failed: %2").arg(reloads).arg(error));
+        if (++reloads == 20)
+            reloader.stop();
+    });
+    reloader.start();
+    QTRY_VERIFY_WITH_TIMEOUT(reloads == 20 && clock.elapsed() >= kDurationMs &&
+                                 std::none_of(busy.begin(), busy.end(), [](bool b) { return b; }),
+                             kDurationMs + 20'000);
+    QVERIFY2(errors.isEmpty(), qPrintable(errors.mid(0, 5).join(u'\n')));
+    QCOMPARE(reloads, 20);
+    QVERIFY2(completed > 200 && streams > 100,
+             qPrintable(QStringLiteral("%1 requests, %2 streams").arg(completed).arg(streams)));
+    qInfo("%d requests (%d streams) during %d reloads, 0 errors", completed, streams, reloads);
 }
 
 QTEST_GUILESS_MAIN(TstReload)
