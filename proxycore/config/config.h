@@ -232,10 +232,9 @@ struct OpenAiConfig {
 
 struct ClientKey {
     QString id;
-    QString key;                 // never logged
-    int rateLimitPerMinute = -1; // requests per minute; -1 = auth.rate_limit_per_minute; 0 = unlimited
+    QString key; // never logged
     QString nameSpace = QStringLiteral("default");
-    LimitSet limits; // its own limits (rate_limit_per_minute is limits.requestsPerMinute)
+    LimitSet limits; // its own limits (its rate_limit_per_minute is limits.requestsPerMinute)
     QStringList ipAllow;
     QStringList ipDeny;
     QStringList models; // allowed models (exact or prefix*); empty = all
@@ -244,7 +243,6 @@ struct ClientKey {
         ClientKey k;
         k.id = std::move(id);
         k.key = std::move(key);
-        k.rateLimitPerMinute = requestsPerMinute;
         k.limits.requestsPerMinute = requestsPerMinute;
         return k;
     }
@@ -273,7 +271,7 @@ struct AuthConfig {
     QStringList trustedProxies;                       // CIDR of reverse proxies whose forwarding headers are believed
     QString forwardedHeader = QStringLiteral("auto"); // auto | x-forwarded-for | forwarded
     QString jwtSecret;                                // HS256 secret for client JWTs (>= 32 bytes)
-    int rateLimitPerMinute = 0;                       // kept for the client-policy issue
+    int rateLimitPerMinute = 0; // the default requests per minute of every client (under limits.client_default)
     QList<ClientKey> clientKeys;
 };
 

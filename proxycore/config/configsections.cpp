@@ -588,11 +588,11 @@ void readAuth(Reader& reader, const Field& field, AuthConfig* auth) {
                          "max_output_tokens"});
         ClientKey client;
         client.id = readEntryId(reader, entry, QStringLiteral("client%1").arg(i + 1), &ids);
-        entry.readInt("rate_limit_per_minute", 0, kMaxPerMinute, &client.rateLimitPerMinute);
         readLimitFields(reader, entry, &client.limits);
-        if (client.rateLimitPerMinute >= 0 && client.limits.requestsPerMinute < 0)
-            client.limits.requestsPerMinute = client.rateLimitPerMinute;
-        client.rateLimitPerMinute = int(qMin<qint64>(client.limits.requestsPerMinute, kMaxPerMinute));
+        // The seed's name for requests_per_minute (which wins when both are given).
+        int legacyRpm = -1;
+        if (entry.readInt("rate_limit_per_minute", 0, kMaxPerMinute, &legacyRpm) && client.limits.requestsPerMinute < 0)
+            client.limits.requestsPerMinute = legacyRpm;
         if (entry.readString("namespace", &client.nameSpace))
             client.nameSpace = client.nameSpace.trimmed();
         if (client.nameSpace.isEmpty())

@@ -106,8 +106,6 @@ RuntimePtr buildRuntime(ConfigPtr config, QString* error, QStringList* notes) {
         c.id = k.id;
         c.nameSpace = k.nameSpace;
         c.limits = k.limits;
-        if (c.limits.requestsPerMinute < 0)
-            c.limits.requestsPerMinute = k.rateLimitPerMinute;
         c.models = k.models;
         for (const auto& [list, name, target] : {std::tuple{&k.ipAllow, "ip_allow", &c.ipRules.allow},
                                                  std::tuple{&k.ipDeny, "ip_deny", &c.ipRules.deny}}) {

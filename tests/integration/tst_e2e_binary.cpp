@@ -43,6 +43,13 @@ QByteArray config(const QUrl& upstream, const QString& log, bool twoKeys, const 
     return y + extra;
 }
 
+// The port a gateway printed in its "listening on" line (0 when it has not yet).
+quint16 listenPort(const QByteArray& stderrText) {
+    const auto m =
+        QRegularExpression(QStringLiteral("listening on http://127.0.0.1:(\\d+)")).match(QString::fromUtf8(stderrText));
+    return static_cast<quint16>(m.captured(1).toUInt());
+}
+
 bool writeFile(const QString& path, const QByteArray& data) {
     QFile f(path);
     return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(data) == data.size();
@@ -93,10 +100,8 @@ void TstE2eBinary::lifecycle() {
     proc.start(binary, args + QStringList{QStringLiteral("--config"), cfgPath});
     QVERIFY(proc.waitForStarted());
     QTRY_VERIFY_WITH_TIMEOUT(err.contains("listening on"), 10'000);
-    const auto m =
-        QRegularExpression(QStringLiteral("listening on http://127.0.0.1:(\\d+)")).match(QString::fromUtf8(err));
-    QVERIFY2(m.hasMatch(), err.constData());
-    const quint16 port = static_cast<quint16>(m.captured(1).toUInt());
+    const quint16 port = listenPort(err);
+    QVERIFY2(port > 0, err.constData());
     const QList<QPair<QByteArray, QByteArray>> auth{{"x-goog-api-key", kClient}};
 
     auto call = [&](const QByteArray& target) {
@@ -209,10 +214,7 @@ void TstE2eBinary::clientsCommand() {
     connect(&gw, &QProcess::readyReadStandardError, this, [&] { err += gw.readAllStandardError(); });
     gw.start(QStringLiteral(GEMGATED_PATH), {QStringLiteral("--config"), cfgPath});
     QTRY_VERIFY_WITH_TIMEOUT(err.contains("listening on"), 10'000);
-    const quint16 port = static_cast<quint16>(QRegularExpression(QStringLiteral("listening on http://127.0.0.1:(\\d+)"))
-                                                  .match(QString::fromUtf8(err))
-                                                  .captured(1)
-                                                  .toUInt());
+    const quint16 port = listenPort(err);
     auto status = [&](const QByteArray& key) {
         RawHttpClient c;
         if (!c.connectTo(port))
@@ -469,10 +471,7 @@ void TstE2eBinary::usageSurvivesSignals() {
     connect(&gw, &QProcess::readyReadStandardError, this, [&] { err += gw.readAllStandardError(); });
     gw.start(QStringLiteral(GEMGATED_PATH), {QStringLiteral("--config"), cfgPath});
     QTRY_VERIFY_WITH_TIMEOUT(err.contains("listening on"), 10'000);
-    const quint16 port = static_cast<quint16>(QRegularExpression(QStringLiteral("listening on http://127.0.0.1:(\\d+)"))
-                                                  .match(QString::fromUtf8(err))
-                                                  .captured(1)
-                                                  .toUInt());
+    const quint16 port = listenPort(err);
     QVERIFY(port > 0);
 
     // A first wave, answered well before the signal.
