@@ -143,7 +143,7 @@ int runHeadless(const CommandLine& cl) {
     });
     QObject::connect(&unixSignals, &UnixSignals::reload, &controller, [&] {
         QString e;
-        controller.reload(&e); // the controller reports the outcome through message()
+        controller.reload(&e, QStringLiteral("sighup")); // the controller reports the outcome through message()
     });
     QObject::connect(&controller, &GatewayController::drained, &controller, [] { QCoreApplication::exit(0); });
     return QCoreApplication::exec();

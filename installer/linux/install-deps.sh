@@ -10,15 +10,21 @@ build_pkgs=(
   build-essential cmake ninja-build pkg-config
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev libqt6sql6-sqlite qt6-tools-dev qt6-l10n-tools
   qtkeychain-qt6-dev libsecret-1-0 libssl-dev libyaml-cpp-dev node-llhttp libjwt-dev libsqlite3-dev tzdata
+  prometheus-cpp-dev
 )
 test_pkgs=(dbus gnome-keyring libsecret-1-0 xvfb xauth ca-certificates)
 bench_pkgs=(nginx-light wrk)
 
+# promtool (tests/monitoring_check.sh) is taken out of Debian's prometheus package without installing the package:
+# installing it would start a Prometheus server on :9090 (GemGate's default admin port) and pull in many JS packages.
+promtool=/usr/local/lib/gemgate-test-tools/promtool
+
 want=("${build_pkgs[@]}")
 need_node=0
+need_promtool=0
 for arg in "$@"; do
   case "$arg" in
-    --test) want+=("${test_pkgs[@]}"); need_node=1 ;;
+    --test) want+=("${test_pkgs[@]}"); need_node=1; need_promtool=1 ;;
     --bench) want+=("${bench_pkgs[@]}") ;;
     *) echo "usage: $0 [--test] [--bench]" >&2; exit 2 ;;
   esac
@@ -34,7 +40,10 @@ for p in "${want[@]}"; do
     missing+=("$p")
   fi
 done
-if [ "${#missing[@]}" -eq 0 ]; then
+if [ "$need_promtool" = 1 ] && "$promtool" --version >/dev/null 2>&1; then
+  need_promtool=0
+fi
+if [ "${#missing[@]}" -eq 0 ] && [ "$need_promtool" = 0 ]; then
   echo "install-deps: everything is installed"
   exit 0
 fi
@@ -43,7 +52,23 @@ sudo=""
 if [ "$(id -u)" -ne 0 ]; then
   sudo="sudo"
 fi
-echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -q
-$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  $sudo apt-get update -q
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if [ "$need_promtool" = 1 ]; then
+  echo "install-deps: installing $promtool (unpacked from the prometheus package, which is not installed)"
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  # apt-get download needs the package lists; on a fresh machine they may still be empty.
+  if ! (cd "$tmp" && apt-get download -q -o APT::Sandbox::User="$(id -un)" prometheus); then
+    $sudo apt-get update -q
+    (cd "$tmp" && apt-get download -q -o APT::Sandbox::User="$(id -un)" prometheus)
+  fi
+  dpkg-deb -x "$tmp"/prometheus_*.deb "$tmp/root"
+  $sudo install -D -m 0755 "$tmp/root/usr/bin/promtool" "$promtool"
+  "$promtool" --version
+fi

@@ -276,8 +276,16 @@ struct AuthConfig {
 };
 
 struct MetricsConfig {
+    bool enabled = true;           // GET /metrics on the admin listener
+    quint16 prometheusPort = 9090; // the admin listener's port (0: any free port, for tests)
+};
+
+// The admin listener (metrics.prometheus_port): /metrics, /health, /ready and the token-protected admin API.
+struct AdminConfig {
     bool enabled = true;
-    quint16 prometheusPort = 9090;
+    QString host = QStringLiteral("127.0.0.1"); // loopback unless an operator opens it up on purpose
+    QString token;     // the admin API's bearer token (e.g. ${GEMGATE_ADMIN_TOKEN}); never logged
+    QString tokenFile; // where a generated token is kept (0600); empty => <state database dir>/admin-token
 };
 
 enum class LogTarget { Stdout, File, Off };
@@ -299,6 +307,7 @@ struct Config {
     GeminiConfig gemini;
     AuthConfig auth;
     MetricsConfig metrics;
+    AdminConfig admin;
     LogConfig log;
     StorageConfig storage;
     LimitsConfig limits;

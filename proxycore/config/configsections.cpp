@@ -4,6 +4,7 @@
 #include "config/configreader.h"
 
 #include <QHash>
+#include <QHostAddress>
 #include <QRegularExpression>
 #include <QTimeZone>
 #include <QUrl>
@@ -629,7 +630,30 @@ void readAuth(Reader& reader, const Field& field, AuthConfig* auth) {
 void readMetrics(Reader& reader, const Field& field, MetricsConfig* metrics) {
     MapReader map(reader, field, {"enabled", "prometheus_port"});
     map.readBool("enabled", &metrics->enabled);
-    map.readPort("prometheus_port", 1, &metrics->prometheusPort);
+    map.readPort("prometheus_port", 0, &metrics->prometheusPort);
+}
+
+void readAdmin(Reader& reader, const Field& field, AdminConfig* admin) {
+    MapReader map(reader, field, {"enabled", "host", "token", "token_file"});
+    map.readBool("enabled", &admin->enabled);
+    if (map.readString("host", &admin->host)) {
+        const QString h = admin->host.trimmed();
+        if (h != QLatin1String("localhost") && QHostAddress(h).isNull()) {
+            const Field f = map.child("host");
+            reader.error(f.mark, f.path,
+                         QStringLiteral("expected an IP address to bind the admin listener to (127.0.0.1, ::1, "
+                                        "0.0.0.0 ...), got %1")
+                             .arg(quoted(admin->host)));
+        }
+    }
+    if (map.readString("token", &admin->token, Secret::Yes) && !admin->token.isEmpty() && admin->token.size() < 16) {
+        const Field f = map.child("token");
+        reader.error(f.mark, f.path,
+                     QStringLiteral("expected an admin token of at least 16 characters (it guards the whole "
+                                    "gateway), got %1 characters")
+                         .arg(admin->token.size()));
+    }
+    map.readPath("token_file", &admin->tokenFile);
 }
 
 void readStorage(Reader& reader, const Field& field, StorageConfig* storage) {
@@ -711,12 +735,14 @@ void readHeaders(Reader& reader, const Field& field, HeadersConfig* headers) {
 } // namespace
 
 void readConfig(Reader& reader, const Field& root, Config* config) {
-    MapReader map(reader, root,
-                  {"server", "gemini", "auth", "metrics", "log", "storage", "limits", "usage", "openai", "headers"});
+    MapReader map(
+        reader, root,
+        {"server", "gemini", "auth", "metrics", "admin", "log", "storage", "limits", "usage", "openai", "headers"});
     readServer(reader, map.child("server"), &config->server);
     readGemini(reader, map.child("gemini"), &config->gemini);
     readAuth(reader, map.child("auth"), &config->auth);
     readMetrics(reader, map.child("metrics"), &config->metrics);
+    readAdmin(reader, map.child("admin"), &config->admin);
     readLog(reader, map.child("log"), &config->log);
     readStorage(reader, map.child("storage"), &config->storage);
     readClientLimits(reader, map.child("limits"), &config->limits);

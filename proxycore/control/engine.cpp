@@ -58,48 +58,87 @@ bool Engine::start(RuntimePtr runtime, QString* error) {
     m_listenerThread.setObjectName(QStringLiteral("gemgate-listener"));
     if (EpollEventDispatcher::enabled())
         m_listenerThread.setEventDispatcher(new EpollEventDispatcher);
-    m_listener = new Listener(&m_shared, m_workers, server.maxConnections);
-    m_listener->moveToThread(&m_listenerThread);
+    m_listenerContext = std::make_unique<QObject>();
+    m_listenerContext->moveToThread(&m_listenerThread);
     m_listenerThread.start();
-    bool ok = false;
     QString listenError;
     QMetaObject::invokeMethod(
-        m_listener,
-        [&] {
-            QHostAddress addr;
-            if (server.host == QLatin1String("localhost"))
-                addr = QHostAddress::LocalHost;
-            else if (server.host.isEmpty() || server.host == QLatin1String("*"))
-                addr = QHostAddress::Any;
-            else
-                addr = QHostAddress(server.host);
-            if (addr.isNull()) {
-                listenError = QStringLiteral("server.host: \"%1\" is not an IP address (use e.g. 127.0.0.1, "
-                                             "0.0.0.0, ::1 or localhost)")
-                                  .arg(server.host);
-                return;
-            }
-            m_listener->setListenBacklogSize(1024);
-            ok = m_listener->listen(addr, server.port);
-            if (!ok)
-                listenError = QStringLiteral("cannot listen on %1:%2: %3")
-                                  .arg(server.host)
-                                  .arg(server.port)
-                                  .arg(m_listener->errorString());
-            else
-                m_port = m_listener->serverPort();
-        },
+        m_listenerContext.get(), [&] { m_listener = bindListener(server, &listenError); },
         Qt::BlockingQueuedConnection);
-    if (!ok) {
+    if (!m_listener) {
         *error = listenError;
         stop();
         return false;
     }
-    const QString scheme = runtime->serverTls ? QStringLiteral("https") : QStringLiteral("http");
+    m_port = m_listener->serverPort();
+    setListenUrl(server, runtime->serverTls != nullptr);
+    return true;
+}
+
+Listener* Engine::bindListener(const ServerConfig& server, QString* error) {
+    QHostAddress addr;
+    if (server.host == QLatin1String("localhost"))
+        addr = QHostAddress::LocalHost;
+    else if (server.host.isEmpty() || server.host == QLatin1String("*"))
+        addr = QHostAddress::Any;
+    else
+        addr = QHostAddress(server.host);
+    if (addr.isNull()) {
+        *error = QStringLiteral("server.host: \"%1\" is not an IP address (use e.g. 127.0.0.1, 0.0.0.0, ::1 or "
+                                "localhost)")
+                     .arg(server.host);
+        return nullptr;
+    }
+    auto listener = std::make_unique<Listener>(&m_shared, m_workers, server.maxConnections);
+    listener->setListenBacklogSize(1024);
+    if (!listener->listen(addr, server.port)) {
+        *error =
+            QStringLiteral("cannot listen on %1:%2: %3").arg(server.host).arg(server.port).arg(listener->errorString());
+        return nullptr;
+    }
+    return listener.release();
+}
+
+void Engine::setListenUrl(const ServerConfig& server, bool tls) {
+    const QString scheme = tls ? QStringLiteral("https") : QStringLiteral("http");
     const QString host =
         server.host.contains(QLatin1Char(':')) ? QLatin1Char('[') + server.host + QLatin1Char(']') : server.host;
-    m_shared.listenUrl = scheme + QLatin1String("://") + host + QLatin1Char(':') + QString::number(m_port);
+    m_shared.setListenUrl(scheme + QLatin1String("://") + host + QLatin1Char(':') + QString::number(m_port));
+}
+
+bool Engine::rebind(const ServerConfig& server, bool tls, QString* error) {
+    if (!m_listener) {
+        *error = QStringLiteral("the gateway is not accepting connections");
+        return false;
+    }
+    Listener* fresh = nullptr;
+    QString bindError;
+    QMetaObject::invokeMethod(
+        m_listener,
+        [&] {
+            fresh = bindListener(server, &bindError);
+            if (!fresh)
+                return;
+            // Only now does the old socket close: there is no moment without a listening socket.
+            m_listener->close();
+            delete m_listener;
+            m_listener = fresh;
+        },
+        Qt::BlockingQueuedConnection);
+    if (!fresh) {
+        *error = bindError;
+        return false;
+    }
+    m_port = fresh->serverPort();
+    setListenUrl(server, tls);
     return true;
+}
+
+std::vector<const WorkerMetrics*> Engine::workerMetrics() const {
+    std::vector<const WorkerMetrics*> out;
+    for (const Worker* w : m_workers)
+        out.push_back(&w->metrics());
+    return out;
 }
 
 void Engine::swap(RuntimePtr runtime) {
@@ -133,6 +172,7 @@ void Engine::stop() {
     }
     m_listenerThread.quit();
     m_listenerThread.wait();
+    m_listenerContext.reset();
     for (Worker* w : m_workers)
         QMetaObject::invokeMethod(w, &Worker::shutdown, Qt::BlockingQueuedConnection);
     for (auto& t : m_threads) {

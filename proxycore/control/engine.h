@@ -14,6 +14,7 @@ namespace gemgate {
 
 class Listener;
 class Worker;
+class WorkerMetrics;
 
 class Engine {
 public:
@@ -30,18 +31,28 @@ public:
     void startDrain();
     void stop();
 
+    // Binds server.host/port of a new config while the old socket still listens, then closes the old one: connections
+    // already accepted stay where they are (on their workers) and new ones go to the new address. On failure the
+    // old listener keeps serving and *error says why.
+    bool rebind(const ServerConfig& server, bool tls, QString* error);
+
     SharedState& shared() { return m_shared; }
+    std::vector<const WorkerMetrics*> workerMetrics() const;
     quint16 port() const { return m_port; }
     MetricsSnapshot sample() const;
     int activeRequests() const;
 
 private:
     void applyServices(const Runtime& rt);
+    // On the listener thread: a new Listener bound to server.host/port, or null with *error set.
+    Listener* bindListener(const ServerConfig& server, QString* error);
+    void setListenUrl(const ServerConfig& server, bool tls);
 
     SharedState m_shared;
     std::vector<std::unique_ptr<QThread>> m_threads;
     std::vector<Worker*> m_workers;
     QThread m_listenerThread;
+    std::unique_ptr<QObject> m_listenerContext; // lives in the listener thread: where listeners are made
     Listener* m_listener = nullptr;
     quint16 m_port = 0;
 };

@@ -1,5 +1,7 @@
 #include "control/gatewaycontroller.h"
 
+#include "admin/adminapi.h"
+#include "admin/adminserver.h"
 #include "config/configloader.h"
 #include "control/engine.h"
 #include "control/keymanager.h"
@@ -64,6 +66,16 @@ QString GatewayController::configPath() const {
 }
 
 namespace {
+bool readConfigBytes(const QString& path, QByteArray* out, QString* error) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read the config file %1: %2").arg(path, f.errorString());
+        return false;
+    }
+    *out = f.readAll();
+    return true;
+}
+
 QByteArray fileHash(const QString& path) {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
@@ -75,8 +87,11 @@ QByteArray fileHash(const QString& path) {
 } // namespace
 
 bool GatewayController::start(QString* error) {
-    const QByteArray hash = fileHash(m_configPath);
-    const ConfigLoadResult r = loadConfigFile(m_configPath);
+    QByteArray text;
+    if (!readConfigBytes(m_configPath, &text, error))
+        return false;
+    const QByteArray hash = QCryptographicHash::hash(text, QCryptographicHash::Sha256);
+    const ConfigLoadResult r = loadConfigText(text, m_configPath);
     for (const ConfigIssue& w : r.warnings)
         Q_EMIT message(QStringLiteral("config warning: %1").arg(w.toString()));
     if (!r.ok()) {
@@ -86,6 +101,7 @@ bool GatewayController::start(QString* error) {
     if (!start(r.config, error))
         return false;
     m_loadedHash = hash;
+    recordVersion(text, QStringLiteral("gemgate (start)"), QStringLiteral("start"));
     watchConfigFile();
     return true;
 }
@@ -119,7 +135,7 @@ void GatewayController::configFileTouched() {
         return; // removed for a moment, or touched without a change
     Q_EMIT message(QStringLiteral("config file changed on disk: reloading"));
     QString error;
-    reload(&error); // reports the outcome through message()
+    reload(&error, QStringLiteral("file")); // reports the outcome through message()
 }
 
 bool GatewayController::start(std::shared_ptr<Config> config, QString* error) {
@@ -144,11 +160,15 @@ bool GatewayController::start(std::shared_ptr<Config> config, QString* error) {
     for (const QString& n : notes)
         Q_EMIT message(n);
     m_last = MetricsSnapshot();
+    m_perf.reset();
+    m_configText.clear();
+    m_configVersion = 0;
     m_metricsTimer->start();
     setState(GatewayState::Running);
     Q_EMIT message(QStringLiteral("listening on %1 (%2 upstream key(s))")
                        .arg(listenUrl())
                        .arg(m_engine->shared().keys.summary().total));
+    applyAdmin(*config);
     return true;
 }
 
@@ -164,6 +184,7 @@ void GatewayController::stop() {
         delete m_watchTimer;
         m_watchTimer = nullptr;
     }
+    m_admin.reset(); // the admin listener closes with the gateway
     m_engine->stop();
     m_keys->detach();
     m_engine.reset();
@@ -199,18 +220,32 @@ void GatewayController::drainAndStop(int timeoutMs) {
     m_drainTimer->start();
 }
 
-bool GatewayController::reload(QString* error) {
+bool GatewayController::reload(QString* error, const QString& source) {
+    QByteArray text;
+    if (!readConfigBytes(m_configPath, &text, error)) {
+        ++m_reloadsFailed;
+        *error = QStringLiteral("reload rejected, the running config stays in force: %1").arg(*error);
+        Q_EMIT message(*error);
+        return false;
+    }
     // Remembered even when the file is rejected: the watcher waits for the next change, not the same one again.
-    m_loadedHash = fileHash(m_configPath);
-    const ConfigLoadResult r = loadConfigFile(m_configPath);
+    m_loadedHash = QCryptographicHash::hash(text, QCryptographicHash::Sha256);
+    const ConfigLoadResult r = loadConfigText(text, m_configPath);
     for (const ConfigIssue& w : r.warnings)
         Q_EMIT message(QStringLiteral("config warning: %1").arg(w.toString()));
     if (!r.ok()) {
+        ++m_reloadsFailed;
         *error = QStringLiteral("reload rejected, the running config stays in force:\n%1").arg(r.errorText());
         Q_EMIT message(*error);
         return false;
     }
-    return reload(r.config, error);
+    if (!reload(r.config, error))
+        return false;
+    recordVersion(text,
+                  source == QLatin1String("file") ? QStringLiteral("gemgate (config file changed)")
+                                                  : QStringLiteral("gemgate (%1)").arg(source),
+                  source);
+    return true;
 }
 
 bool GatewayController::reload(std::shared_ptr<Config> config, QString* error) {
@@ -219,24 +254,31 @@ bool GatewayController::reload(std::shared_ptr<Config> config, QString* error) {
         return false;
     }
     QStringList notes;
-    if (!m_keys->open(*config, error, &notes)) {
+    auto reject = [this, error] {
+        ++m_reloadsFailed;
         *error = QStringLiteral("reload rejected, the running config stays in force: %1").arg(*error);
         Q_EMIT message(*error);
         return false;
-    }
+    };
+    if (!m_keys->open(*config, error, &notes))
+        return reject();
     std::shared_ptr<Config> merged = m_keys->withManagedKeys(config, &notes);
     RuntimePtr rt = buildRuntime(merged, error, &notes);
-    if (!rt) {
-        *error = QStringLiteral("reload rejected, the running config stays in force: %1").arg(*error);
-        Q_EMIT message(*error);
-        return false;
-    }
+    if (!rt)
+        return reject();
     const ServerConfig& before = m_engine->shared().snapshot()->config->server;
     const ServerConfig& after = config->server;
-    if (before.host != after.host || (after.port != 0 && before.port != after.port) ||
-        before.workers != after.workers || before.tls.enabled != after.tls.enabled)
-        Q_EMIT message(QStringLiteral("server.host/port/workers/tls.enabled changed: restart GemGate to apply them"));
+    if (before.host != after.host || (after.port != 0 && before.port != after.port)) {
+        // The new socket listens before the old one closes; connections already accepted carry on where they are.
+        if (!m_engine->rebind(after, m_engine->shared().snapshot()->serverTls != nullptr, error))
+            return reject();
+        notes.append(QStringLiteral("now listening on %1").arg(listenUrl()));
+    }
+    if (before.workers != after.workers || before.tls.enabled != after.tls.enabled)
+        Q_EMIT message(QStringLiteral("server.workers/tls.enabled changed: restart GemGate to apply them"));
     m_engine->swap(rt);
+    ++m_reloadsOk;
+    applyAdmin(*config);
     m_baseConfig = config;
     m_keys->resolveMissingSecrets(true);
     Q_EMIT keysChanged();
@@ -252,7 +294,7 @@ ConfigPtr GatewayController::config() const {
 }
 
 QString GatewayController::listenUrl() const {
-    return m_engine ? m_engine->shared().listenUrl : QString();
+    return m_engine ? m_engine->shared().listenUrl() : QString();
 }
 
 quint16 GatewayController::boundPort() const {
@@ -435,6 +477,7 @@ void GatewayController::sampleMetrics() {
         s.requestsPerSecond = static_cast<double>(s.requestsTotal - m_last.requestsTotal) / secs;
     }
     m_last = s;
+    samplePerformance();
     Q_EMIT metricsUpdated(s);
 }
 

@@ -8,7 +8,10 @@
 
 #include "clients/clientstore.h"
 #include "config/config.h"
+#include "config/configloader.h"
 #include "keys/keypool.h"
+#include "metrics/perfwindow.h"
+#include "storage/confighistory.h"
 #include "storage/usagestore.h"
 
 #include <QDateTime>
@@ -24,6 +27,8 @@ class QTimer;
 
 namespace gemgate {
 
+class AdminApi;
+class AdminServer;
 class Engine;
 class KeyManager;
 struct NewKey;
@@ -43,6 +48,15 @@ struct MetricsSnapshot {
     int activeRequests = 0;
     int activeStreams = 0;
     double requestsPerSecond = 0; // over the last interval
+};
+
+// The outcome of PUT /api/config or a rollback.
+struct ConfigApplyResult {
+    bool ok = false;
+    int status = 200;          // HTTP status for the admin API: 400 invalid, 404 unknown version, 409, 500
+    int version = 0;           // the version now in force
+    QList<ConfigIssue> issues; // every validation error (with field paths) when rejected
+    QString error;             // one-line summary when rejected
 };
 
 struct KeySummary {
@@ -78,8 +92,10 @@ public:
     // its errors in *error and the running one keeps serving. While running from a file, the file is also watched:
     // a change on disk (also an editor's save-by-rename) reloads it after a short settling delay, when its
     // content actually changed.
-    bool reload(QString* error);
-    // Swaps in an in-memory config (tests).
+    // source names the trigger in the config history ("file", "sighup", "reload").
+    bool reload(QString* error, const QString& source = QStringLiteral("reload"));
+    // Swaps in an in-memory config (tests). A change of server.host/port moves the listener (the new socket listens
+    // before the old one closes; accepted connections are not touched); workers and tls.enabled need a restart.
     bool reload(std::shared_ptr<Config> config, QString* error);
 
     GatewayState state() const { return m_state; }
@@ -129,6 +145,36 @@ public:
     // The daily usage roll-ups, grouped as asked; records the gateway queued so far are included.
     QList<UsageSummaryRow> usage(const UsageQuery& query) const;
 
+    // ---- operations: what the admin API (and the window) reads and changes ----
+    // Everything the gateway measures, in the Prometheus text format.
+    QByteArray prometheusMetrics() const;
+    // Requests per second and latency / TTFB percentiles over the last windowSeconds (60, 300, 3600).
+    PerfWindow::Stats performance(int windowSeconds) const;
+    // Errors since sinceMs grouped by kind, and the request log (both from the usage records; empty without them).
+    QList<ErrorGroup> recentErrors(qint64 sinceMs) const;
+    LogPage logs(const LogQuery& query) const;
+    // At least one upstream key can take a request now and the gateway is not draining; *reason says why not.
+    bool isReady(QString* reason) const;
+
+    // The running config's text (the file as applied), with every literal secret replaced by a placeholder that
+    // applyConfigText() puts back. Empty when GemGate runs from an in-memory config.
+    QByteArray redactedConfigText(int* version) const;
+    // Validates the text and, when it is valid, writes it to the config file atomically and swaps it in; the
+    // applied text becomes a new version in the history (who: e.g. "admin api (127.0.0.1)"). When anything is
+    // wrong nothing changes and the result lists every error. ifVersion > 0: only when that version is in force.
+    ConfigApplyResult applyConfigText(const QByteArray& text, const QString& who, int ifVersion = 0);
+    // Applies the exact bytes of an earlier version (a new version in the history, comment "rollback to N").
+    ConfigApplyResult rollbackConfig(int version, const QString& who);
+    QList<ConfigVersion> configHistory(int limit, int beforeVersion) const;
+    std::optional<QByteArray> redactedConfigVersion(int version, QString* error) const;
+    qint64 reloadsOk() const { return m_reloadsOk; }
+    qint64 reloadsFailed() const { return m_reloadsFailed; }
+
+    // The admin listener: "http://127.0.0.1:9090" (empty when off or not bound) and its token (for the window;
+    // never logged).
+    QString adminUrl() const;
+    QString adminToken() const { return m_adminToken; }
+
 Q_SIGNALS:
     void stateChanged(gemgate::GatewayState state);
     void metricsUpdated(const gemgate::MetricsSnapshot& snapshot);
@@ -150,6 +196,27 @@ private:
     // Watches the config file (and its directory, for saves that replace the file) while running from it.
     void watchConfigFile();
     void configFileTouched();
+
+    // The config history in the open state database (made when first needed, and again if the database changes).
+    ConfigHistory* history() const;
+    // Records the text now in force as a version; returns its number (0 without a database).
+    int recordVersion(const QByteArray& text, const QString& who, const QString& source, const QString& comment = {});
+    // Starts, moves or stops the admin listener to match the config; resolves the admin token.
+    void applyAdmin(const Config& config);
+    void samplePerformance();
+    ConfigApplyResult applyValidated(const QByteArray& text, const QString& who, const QString& source,
+                                     const QString& comment);
+
+    QByteArray m_configText; // the bytes of the config in force (file-based configs)
+    int m_configVersion = 0;
+    mutable std::unique_ptr<ConfigHistory> m_history;
+    mutable StateDb* m_historyDb = nullptr;
+    std::unique_ptr<AdminApi> m_adminApi;
+    std::unique_ptr<AdminServer> m_admin;
+    QString m_adminToken;
+    PerfWindow m_perf;
+    qint64 m_reloadsOk = 0;
+    qint64 m_reloadsFailed = 0;
 
     QFileSystemWatcher* m_watcher = nullptr;
     QTimer* m_watchTimer = nullptr;

@@ -18,6 +18,7 @@
 
 #include <QDateTime>
 #include <QHash>
+#include <QMutex>
 #include <QSslConfiguration>
 
 #include <atomic>
@@ -68,9 +69,21 @@ struct SharedState {
     std::atomic<bool> draining{false};
     std::atomic<int> connections{0};
     QDateTime startedAt = QDateTime::currentDateTimeUtc();
-    QString listenUrl;
+    // Where the gateway listens ("http://127.0.0.1:8080"); changes when a reload moves the listener.
+    QString listenUrl() const {
+        QMutexLocker lock(&m_listenUrlMutex);
+        return m_listenUrl;
+    }
+    void setListenUrl(const QString& url) {
+        QMutexLocker lock(&m_listenUrlMutex);
+        m_listenUrl = url;
+    }
 
     RuntimePtr snapshot() const { return runtime.load(std::memory_order_acquire); }
+
+private:
+    mutable QMutex m_listenUrlMutex;
+    QString m_listenUrl;
 };
 
 } // namespace gemgate

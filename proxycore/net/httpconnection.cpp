@@ -160,6 +160,11 @@ void HttpConnection::failRequest(int status, const QString& message, const QByte
     m_worker.shared()->accessLog.append(std::move(r));
     WorkerCounters::add(m_worker.counters().requests, 1);
     WorkerCounters::add(m_worker.counters().errors, 1);
+    RequestSample sample;
+    sample.route = QStringLiteral("none");
+    sample.status = status;
+    sample.errorKind = kind;
+    m_worker.metrics().requestDone(sample);
     // ... and they leave a usage record like every other request (no client: it was never authenticated).
     const RuntimePtr rt = m_worker.shared()->snapshot();
     if (UsageStore* store = m_worker.shared()->usage.load(std::memory_order_acquire);

@@ -21,6 +21,7 @@ Worker::Worker(SharedState* shared, int id)
     m_env.shared = shared;
     m_env.pipeline = &m_pipeline;
     m_env.counters = &m_counters;
+    m_env.metrics = &m_metrics;
     m_env.workerId = id;
 }
 

@@ -4,6 +4,7 @@
 // stays on one worker for life. Every method but the constructor runs in the worker's thread.
 
 #include "metrics/counters.h"
+#include "metrics/workermetrics.h"
 #include "pipeline/proxysession.h"
 
 #include <QElapsedTimer>
@@ -34,6 +35,8 @@ public:
 
     WorkerCounters& counters() { return m_counters; }
     const WorkerCounters& counters() const { return m_counters; }
+    WorkerMetrics& metrics() { return m_metrics; }
+    const WorkerMetrics& metrics() const { return m_metrics; }
     WorkerEnv& env() { return m_env; }
     SharedState* shared() const { return m_shared; }
     qint64 nowMs() const { return m_clock.elapsed(); }
@@ -46,6 +49,7 @@ private:
     SharedState* m_shared;
     int m_id;
     WorkerCounters m_counters;
+    WorkerMetrics m_metrics;
     WorkerEnv m_env;
     Pipeline m_pipeline;
     std::unique_ptr<Http1Pool> m_http1;

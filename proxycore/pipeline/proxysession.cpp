@@ -2,6 +2,7 @@
 
 #include "keys/redact.h"
 #include "metrics/counters.h"
+#include "metrics/workermetrics.h"
 #include "openai/openaitranslate.h"
 #include "pipeline/stages/routestage.h"
 
@@ -37,6 +38,43 @@ QString usageRoute(const QByteArray& method, const QByteArray& path, const QStri
         }
     }
     return QString::fromLatin1(method) + QLatin1Char(' ') + QString::fromUtf8(p);
+}
+
+// The route label of the metrics: like usageRoute, but every resource id is replaced too ("files/{id}",
+// "cachedContents/{id}"), so that the label has a small, fixed set of values. Gemini REST paths alternate
+// collection and id after the version: /v1beta/{collection}/{id}[/{collection}/{id}][:action].
+QString metricsRoute(const RequestContext& ctx) {
+    if (ctx.route == Route::Health)
+        return QStringLiteral("GET /health");
+    if (ctx.route != Route::GeminiApi)
+        return QStringLiteral("none");
+    if (ctx.openAiOp != OpenAiOp::None) // a fixed path, the model id replaced
+        return usageRoute(ctx.request.method, ctx.clientPath.isEmpty() ? ctx.request.path : ctx.clientPath,
+                          ctx.openAiOp == OpenAiOp::Model ? QStringLiteral("m") : QString());
+    const QList<QByteArray> segs = ctx.request.path.split('/');
+    QByteArray out = ctx.request.method + ' ';
+    qsizetype i = 1;
+    if (i < segs.size() && segs[i] == "upload")
+        out += "/" + segs[i++];
+    if (i < segs.size())
+        out += "/" + segs[i++]; // the version
+    QByteArray collection;
+    for (int k = 0; i < segs.size(); ++i, ++k) {
+        QByteArray seg = segs[i];
+        QByteArray action;
+        const qsizetype colon = seg.indexOf(':');
+        if (colon >= 0) {
+            action = seg.mid(colon);
+            seg.truncate(colon);
+        }
+        if (k % 2 == 1)
+            seg = collection == "models" || collection == "tunedModels" ? QByteArrayLiteral("{model}")
+                                                                        : QByteArrayLiteral("{id}");
+        else
+            collection = seg;
+        out += '/' + seg + action.left(64);
+    }
+    return QString::fromUtf8(out.left(200));
 }
 
 // An OpenAI model list with the configured aliases added (each one whose Gemini model is in the list).
@@ -326,7 +364,7 @@ HttpHeaders ProxySession::clientResponseHeaders(const HttpHeaders& upstream) {
                 path = path.mid(prefix.size());
             QByteArray host = m_ctx.request.headers.value("host");
             if (host.isEmpty())
-                host = QUrl(m_env.shared->listenUrl).authority().toUtf8();
+                host = QUrl(m_env.shared->listenUrl()).authority().toUtf8();
             QByteArray rewritten = (m_ctx.clientTls ? "https://" : "http://") + host + path;
             if (!query.isEmpty())
                 rewritten += '?' + query;
@@ -347,6 +385,7 @@ bool ProxySession::canRetry() const {
 
 void ProxySession::onUpstreamHeaders(int status, const HttpHeaders& headers) {
     m_upstreamStatus = status;
+    m_env.metrics->upstreamAttempt(m_keyId, QString::number(status));
     m_upstreamHeaders = headers;
     if (m_lease && m_lease->probe && status != 429)
         m_env.shared->keys.probeAnswered(&*m_lease); // Gemini answered: the breaker closes now, not after a stream
@@ -722,6 +761,10 @@ void ProxySession::onUpstreamError(UpstreamErrorKind kind, const QString& messag
         sendBufferedError();
         return;
     }
+    if (m_upstreamStatus == 0) // no answer at all (an answer was counted with its status when it came)
+        m_env.metrics->upstreamAttempt(m_keyId, kind == UpstreamErrorKind::Connect   ? QStringLiteral("connect_error")
+                                                : kind == UpstreamErrorKind::Timeout ? QStringLiteral("timeout")
+                                                                                     : QStringLiteral("broken"));
     m_lastError = transientError(QString::fromLatin1(upstreamErrorName(kind)).toUpper(), message);
     // A read timeout already waited the full timeout: another key may be tried, the same one is not again.
     m_lastWasTimeout = kind == UpstreamErrorKind::Timeout;
@@ -813,6 +856,21 @@ void ProxySession::finish(int status, const QByteArray& errorKind, qint64 pendin
         m_env.shared->policy.settle(m_ctx.ticket, u2.seen ? runningTotal(u2) : 0);
     const qint64 latencyUs = m_timer.nsecsElapsed() / 1000;
     const qint64 bytesOut = m_client.bytesSent() + pendingBytes;
+    {
+        RequestSample sample;
+        sample.route = metricsRoute(m_ctx);
+        sample.model = m_ctx.model;
+        sample.client = m_ctx.clientId;
+        sample.status = status;
+        sample.latencyUs = latencyUs;
+        sample.ttfbUs = m_ttfbUs;
+        sample.promptTokens = u2.prompt;
+        sample.candidatesTokens = u2.candidates;
+        sample.thoughtsTokens = u2.thoughts;
+        sample.cachedTokens = u2.cached;
+        sample.errorKind = errorKind;
+        m_env.metrics->requestDone(sample);
+    }
     UsageStore* store = m_env.shared->usage.load(std::memory_order_acquire);
     if (store && m_ctx.runtime && m_ctx.runtime->config->usage.enabled) {
         UsageRecord rec;

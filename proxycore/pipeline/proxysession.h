@@ -21,6 +21,7 @@ namespace openai {
 class ChatStreamTranslator;
 }
 struct WorkerCounters;
+class WorkerMetrics;
 
 // What a session needs from the client connection. Implemented by HttpConnection.
 class ClientResponder {
@@ -47,6 +48,7 @@ struct WorkerEnv {
     UpstreamTransport* http1 = nullptr;
     UpstreamTransport* qnam = nullptr;
     WorkerCounters* counters = nullptr;
+    WorkerMetrics* metrics = nullptr;
     int workerId = 0;
     quint64 nextSeq = 0;
 

@@ -150,6 +150,10 @@ std::optional<PolicyRejection> PolicyEngine::check(const QString& key, PolicySco
                         .arg(configHint(kind), what, seconds(retryMs));
         return r;
     };
+    s.tokensPerDay = l.tokensPerDay;
+    s.requestsPerDay = l.requestsPerDay;
+    s.tokensPerMonth = l.tokensPerMonth;
+    s.requestsPerMonth = l.requestsPerMonth;
     if (countsTokens && on(l.maxInputTokens) && estimate > l.maxInputTokens) {
         PolicyRejection r;
         r.status = 400;
@@ -414,6 +418,35 @@ PolicyEngine::ScopeUsage PolicyEngine::usage(const QString& scopeKey) {
     u.monthRequests = it->monthRequests;
     u.reservedTokens = it->reserved;
     return u;
+}
+
+QList<PolicyEngine::QuotaUse> PolicyEngine::quotaUses() {
+    QMutexLocker lock(&m_mutex);
+    updatePeriods(m_clock->nowMs());
+    QList<QuotaUse> out;
+    for (auto it = m_scopes.begin(); it != m_scopes.end(); ++it) {
+        Scope& s = *it;
+        rollPeriods(s);
+        const QString& key = it.key();
+        QString scope;
+        if (key == QLatin1String("g"))
+            scope = QStringLiteral("global");
+        else if (key.startsWith(QLatin1String("c:")))
+            scope = QStringLiteral("client:") + key.mid(2);
+        else if (key.startsWith(QLatin1String("n:")))
+            scope = QStringLiteral("namespace:") + key.mid(2);
+        else
+            scope = QStringLiteral("ip:") + key.mid(2);
+        auto add = [&](const char* name, qint64 used, qint64 max) {
+            if (max > 0)
+                out.append(QuotaUse{scope, name, used, max});
+        };
+        add("tokens_per_day", s.dayTokens, s.tokensPerDay);
+        add("requests_per_day", s.dayRequests, s.requestsPerDay);
+        add("tokens_per_month", s.monthTokens, s.tokensPerMonth);
+        add("requests_per_month", s.monthRequests, s.requestsPerMonth);
+    }
+    return out;
 }
 
 } // namespace gemgate

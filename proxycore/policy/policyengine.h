@@ -117,6 +117,17 @@ public:
     ScopeUsage usage(const QString& scopeKey);
     static QString scopeKey(PolicyScope scope, const QString& name);
 
+    // Every day/month quota a scope was last checked against, with its use in the current period (for the
+    // gemgate_quota_used_ratio metric). scope: "client:<name>", "namespace:<name>", "ip:<address>" or "global";
+    // limit: the YAML name ("tokens_per_day", ...).
+    struct QuotaUse {
+        QString scope;
+        const char* limit = "";
+        qint64 used = 0;
+        qint64 max = 0;
+    };
+    QList<QuotaUse> quotaUses();
+
 private:
     // Buckets in integer units of 1/60000 (see RateLimiter): a bucket of N per minute refills N units per ms and
     // one request or token costs 60000 units, so the arithmetic is exact.
@@ -135,6 +146,8 @@ private:
         qint64 reserved = 0; // tokens of requests in flight (estimates, then running totals)
         qint64 dayIndex = 0, monthIndex = 0;
         qint64 lastUsedMs = 0;
+        // The quotas of the last check (limits live in the config; the scope only remembers them for metrics).
+        qint64 tokensPerDay = -1, requestsPerDay = -1, tokensPerMonth = -1, requestsPerMonth = -1;
     };
     void refill(Bucket& b, qint64 perMinute, qint64 now) const;
     void rollPeriods(Scope& s);

@@ -2,16 +2,19 @@
 
 #include "storage/statedb.h"
 
+#include <QDateTime>
 #include <QLoggingCategory>
 #include <QMutexLocker>
 #include <QSqlDatabase>
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QTimeZone>
 #include <QVariant>
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <functional>
 #include <future>
 #include <map>
@@ -60,6 +63,11 @@ const char* const kSchema[] = {
     " admitted INTEGER NOT NULL DEFAULT 0)",
     "CREATE INDEX IF NOT EXISTS usage_by_time ON usage (time_ms)",
     "CREATE INDEX IF NOT EXISTS usage_by_client_time ON usage (client, time_ms)",
+    // Partial indexes of the errors only (few next to all records, so they cost the inserts next to nothing):
+    // errorGroups() reads a time range of errors, the logs' errorsOnly pages through the errors newest first, without
+    // reading the other records. A query can use them only when its WHERE has kErrorCondition verbatim.
+    "CREATE INDEX IF NOT EXISTS usage_errors_by_time ON usage (time_ms) WHERE status >= 400 OR error_kind <> ''",
+    "CREATE INDEX IF NOT EXISTS usage_errors_by_id ON usage (id) WHERE status >= 400 OR error_kind <> ''",
 
     "CREATE TABLE IF NOT EXISTS usage_daily ("
     " day TEXT NOT NULL,"
@@ -104,10 +112,30 @@ const char kRecordColumns[] =
     "candidates_tokens, thoughts_tokens, cached_tokens, total_tokens, bytes_in, bytes_out, error_kind, truncated, "
     "stream, admitted";
 
+// A record that counts as an error (as isError() below): the partial index usage_errors_by_time's condition.
+const char kErrorCondition[] = "(status >= 400 OR error_kind <> '')";
+
+// An error record's kind for errorGroups(): its error kind, or "http_<status>".
+const char kErrorKind[] = "CASE WHEN error_kind <> '' THEN error_kind ELSE 'http_' || status END";
+
+// What reads of whole records select: the row id, then kRecordColumns (recordFromQuery()'s order).
+QString selectRecordColumns() {
+    return QStringLiteral("id, ") + QLatin1String(kRecordColumns);
+}
+
 // The sums of a roll-up group, in UsageSummaryRow's order.
 const char kSums[] = "SUM(requests), SUM(admitted), SUM(errors), SUM(truncated), SUM(prompt_tokens), "
                      "SUM(candidates_tokens), SUM(thoughts_tokens), SUM(cached_tokens), SUM(total_tokens), "
                      "SUM(bytes_in), SUM(bytes_out), COUNT(*)";
+
+// The same sums over the records themselves.
+const char kRecordSums[] =
+    "COUNT(*), SUM(admitted), SUM(CASE WHEN status >= 400 OR error_kind <> '' THEN 1 ELSE 0 END), SUM(truncated), "
+    "SUM(prompt_tokens), SUM(candidates_tokens), SUM(thoughts_tokens), SUM(cached_tokens), SUM(total_tokens), "
+    "SUM(bytes_in), SUM(bytes_out), COUNT(*)";
+
+constexpr qint64 kHourMs = 3'600'000;
+constexpr int kMaxLogLimit = 1000;
 
 // Rows per multi-row INSERT: binding and stepping one statement for many rows is several times faster than one
 // statement per row (22 parameters x 64 rows stays far below SQLite's limit of 32766).
@@ -269,9 +297,11 @@ void writeRecords(QSqlDatabase& db, const QList<UsageRecord>& records) {
     }
 }
 
+// A record selected with selectRecordColumns().
 UsageRecord recordFromQuery(const QSqlQuery& q) {
     UsageRecord r;
     int i = 0;
+    r.id = q.value(i++).toLongLong();
     r.timeMs = q.value(i++).toLongLong();
     r.day = q.value(i++).toString();
     r.requestId = q.value(i++).toString().toLatin1();
@@ -385,8 +415,14 @@ QList<UsageSummaryRow> UsageStore::summarize(const UsageQuery& query) {
         else if (!groups.contains(g))
             groups.append(g);
     }
+    // The daily roll-ups know neither hours nor times within a day: those come from the records.
+    const bool fromRecords = query.byHour || query.fromMs > 0 || query.toMs > 0;
+    const bool byHour = query.byHour;
+    const bool byDay = query.byDay && !byHour;
     QStringList keyColumns;
-    if (query.byDay)
+    if (byHour)
+        keyColumns.append(QStringLiteral("time_ms / %1").arg(kHourMs)); // the hour's number since the epoch
+    else if (byDay)
         keyColumns.append(QStringLiteral("day"));
     for (const QString& g : std::as_const(groups))
         keyColumns.append(QString::fromLatin1(groupColumn(g)));
@@ -405,11 +441,20 @@ QList<UsageSummaryRow> UsageStore::summarize(const UsageQuery& query) {
     filter("namespace = ?", query.nameSpace);
     filter("key_id = ?", query.keyId);
     filter("model = ?", query.model);
+    if (query.fromMs > 0) {
+        where.append(QStringLiteral("time_ms >= ?"));
+        binds.append(query.fromMs);
+    }
+    if (query.toMs > 0) {
+        where.append(QStringLiteral("time_ms < ?"));
+        binds.append(query.toMs);
+    }
 
     QString sql = QStringLiteral("SELECT ");
     for (const QString& c : std::as_const(keyColumns))
         sql += c + QStringLiteral(", ");
-    sql += QLatin1String(kSums) + QStringLiteral(" FROM usage_daily");
+    sql += fromRecords ? QLatin1String(kRecordSums) + QStringLiteral(" FROM usage")
+                       : QLatin1String(kSums) + QStringLiteral(" FROM usage_daily");
     if (!where.isEmpty())
         sql += QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
     if (!keyColumns.isEmpty()) {
@@ -417,10 +462,10 @@ QList<UsageSummaryRow> UsageStore::summarize(const UsageQuery& query) {
         sql += QStringLiteral(" GROUP BY ") + keys + QStringLiteral(" ORDER BY ") + keys;
     }
 
-    const bool byDay = query.byDay;
-    return m_db->call<QList<UsageSummaryRow>>([sql, binds, byDay, groups](QSqlDatabase& d) {
+    return m_db->call<QList<UsageSummaryRow>>([sql, binds, byHour, byDay, groups](QSqlDatabase& d) {
         QList<UsageSummaryRow> out;
         QSqlQuery q(d);
+        q.setForwardOnly(true);
         q.prepare(sql);
         for (const QVariant& v : binds)
             q.addBindValue(v);
@@ -431,7 +476,10 @@ QList<UsageSummaryRow> UsageStore::summarize(const UsageQuery& query) {
         while (q.next()) {
             UsageSummaryRow row;
             int i = 0;
-            if (byDay)
+            if (byHour)
+                row.hour = QDateTime::fromMSecsSinceEpoch(q.value(i++).toLongLong() * kHourMs, QTimeZone::utc())
+                               .toString(QStringLiteral("yyyy-MM-dd'T'HH':00:00Z'")); // Qt::ISODate says "+00:00"
+            else if (byDay)
                 row.day = q.value(i++).toString();
             for (const QString& g : groups)
                 *groupField(row, g) = q.value(i++).toString();
@@ -484,7 +532,7 @@ QList<UsageRecord> UsageStore::recent(int limit, const QString& client) {
     return m_db->call<QList<UsageRecord>>([limit, client](QSqlDatabase& d) {
         QList<UsageRecord> out;
         QSqlQuery q(d);
-        QString sql = QStringLiteral("SELECT %1 FROM usage").arg(QLatin1String(kRecordColumns));
+        QString sql = QStringLiteral("SELECT %1 FROM usage").arg(selectRecordColumns());
         if (!client.isEmpty())
             sql += QStringLiteral(" WHERE client = ?");
         sql += QStringLiteral(" ORDER BY time_ms DESC, id DESC LIMIT ?");
@@ -498,6 +546,128 @@ QList<UsageRecord> UsageStore::recent(int limit, const QString& client) {
         }
         while (q.next())
             out.append(recordFromQuery(q));
+        return out;
+    });
+}
+
+LogPage UsageStore::logs(const LogQuery& query) {
+    const int limit = std::clamp(query.limit, 1, kMaxLogLimit);
+    QStringList where;
+    QVariantList binds;
+    auto filter = [&](const char* condition, const QString& value) {
+        if (value.isEmpty())
+            return;
+        where.append(QString::fromLatin1(condition));
+        binds.append(value);
+    };
+    filter("client = ?", query.client);
+    filter("key_id = ?", query.keyId);
+    filter("model = ?", query.model);
+    filter("namespace = ?", query.nameSpace);
+    if (query.status != 0) {
+        where.append(QStringLiteral("status = ?"));
+        binds.append(query.status);
+    }
+    // Also implied by an error status: stated, so that the planner may use the errors' index.
+    if (query.errorsOnly || query.status >= 400)
+        where.append(QLatin1String(kErrorCondition));
+    if (query.fromMs > 0) {
+        where.append(QStringLiteral("time_ms >= ?"));
+        binds.append(query.fromMs);
+    }
+    if (query.toMs > 0) {
+        where.append(QStringLiteral("time_ms < ?"));
+        binds.append(query.toMs);
+    }
+    if (query.beforeId > 0) {
+        where.append(QStringLiteral("id < ?"));
+        binds.append(query.beforeId);
+    }
+    QString sql = QStringLiteral("SELECT %1 FROM usage").arg(selectRecordColumns());
+    if (!where.isEmpty())
+        sql += QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
+    sql += QStringLiteral(" ORDER BY id DESC LIMIT ?");
+    binds.append(limit + 1); // one more than asked: is there another page?
+
+    return m_db->call<LogPage>([sql, binds, limit](QSqlDatabase& d) {
+        LogPage page;
+        QSqlQuery q(d);
+        q.setForwardOnly(true);
+        q.prepare(sql);
+        for (const QVariant& v : binds)
+            q.addBindValue(v);
+        if (!q.exec()) {
+            qCWarning(lcUsage, "reading usage logs failed: %s", qUtf8Printable(sqlText(q.lastError())));
+            return page;
+        }
+        while (q.next())
+            page.records.append(recordFromQuery(q));
+        if (page.records.size() > limit) {
+            page.records.removeLast();
+            page.nextBeforeId = page.records.last().id;
+        }
+        return page;
+    });
+}
+
+QList<ErrorGroup> UsageStore::errorGroups(qint64 sinceMs) {
+    return m_db->call<QList<ErrorGroup>>([sinceMs](QSqlDatabase& d) {
+        QList<ErrorGroup> out;
+        QSqlQuery q(d);
+        q.setForwardOnly(true);
+        q.prepare(
+            QStringLiteral("SELECT %1 AS kind, COUNT(*), MIN(time_ms), MAX(time_ms), group_concat(DISTINCT status) "
+                           "FROM usage WHERE time_ms >= ? AND %2 GROUP BY kind")
+                .arg(QLatin1String(kErrorKind), QLatin1String(kErrorCondition)));
+        q.addBindValue(sinceMs);
+        if (!q.exec()) {
+            qCWarning(lcUsage, "reading usage errors failed: %s", qUtf8Printable(sqlText(q.lastError())));
+            return out;
+        }
+        while (q.next()) {
+            ErrorGroup g;
+            g.kind = q.value(0).toString();
+            g.count = q.value(1).toLongLong();
+            g.firstMs = q.value(2).toLongLong();
+            g.lastMs = q.value(3).toLongLong();
+            const QStringList statuses = q.value(4).toString().split(u',', Qt::SkipEmptyParts);
+            for (const QString& s : statuses)
+                g.statuses.append(s.toInt());
+            std::sort(g.statuses.begin(), g.statuses.end());
+            out.append(g);
+        }
+        q.finish();
+
+        // The newest record of each kind: one lookup in the errors' index at its time (cheaper than carrying the
+        // fields through the aggregate, where SQLite picks a bare column's row only for a single MIN or MAX).
+        QSqlQuery last(d);
+        last.setForwardOnly(true);
+        last.prepare(QStringLiteral("SELECT status, request_id, route, client FROM usage WHERE time_ms = ? AND %1 AND "
+                                    "%2 = ? ORDER BY id DESC LIMIT 1")
+                         .arg(QLatin1String(kErrorCondition), QLatin1String(kErrorKind)));
+        for (ErrorGroup& g : out) {
+            last.addBindValue(g.lastMs);
+            last.addBindValue(g.kind);
+            if (!last.exec()) {
+                qCWarning(lcUsage, "reading usage errors failed: %s", qUtf8Printable(sqlText(last.lastError())));
+                continue;
+            }
+            if (last.next()) {
+                g.lastStatus = last.value(0).toInt();
+                g.lastRequestId = last.value(1).toString().toLatin1();
+                g.lastRoute = last.value(2).toString();
+                g.lastClient = last.value(3).toString();
+            }
+            last.finish();
+        }
+
+        std::sort(out.begin(), out.end(), [](const ErrorGroup& a, const ErrorGroup& b) {
+            if (a.count != b.count)
+                return a.count > b.count;
+            if (a.lastMs != b.lastMs)
+                return a.lastMs > b.lastMs;
+            return a.kind < b.kind;
+        });
         return out;
     });
 }

@@ -20,6 +20,7 @@ namespace gemgate {
 class StateDb;
 
 struct UsageRecord {
+    qint64 id = 0;     // the stored record's row id (set by reads only; record() ignores it)
     qint64 timeMs = 0; // when the request arrived (ms since the epoch)
     QString day;       // "2026-11-24" in limits.time_zone, for the roll-up
     QByteArray requestId;
@@ -44,8 +45,9 @@ struct UsageRecord {
     bool admitted = false; // passed the client policy (counts against request quotas)
 };
 
-// One line of `gemgate usage`: the sums of a group of the daily roll-ups.
+// One line of `gemgate usage`: the sums of a group of the daily roll-ups (or of the records, see UsageQuery).
 struct UsageSummaryRow {
+    QString hour;      // "2026-11-24T13:00:00Z" (the UTC hour's start) when grouped by hour, else ""
     QString day;       // "" unless grouped by day
     QString client;    // "" unless grouped by client
     QString nameSpace; // "" unless grouped by namespace
@@ -64,16 +66,50 @@ struct UsageSummaryRow {
     qint64 bytesOut = 0;
 };
 
+// What summarize() sums. By default the daily roll-ups; byHour or a time bound (fromMs / toMs) sums the records
+// themselves instead, which are kept for less long (usage.retention_days) than the roll-ups.
 struct UsageQuery {
     // Any of "client", "namespace", "key", "model" (order kept in the output columns); empty = one total row.
     QStringList groupBy;
-    bool byDay = true;
-    QString fromDay; // inclusive, "" = no lower bound
-    QString toDay;   // inclusive, "" = no upper bound
-    QString client;  // filters; "" = all
+    bool byDay = true;   // group by the record's day (limits.time_zone); ignored when byHour
+    bool byHour = false; // group by UTC hour (UsageSummaryRow::hour), oldest first
+    QString fromDay;     // inclusive, "" = no lower bound
+    QString toDay;       // inclusive, "" = no upper bound
+    qint64 fromMs = 0;   // records with fromMs <= timeMs < toMs; 0 = no bound
+    qint64 toMs = 0;
+    QString client; // filters; "" = all
     QString nameSpace;
     QString keyId;
     QString model;
+};
+
+// A page of usage records for the admin API's logs. Filters left empty / 0 match everything.
+struct LogQuery {
+    QString client, keyId, model, nameSpace;
+    int status = 0;          // exact, 0 = any
+    bool errorsOnly = false; // status >= 400 or an error kind (as the roll-ups count errors)
+    qint64 fromMs = 0;       // fromMs <= timeMs < toMs; 0 = no bound
+    qint64 toMs = 0;
+    int limit = 100;     // clamped to 1..1000
+    qint64 beforeId = 0; // the page cursor: only records with id < beforeId; 0 = from the newest
+};
+
+struct LogPage {
+    QList<UsageRecord> records; // newest (highest id) first
+    qint64 nextBeforeId = 0;    // beforeId of the next page; 0 = this was the last one
+};
+
+// The errors of one kind: errorKind, or "http_<status>" for an error status without a kind.
+struct ErrorGroup {
+    QString kind;
+    qint64 count = 0;
+    qint64 firstMs = 0, lastMs = 0; // oldest and newest record's timeMs
+    // Of the newest record (the highest id among those at lastMs):
+    int lastStatus = 0;
+    QByteArray lastRequestId;
+    QString lastRoute;
+    QString lastClient;
+    QList<int> statuses; // every status seen, ascending
 };
 
 // What quotas need after a restart: per day, client and namespace, the admitted requests and total tokens.
@@ -100,8 +136,15 @@ public:
     // ---- reads (block until the writer thread answers) ----
     QList<UsageSummaryRow> summarize(const UsageQuery& query);
     QList<QuotaTotalRow> quotaTotals(const QString& fromDay);
-    // The newest records first (for tests, `gemgate usage --requests` and later the admin API's logs).
+    // The newest records first (for tests and `gemgate usage --requests`).
     QList<UsageRecord> recent(int limit, const QString& client = {});
+    // The admin API's logs: records matching every filter, newest first by id (the order in which they were
+    // recorded, i.e. finished; a long stream can be recorded after requests that arrived later). Walking the pages
+    // with nextBeforeId sees every matching record once, also while new ones arrive.
+    LogPage logs(const LogQuery& query);
+    // Records that are errors (status >= 400 or an error kind) with timeMs >= sinceMs, grouped by kind, the most
+    // frequent first (then the most recent, then by kind).
+    QList<ErrorGroup> errorGroups(qint64 sinceMs);
     qint64 recordCount();
 
 private:

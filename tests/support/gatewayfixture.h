@@ -36,6 +36,7 @@ struct GatewayFixture {
         dir.setAutoRemove(false);
         config->server.port = 0;
         config->server.workers = 2;
+        config->metrics.prometheusPort = 0; // the admin listener on any free port
         config->gemini.baseUrl = upstream.baseUrl();
         config->gemini.timeoutSeconds = 30;
         for (int i = 1; i <= keys; ++i)

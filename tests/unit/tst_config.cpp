@@ -479,8 +479,12 @@ void TestConfig::validationErrors_data() {
         R"(expected an integer between 1 and 86400000, got "0")");
     row("max_retries", "gemini:\n  max_retries: 11\n", "gemini.max_retries", 2, 16,
         R"(expected an integer between 0 and 10, got "11")");
-    row("prometheus port zero", "metrics:\n  prometheus_port: 0\n", "metrics.prometheus_port", 2, 20,
-        R"(expected an integer between 1 and 65535, got "0")");
+    row("prometheus port too big", "metrics:\n  prometheus_port: 70000\n", "metrics.prometheus_port", 2, 20,
+        R"(expected an integer between 0 and 65535, got "70000")");
+    row("admin host", "admin:\n  host: example.com\n", "admin.host", 2, 9,
+        R"(expected an IP address to bind the admin listener to (127.0.0.1, ::1, 0.0.0.0 ...), got "example.com")");
+    row("admin token short", "admin:\n  token: short\n", "admin.token", 2, 10,
+        "expected an admin token of at least 16 characters (it guards the whole gateway), got 5 characters");
     row("body too small", "server:\n  max_body_bytes: 512\n", "server.max_body_bytes", 2, 19,
         R"(expected a size between 1 KiB and 4 GiB (bytes, or a number with KiB, MiB, GiB, KB, MB or GB), got "512")");
     row("body too large", "server:\n  max_body_bytes: 5GiB\n", "server.max_body_bytes", 2, 19,

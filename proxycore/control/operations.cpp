@@ -1,0 +1,341 @@
+// GatewayController: the operations surface (metrics, performance, errors, logs, config history, apply and
+// rollback, the admin listener). Split from gatewaycontroller.cpp, which keeps start, stop, reload, keys and clients.
+
+#include "admin/adminapi.h"
+#include "admin/adminserver.h"
+#include "config/configredact.h"
+#include "control/engine.h"
+#include "control/gatewaycontroller.h"
+#include "control/keymanager.h"
+#include "metrics/exposition.h"
+#include "storage/statedb.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRandomGenerator>
+#include <QSaveFile>
+
+namespace gemgate {
+
+namespace {
+// A generated admin token: "gga_" + 32 random bytes, base64url.
+QString newAdminToken() {
+    QByteArray raw(32, Qt::Uninitialized);
+    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32*>(raw.data()), 8);
+    return QStringLiteral("gga_") +
+           QString::fromLatin1(raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+// The token in path, or a new one written there (0600) when the file does not exist yet.
+QString loadOrCreateToken(const QString& path, QString* error) {
+    QFile f(path);
+    if (f.exists()) {
+        if (!f.open(QIODevice::ReadOnly)) {
+            *error = QStringLiteral("cannot read the admin token file %1: %2").arg(path, f.errorString());
+            return {};
+        }
+        const QString token = QString::fromUtf8(f.readAll()).trimmed();
+        if (token.size() >= 16)
+            return token;
+    }
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    const QString token = newAdminToken();
+    QSaveFile out(path);
+    if (!out.open(QIODevice::WriteOnly) || !out.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner) ||
+        out.write(token.toUtf8() + '\n') < 0 || !out.commit()) {
+        *error = QStringLiteral("cannot write the admin token file %1: %2").arg(path, out.errorString());
+        return {};
+    }
+    return token;
+}
+} // namespace
+
+ConfigHistory* GatewayController::history() const {
+    StateDb* db = m_keys->database();
+    if (!db)
+        return nullptr;
+    if (!m_history || m_historyDb != db) {
+        m_history = std::make_unique<ConfigHistory>(db, QFileInfo(db->path()).absolutePath() +
+                                                            QStringLiteral("/config-versions"));
+        m_historyDb = db;
+    }
+    return m_history.get();
+}
+
+int GatewayController::recordVersion(const QByteArray& text, const QString& who, const QString& source,
+                                     const QString& comment) {
+    m_configText = text;
+    ConfigHistory* h = history();
+    if (!h || text.isEmpty())
+        return m_configVersion = 0;
+    QString error;
+    const std::optional<ConfigVersion> v = h->record(text, who, source, comment, &error);
+    if (!v) {
+        Q_EMIT message(QStringLiteral("config history: %1").arg(error));
+        return m_configVersion;
+    }
+    return m_configVersion = v->version;
+}
+
+QByteArray GatewayController::prometheusMetrics() const {
+    ScrapeInput in;
+    in.reloadsOk = m_reloadsOk;
+    in.reloadsFailed = m_reloadsFailed;
+    if (m_engine) {
+        in.workers = m_engine->workerMetrics();
+        const MetricsSnapshot s = m_engine->sample();
+        in.upstreamRetries = s.upstreamRetries;
+        in.bytesIn = s.bytesIn;
+        in.bytesOut = s.bytesOut;
+        in.activeConnections = s.activeConnections;
+        in.activeRequests = s.activeRequests;
+        in.activeStreams = s.activeStreams;
+        in.keys = m_engine->shared().keys.statuses();
+        in.quotas = m_engine->shared().policy.quotaUses();
+        const RuntimePtr rt = m_engine->shared().snapshot();
+        if (rt->serverTls && !rt->serverTls->localCertificate().isNull())
+            in.certificateNotAfter = rt->serverTls->localCertificate().expiryDate().toSecsSinceEpoch();
+    }
+    return renderPrometheus(in);
+}
+
+void GatewayController::samplePerformance() {
+    if (!m_engine)
+        return;
+    PerfWindow::Totals t;
+    for (const WorkerMetrics* w : m_engine->workerMetrics()) {
+        w->latency.forEach([&](const auto& labels, const RouteValues& v) {
+            if (labels[0] == QLatin1String("GET /health"))
+                return; // a load balancer's probes are not the gateway's performance
+            for (size_t i = 0; i < t.latency.size(); ++i) {
+                t.latency[i] += v.duration.slots[i].get();
+                t.ttfb[i] += v.ttfb.slots[i].get();
+            }
+        });
+        w->requests.forEach([&](const auto& labels, const SoloCounter& v) {
+            if (labels[0] == QLatin1String("GET /health"))
+                return;
+            t.requests += v.get();
+            if (labels[2].startsWith(QLatin1Char('5')))
+                t.errors += v.get();
+        });
+    }
+    m_perf.sample(QDateTime::currentMSecsSinceEpoch(), t);
+}
+
+PerfWindow::Stats GatewayController::performance(int windowSeconds) const {
+    return m_perf.stats(windowSeconds);
+}
+
+QList<ErrorGroup> GatewayController::recentErrors(qint64 sinceMs) const {
+    UsageStore* store = m_keys->usageStore();
+    if (!store)
+        return {};
+    store->flush();
+    return store->errorGroups(sinceMs);
+}
+
+LogPage GatewayController::logs(const LogQuery& query) const {
+    UsageStore* store = m_keys->usageStore();
+    if (!store)
+        return {};
+    store->flush();
+    return store->logs(query);
+}
+
+bool GatewayController::isReady(QString* reason) const {
+    if (!m_engine) {
+        *reason = QStringLiteral("the gateway is stopped");
+        return false;
+    }
+    if (m_state == GatewayState::Draining) {
+        *reason = QStringLiteral("the gateway is draining");
+        return false;
+    }
+    const KeyPoolSummary k = m_engine->shared().keys.summary();
+    if (k.available > 0)
+        return true;
+    *reason = k.total == 0 ? QStringLiteral("no upstream key is configured")
+                           : QStringLiteral("no upstream key can take a request now (%1 cooling down, %2 disabled)")
+                                 .arg(k.coolingDown)
+                                 .arg(k.disabled);
+    return false;
+}
+
+QByteArray GatewayController::redactedConfigText(int* version) const {
+    if (version)
+        *version = m_configVersion;
+    const ConfigPtr c = config();
+    if (!c || m_configText.isEmpty())
+        return {};
+    return redactConfigText(m_configText, *c);
+}
+
+QList<ConfigVersion> GatewayController::configHistory(int limit, int beforeVersion) const {
+    ConfigHistory* h = history();
+    return h ? h->list(limit, beforeVersion) : QList<ConfigVersion>();
+}
+
+std::optional<QByteArray> GatewayController::redactedConfigVersion(int version, QString* error) const {
+    ConfigHistory* h = history();
+    if (!h) {
+        *error = QStringLiteral("no state database is open");
+        return std::nullopt;
+    }
+    const std::optional<QByteArray> bytes = h->content(version, error);
+    if (!bytes)
+        return std::nullopt;
+    // Redacted with the secrets of that version (and of the running config, which may share them).
+    const ConfigLoadResult r =
+        loadConfigText(*bytes, m_configPath.isEmpty() ? QStringLiteral("config.yaml") : m_configPath);
+    QByteArray out = *bytes;
+    if (r.config)
+        out = redactConfigText(out, *r.config);
+    if (const ConfigPtr c = config())
+        out = redactConfigText(out, *c);
+    return out;
+}
+
+ConfigApplyResult GatewayController::applyConfigText(const QByteArray& text, const QString& who, int ifVersion) {
+    ConfigApplyResult res;
+    if (!m_engine) {
+        res.status = 409;
+        res.error = QStringLiteral("the gateway is not running");
+        return res;
+    }
+    if (ifVersion > 0 && ifVersion != m_configVersion) {
+        res.status = 409;
+        res.error = QStringLiteral("version %1 is no longer in force (version %2 is): fetch the config again")
+                        .arg(ifVersion)
+                        .arg(m_configVersion);
+        return res;
+    }
+    QString error;
+    const std::optional<QByteArray> restored = restoreConfigSecrets(text, *config(), &error);
+    if (!restored) {
+        res.status = 400;
+        res.error = error;
+        return res;
+    }
+    return applyValidated(*restored, who, QStringLiteral("admin-api"), QString());
+}
+
+ConfigApplyResult GatewayController::rollbackConfig(int version, const QString& who) {
+    ConfigApplyResult res;
+    ConfigHistory* h = history();
+    if (!m_engine || !h) {
+        res.status = 409;
+        res.error = QStringLiteral("the gateway is not running");
+        return res;
+    }
+    QString error;
+    const std::optional<QByteArray> bytes = h->content(version, &error);
+    if (!bytes) {
+        res.status = h->version(version) ? 500 : 404;
+        res.error = error;
+        return res;
+    }
+    return applyValidated(*bytes, who, QStringLiteral("rollback"),
+                          QStringLiteral("rollback to version %1").arg(version));
+}
+
+ConfigApplyResult GatewayController::applyValidated(const QByteArray& text, const QString& who, const QString& source,
+                                                    const QString& comment) {
+    ConfigApplyResult res;
+    const QString name = m_configPath.isEmpty() ? QStringLiteral("config.yaml") : m_configPath;
+    const ConfigLoadResult r = loadConfigText(text, name);
+    if (!r.ok()) {
+        ++m_reloadsFailed;
+        res.status = 400;
+        res.issues = r.errors;
+        res.error = QStringLiteral("the config has %1 error(s); nothing was changed").arg(r.errors.size());
+        Q_EMIT message(QStringLiteral("config from %1 rejected:\n%2").arg(who, r.errorText()));
+        return res;
+    }
+    // The file first (atomically), so that a restart or a SIGHUP reads what is in force; put back if the swap fails.
+    const QByteArray before = m_configText;
+    auto writeFile = [this](const QByteArray& bytes, QString* err) {
+        if (m_configPath.isEmpty())
+            return true;
+        QSaveFile f(m_configPath);
+        if (!f.open(QIODevice::WriteOnly) || !f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner) ||
+            f.write(bytes) != bytes.size() || !f.commit()) {
+            *err = QStringLiteral("cannot write %1: %2").arg(m_configPath, f.errorString());
+            return false;
+        }
+        return true;
+    };
+    QString error;
+    if (!writeFile(text, &error)) {
+        ++m_reloadsFailed;
+        res.status = 500;
+        res.error = error;
+        return res;
+    }
+    m_loadedHash = QCryptographicHash::hash(text, QCryptographicHash::Sha256); // the watcher need not reload it
+    if (!reload(r.config, &error)) {
+        QString ignored;
+        writeFile(before, &ignored);
+        m_loadedHash = QCryptographicHash::hash(before, QCryptographicHash::Sha256);
+        res.status = 400;
+        res.error = error;
+        return res;
+    }
+    res.ok = true;
+    res.version = recordVersion(text, who, source, comment);
+    return res;
+}
+
+QString GatewayController::adminUrl() const {
+    if (!m_admin || !m_admin->isListening())
+        return {};
+    const QString host = m_admin->host().contains(QLatin1Char(':'))
+                             ? QLatin1Char('[') + m_admin->host() + QLatin1Char(']')
+                             : m_admin->host();
+    return QStringLiteral("http://%1:%2").arg(host).arg(m_admin->port());
+}
+
+void GatewayController::applyAdmin(const Config& config) {
+    const AdminConfig& a = config.admin;
+    if (!a.enabled) {
+        if (m_admin) {
+            m_admin.reset();
+            Q_EMIT message(QStringLiteral("admin listener closed (admin.enabled: false)"));
+        }
+        return;
+    }
+    QString error;
+    QString token = a.token;
+    if (token.isEmpty()) {
+        const QString path = !a.tokenFile.isEmpty() ? a.tokenFile
+                             : m_keys->database()
+                                 ? QFileInfo(m_keys->database()->path()).absolutePath() + QStringLiteral("/admin-token")
+                                 : QString();
+        if (!path.isEmpty())
+            token = loadOrCreateToken(path, &error);
+        if (token.isEmpty())
+            Q_EMIT message(
+                QStringLiteral("admin API disabled: %1").arg(error.isEmpty() ? QStringLiteral("no token") : error));
+    }
+    m_adminToken = token;
+    if (!m_adminApi)
+        m_adminApi = std::make_unique<AdminApi>(this);
+    m_adminApi->setToken(token);
+    if (!m_admin) {
+        AdminApi* api = m_adminApi.get();
+        m_admin = std::make_unique<AdminServer>(
+            [api](const AdminRequest& request, AdminResponder respond) { api->handle(request, std::move(respond)); });
+    }
+    const quint16 port = config.metrics.prometheusPort;
+    if (m_admin->isListening() && m_admin->host() == a.host && (port == 0 || m_admin->port() == port))
+        return;
+    if (!m_admin->listen(a.host, port, &error)) {
+        Q_EMIT message(error);
+        return;
+    }
+    Q_EMIT message(QStringLiteral("admin listener on %1 (/metrics, /health, /ready; admin API with the admin token)")
+                       .arg(adminUrl()));
+}
+
+} // namespace gemgate
