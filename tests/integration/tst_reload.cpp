@@ -11,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QUrl>
 
 #include <functional>
 #include <memory>
@@ -171,21 +172,61 @@ void TstReload::twentyReloadsUnderLoadDropNothing() {
     for (int i = 0; i < kLoops; ++i)
         fire(i);
 
-    // 20 reloads spread over the run, each a different config (limits and an extra client key toggled).
+    // 20 reloads spread over the run, each a different config (limits and an extra client key toggled): every
+    // other one through the admin API (PUT /api/config with YAML, as an operator would), the others as SIGHUP does
+    // (a validated snapshot swapped in).
     int reloads = 0;
+    int putsApplied = 0;
+    std::vector<std::unique_ptr<RawHttpClient>> puts;
+    const quint16 adminPort = quint16(QUrl(f.controller.adminUrl()).port());
+    const QByteArray adminToken = f.controller.adminToken().toUtf8();
+    QVERIFY(adminPort != 0 && !adminToken.isEmpty());
     QTimer reloader;
     reloader.setInterval(int(kDurationMs / 21));
     connect(&reloader, &QTimer::timeout, this, [&] {
+        const int n = reloads++;
+        if (reloads == 20)
+            reloader.stop();
+        if (n % 2 == 1) {
+            QByteArray yaml = "server: {host: 127.0.0.1, port: 0, workers: 2}\n"
+                              "gemini:\n  base_url: " +
+                              f.upstream.baseUrl().toEncoded() + "\n  api_keys:\n";
+            for (int k = 1; k <= 2; ++k)
+                yaml += "    - {id: key" + QByteArray::number(k) + ", key: " + upstreamKey(k).toUtf8() + "}\n";
+            yaml += "auth:\n  enabled: true\n  client_keys:\n    - {id: tester, key: " + kClientKey.toUtf8() + "}\n";
+            if (n % 3 == 0)
+                yaml += "    - {id: extra" + QByteArray::number(n) + ", key: gg-extra-key-" + QByteArray::number(n) +
+                        "-0123456789}\n";
+            yaml += "limits: {global: {requests_per_minute: " + QByteArray(n % 4 == 1 ? "1000000" : "0") + "}}\n";
+            yaml += "metrics: {prometheus_port: 0}\nlog: {access_log: off}\nstorage: {database: " +
+                    f.config->storage.database.toUtf8() + "}\n";
+            auto c = std::make_unique<RawHttpClient>();
+            if (!c->connectTo(adminPort, 2000)) {
+                errors.append(QStringLiteral("reload %1: admin connect failed").arg(n));
+                return;
+            }
+            RawHttpClient* raw = c.get();
+            connect(raw, &RawHttpClient::responseDone, this, [&, raw, n] {
+                if (raw->response().status == 200)
+                    ++putsApplied;
+                else
+                    errors.append(QStringLiteral("reload %1 (PUT /api/config): %2 %3")
+                                      .arg(n)
+                                      .arg(raw->response().status)
+                                      .arg(QString::fromUtf8(raw->response().body.left(300))));
+            });
+            raw->send("PUT", "/api/config", {{"authorization", "Bearer " + adminToken}}, yaml);
+            puts.push_back(std::move(c));
+            return;
+        }
         auto next = std::make_shared<Config>(*f.config);
-        next->limits.global.requestsPerMinute = reloads % 2 ? 0 : 1'000'000;
-        if (reloads % 3 == 0)
-            next->auth.clientKeys.append(ClientKey::make(QStringLiteral("extra%1").arg(reloads),
-                                                         QStringLiteral("gg-extra-key-%1-0123456789").arg(reloads)));
+        next->limits.global.requestsPerMinute = n % 4 == 0 ? 1'000'000 : 0;
+        if (n % 3 == 0)
+            next->auth.clientKeys.append(
+                ClientKey::make(QStringLiteral("extra%1").arg(n), QStringLiteral("gg-extra-key-%1-0123456789").arg(n)));
         QString error;
         if (!f.controller.reload(next, &error))
-            errors.append(QStringLiteral("reload %1 failed: %2").arg(reloads).arg(error));
-        if (++reloads == 20)
-            reloader.stop();
+            errors.append(QStringLiteral("reload %1 failed: %2").arg(n).arg(error));
     });
     reloader.start();
     QTRY_VERIFY_WITH_TIMEOUT(reloads == 20 && clock.elapsed() >= kDurationMs &&
@@ -193,6 +234,8 @@ void TstReload::twentyReloadsUnderLoadDropNothing() {
                              kDurationMs + 20'000);
     QVERIFY2(errors.isEmpty(), qPrintable(errors.mid(0, 5).join(u'\n')));
     QCOMPARE(reloads, 20);
+    QTRY_COMPARE(putsApplied, 10);
+    QCOMPARE(f.controller.reloadsOk(), qint64(20));
     QVERIFY2(completed > 200 && streams > 100,
              qPrintable(QStringLiteral("%1 requests, %2 streams").arg(completed).arg(streams)));
     qInfo("%d requests (%d streams) during %d reloads, 0 errors", completed, streams, reloads);
