@@ -43,7 +43,8 @@ QLabel* makeValueLabel(const QString& objectName, QWidget* parent) {
     return label;
 }
 
-// What the key row shows while the key is hidden: its recognisable prefix ("gg-") and dots, never a secret character.
+// What the key and admin token rows show while hidden: the recognisable prefix ("gg-", "gga_") and dots, never a
+// secret character.
 QString maskedKey(const QString& key) {
     const qsizetype sep = key.indexOf(QRegularExpression(QStringLiteral("[-_]")));
     const QString prefix = sep > 0 && sep < 4 ? key.left(sep + 1) : QString();
@@ -126,6 +127,17 @@ MainWindow::MainWindow(GatewayController* controller, QWidget* parent)
         if (!key.isEmpty())
             copyToClipboard(key, true, m_copyKeyButton);
     });
+    // The admin listener starts after the state turns Running and may change with a reload (another port or token);
+    // both end in a message (or keysChanged), so the row follows those too.
+    connect(controller, &GatewayController::message, this, &MainWindow::refreshAdmin);
+    connect(controller, &GatewayController::keysChanged, this, &MainWindow::refreshAdmin);
+    connect(m_showAdminTokenButton, &QPushButton::toggled, this, &MainWindow::refreshAdmin);
+    connect(m_copyAdminTokenButton, &QPushButton::clicked, this, [this] {
+        const QString token =
+            m_controller && !m_controller->adminUrl().isEmpty() ? m_controller->adminToken() : QString();
+        if (!token.isEmpty())
+            copyToClipboard(token, true, m_copyAdminTokenButton);
+    });
 
     onStateChanged(controller->state());
 }
@@ -189,6 +201,36 @@ QWidget* MainWindow::buildStatusPanel() {
     keyRow->addWidget(m_showKeyButton);
     keyRow->addWidget(m_copyKeyButton);
     form->addRow(tr("Client key:"), keyRow);
+
+    // The admin listener (/metrics, /health, /ready and the admin API) and the token the admin API asks for.
+    m_adminUrlLabel = new QLabel(box);
+    m_adminUrlLabel->setObjectName(QStringLiteral("adminUrlLabel"));
+    m_adminUrlLabel->setTextFormat(Qt::PlainText);
+    m_adminUrlLabel->setWordWrap(true);
+    m_adminUrlLabel->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    m_adminUrlLabel->setCursor(Qt::IBeamCursor);
+    m_adminUrlLabel->setToolTip(tr("The admin listener: /metrics, /health and /ready, and the admin API (/api/...), "
+                                   "which asks for the admin token"));
+    form->addRow(tr("Admin API:"), m_adminUrlLabel);
+
+    m_adminTokenLabel = new QLabel(box);
+    m_adminTokenLabel->setObjectName(QStringLiteral("adminTokenLabel"));
+    m_adminTokenLabel->setTextFormat(Qt::PlainText);
+    m_adminTokenLabel->setWordWrap(true);
+    m_adminTokenLabel->setToolTip(tr("Send it as “Authorization: Bearer <token>”. It comes from admin.token in the "
+                                     "config file or, when that is empty, is generated on first run into an "
+                                     "owner-only file (admin.token_file)."));
+    m_showAdminTokenButton = new QPushButton(tr("Show"), box);
+    m_showAdminTokenButton->setObjectName(QStringLiteral("showAdminTokenButton"));
+    m_showAdminTokenButton->setCheckable(true);
+    m_copyAdminTokenButton = new QPushButton(tr("Copy"), box);
+    m_copyAdminTokenButton->setObjectName(QStringLiteral("copyAdminTokenButton"));
+    m_copyAdminTokenButton->setToolTip(tr("Copy the admin token, for scripts and tools that call the admin API"));
+    auto* adminTokenRow = new QHBoxLayout;
+    adminTokenRow->addWidget(m_adminTokenLabel, 1);
+    adminTokenRow->addWidget(m_showAdminTokenButton);
+    adminTokenRow->addWidget(m_copyAdminTokenButton);
+    form->addRow(tr("Admin token:"), adminTokenRow);
 
     m_configPathLabel = new QLabel(box);
     m_configPathLabel->setObjectName(QStringLiteral("configPathLabel"));
@@ -342,6 +384,7 @@ void MainWindow::refreshDetails() {
     m_configPathLabel->setText(path.isEmpty() ? tr("(built-in configuration)") : path);
     m_copyUrlButton->setEnabled(running);
     refreshClientKey();
+    refreshAdmin();
     refreshKeys();
 }
 
@@ -386,6 +429,41 @@ void MainWindow::refreshClientKey() {
                                        : tr("Authentication is off: anyone who can reach %1 can use this gateway "
                                             "without a key.")
                                              .arg(m_controller->listenUrl()));
+}
+
+void MainWindow::refreshAdmin() {
+    const ConfigPtr config = m_controller && m_controller->isRunning() ? m_controller->config() : nullptr;
+    const QString url = config ? m_controller->adminUrl() : QString();
+    // The token matters only while the listener that asks for it is up.
+    const QString token = url.isEmpty() ? QString() : m_controller->adminToken();
+
+    if (!url.isEmpty())
+        m_adminUrlLabel->setText(url);
+    else if (!config)
+        m_adminUrlLabel->setText(tr("Off"));
+    else if (!config->admin.enabled)
+        m_adminUrlLabel->setText(tr("Off (admin.enabled is false in the config file)"));
+    else
+        m_adminUrlLabel->setText(tr("Off (the admin listener could not start; see the Log tab)"));
+
+    m_showAdminTokenButton->setVisible(!token.isEmpty());
+    m_copyAdminTokenButton->setVisible(!token.isEmpty());
+    m_adminTokenLabel->setFont(QFont());
+    m_adminTokenLabel->setTextInteractionFlags(Qt::NoTextInteraction);
+    if (!token.isEmpty()) {
+        const bool shown = m_showAdminTokenButton->isChecked();
+        m_adminTokenLabel->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+        m_adminTokenLabel->setText(shown ? token : maskedKey(token));
+        if (shown)
+            m_adminTokenLabel->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+        m_showAdminTokenButton->setText(shown ? tr("Hide") : tr("Show"));
+        return;
+    }
+    // Nothing to hide any more: the next token starts masked again.
+    const QSignalBlocker blocker(m_showAdminTokenButton);
+    m_showAdminTokenButton->setChecked(false);
+    m_showAdminTokenButton->setText(tr("Show"));
+    m_adminTokenLabel->setText(url.isEmpty() ? tr("–") : tr("None: the admin API is off (see the Log tab)."));
 }
 
 void MainWindow::copyToClipboard(const QString& text, bool secret, QPushButton* button) {

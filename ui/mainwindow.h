@@ -3,9 +3,10 @@
 // MainWindow: GemGate's small status window. It shows what the gateway is doing (state, listening URL, config
 // file, upstream keys, traffic counters from the once-a-second metrics snapshot), the local client key that goes
 // with the URL into an SDK (masked until Show; Copy puts it on the clipboard) or a plain note that authentication
-// is off, a Start/Stop button, and two tabs: the upstream keys (KeysPanel: per-key state, budget and last error,
-// add / remove / turn on / off / test) and a log of the controller's messages. It owns the tray icon; closing the
-// window hides it to the tray when the desktop has one, otherwise it quits the application.
+// is off, the admin listener's URL and the admin API token (masked until Show; Copy) or "Off", a Start/Stop button,
+// and two tabs: the upstream keys (KeysPanel: per-key state, budget and last error, add / remove / turn on / off /
+// test) and a log of the controller's messages. It owns the tray icon; closing the window hides it to the tray when
+// the desktop has one, otherwise it quits the application.
 //
 // Everything goes through GatewayController: the window never reaches into the engine.
 
@@ -56,6 +57,8 @@ private:
     void refreshKeys();
     // The local client key row: masked key and its buttons, or a plain note when there is no key to present.
     void refreshClientKey();
+    // The admin API row: the admin listener's URL ("Off" when it is not listening) and its token, masked until Show.
+    void refreshAdmin();
     void copyToClipboard(const QString& text, bool secret, QPushButton* button);
 
     QPointer<GatewayController> m_controller;
@@ -70,6 +73,10 @@ private:
     QLabel* m_clientKeyLabel = nullptr;
     QPushButton* m_showKeyButton = nullptr;
     QPushButton* m_copyKeyButton = nullptr;
+    QLabel* m_adminUrlLabel = nullptr;
+    QLabel* m_adminTokenLabel = nullptr;
+    QPushButton* m_showAdminTokenButton = nullptr;
+    QPushButton* m_copyAdminTokenButton = nullptr;
     QLabel* m_configPathLabel = nullptr;
     QLabel* m_keysLabel = nullptr;
     QLabel* m_errorLabel = nullptr;

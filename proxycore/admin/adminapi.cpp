@@ -387,6 +387,12 @@ void AdminApi::config(const AdminRequest& r, const QList<QByteArray>& parts, Adm
             QByteArray ifMatch = r.http.headers.value("if-match").trimmed();
             if (ifMatch.startsWith('"') && ifMatch.endsWith('"'))
                 ifMatch = ifMatch.mid(1, ifMatch.size() - 2);
+            if (ifMatch == "*")
+                ifMatch.clear();
+            bool numeric = false;
+            if (!ifMatch.isEmpty() && (ifMatch.toInt(&numeric), !numeric))
+                return respond(AdminReply::error(400, QStringLiteral("If-Match: expected the version from the ETag of "
+                                                                     "GET /api/config, e.g. \"7\"")));
             if (r.http.body.trimmed().isEmpty())
                 return respond(AdminReply::error(400, QStringLiteral("expected the new config as YAML in the body")));
             return respond(applyResult(m_controller->applyConfigText(r.http.body, who(r), ifMatch.toInt())));

@@ -14,6 +14,7 @@ namespace gemgate {
 namespace {
 constexpr qint64 kMaxBody = 8 * 1024 * 1024; // a config, a key, a client: far below this
 constexpr int kIdleMs = 60'000;
+constexpr qint64 kMaxQueued = kMaxBody + 64 * 1024; // pipelined bytes waiting while a request is being answered
 
 QByteArray statusName(int status) {
     switch (status) {
@@ -56,7 +57,18 @@ public:
         m_idle.start();
     }
 
-    bool onHeadersComplete() override { return true; }
+    ~AdminConnection() override {
+        // Going with its server (the listener turned off from inside a request): what was answered still leaves.
+        if (m_socket->state() == QAbstractSocket::ConnectedState && m_socket->bytesToWrite() > 0)
+            m_socket->flush();
+    }
+
+    bool onHeadersComplete() override {
+        // curl sends Expect: 100-continue before a large PUT; answer it rather than make it wait a second.
+        if (m_parser.headers().hasToken("expect", "100-continue") && m_parser.versionMinor() >= 1)
+            m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+        return true;
+    }
     void onBody(const char* data, qsizetype len) override { m_request.http.body.append(data, len); }
     void onMessageComplete() override { m_complete = true; }
 
@@ -69,15 +81,20 @@ private:
 
     void read() {
         m_in += m_socket->readAll();
+        if (m_in.size() > kMaxQueued) { // a client pipelining without reading the answers
+            m_socket->abort();
+            return;
+        }
         process();
     }
 
     void process() {
-        while (!m_busy && !m_in.isEmpty()) {
+        while (!m_busy && !m_closing && !m_in.isEmpty()) {
             qsizetype used = 0;
             const HttpParser::Result r = m_parser.feed(m_in.constData(), m_in.size(), &used);
             m_in.remove(0, used);
             if (r == HttpParser::Result::Error) {
+                m_head = false;
                 const int status = m_parser.errorStatus() ? m_parser.errorStatus() : 400;
                 m_keepAlive = false;
                 write(AdminReply::error(status, m_parser.errorMessage()));
@@ -99,6 +116,7 @@ private:
         h.headers = m_parser.headers();
         h.versionMinor = m_parser.versionMinor();
         m_keepAlive = m_parser.keepAlive();
+        m_head = h.method == "HEAD";
         m_request.peer = m_socket->peerAddress().toString();
         m_busy = true;
         m_idle.stop();
@@ -121,10 +139,12 @@ private:
         if (!m_keepAlive)
             out += "Connection: close\r\n";
         out += "\r\n";
-        out += reply.body;
+        if (!m_head)
+            out += reply.body;
         m_socket->write(out);
         m_busy = false;
         if (!m_keepAlive) {
+            m_closing = true; // nothing after a Connection: close request is answered
             m_socket->disconnectFromHost();
             return;
         }
@@ -144,6 +164,8 @@ private:
     bool m_busy = false;
     bool m_complete = false;
     bool m_keepAlive = true;
+    bool m_head = false;
+    bool m_closing = false;
 };
 } // namespace
 

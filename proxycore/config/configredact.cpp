@@ -36,8 +36,21 @@ QList<QByteArray> secretsOf(const Config& c) {
         if (k.secretRef.isEmpty() && !k.managed)
             add(k.secret);
         add(k.proxy.password());
+        add(k.proxy.password(QUrl::FullyEncoded)); // as written in the URL: p%40ss for p@ss
     }
     add(c.gemini.proxy.password());
+    add(c.gemini.proxy.password(QUrl::FullyEncoded));
+    // The forms a secret takes inside a quoted YAML scalar ('it''s', "a\"b"), when they differ from its value.
+    const QList<QByteArray> plain = out;
+    for (const QByteArray& s : plain) {
+        QByteArray single = s;
+        single.replace('\'', "''");
+        QByteArray dbl = s;
+        dbl.replace('\\', "\\\\").replace('"', "\\\"");
+        for (const QByteArray& v : {single, dbl})
+            if (!out.contains(v))
+                out.append(v);
+    }
     // Longest first, so a secret that contains another is replaced whole.
     std::sort(out.begin(), out.end(), [](const QByteArray& a, const QByteArray& b) { return a.size() > b.size(); });
     return out;

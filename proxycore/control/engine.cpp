@@ -75,14 +75,18 @@ bool Engine::start(RuntimePtr runtime, QString* error) {
     return true;
 }
 
+namespace {
+QHostAddress listenAddress(const QString& host) {
+    if (host == QLatin1String("localhost"))
+        return QHostAddress(QHostAddress::LocalHost);
+    if (host.isEmpty() || host == QLatin1String("*"))
+        return QHostAddress(QHostAddress::Any);
+    return QHostAddress(host);
+}
+} // namespace
+
 Listener* Engine::bindListener(const ServerConfig& server, QString* error) {
-    QHostAddress addr;
-    if (server.host == QLatin1String("localhost"))
-        addr = QHostAddress::LocalHost;
-    else if (server.host.isEmpty() || server.host == QLatin1String("*"))
-        addr = QHostAddress::Any;
-    else
-        addr = QHostAddress(server.host);
+    const QHostAddress addr = listenAddress(server.host);
     if (addr.isNull()) {
         *error = QStringLiteral("server.host: \"%1\" is not an IP address (use e.g. 127.0.0.1, 0.0.0.0, ::1 or "
                                 "localhost)")
@@ -112,19 +116,45 @@ bool Engine::rebind(const ServerConfig& server, bool tls, QString* error) {
         return false;
     }
     Listener* fresh = nullptr;
+    bool unchanged = false;
     QString bindError;
     QMetaObject::invokeMethod(
-        m_listener,
+        m_listenerContext.get(),
         [&] {
+            const QHostAddress oldAddr = m_listener->serverAddress();
+            const quint16 oldPort = m_listener->serverPort();
+            if (listenAddress(server.host) == oldAddr && (server.port == 0 || server.port == oldPort)) {
+                unchanged = true; // "localhost" and "127.0.0.1" are one address
+                return;
+            }
             fresh = bindListener(server, &bindError);
+            if (!fresh && server.port == oldPort) {
+                // Another address on the same port (127.0.0.1 -> 0.0.0.0): the two cannot listen at once, so this
+                // one change has a moment without a listener. The old socket comes back if the new one fails.
+                while (m_listener->waitForNewConnection(0)) {
+                }
+                m_listener->close();
+                fresh = bindListener(server, &bindError);
+                if (!fresh) {
+                    m_listener->listen(oldAddr, oldPort);
+                    return;
+                }
+            }
             if (!fresh)
                 return;
-            // Only now does the old socket close: there is no moment without a listening socket.
+            // Connections the kernel completed on the old socket but not yet handed over are taken first; only then
+            // does it close, after the new one listens: no moment without a listening socket.
+            while (m_listener->waitForNewConnection(0)) {
+            }
             m_listener->close();
             delete m_listener;
             m_listener = fresh;
         },
         Qt::BlockingQueuedConnection);
+    if (unchanged) {
+        setListenUrl(server, tls);
+        return true;
+    }
     if (!fresh) {
         *error = bindError;
         return false;

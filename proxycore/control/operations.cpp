@@ -19,6 +19,8 @@
 namespace gemgate {
 
 namespace {
+constexpr int kConfigVersionsKept = 200;
+
 // A generated admin token: "gga_" + 32 random bytes, base64url.
 QString newAdminToken() {
     QByteArray raw(32, Qt::Uninitialized);
@@ -73,8 +75,10 @@ int GatewayController::recordVersion(const QByteArray& text, const QString& who,
     const std::optional<ConfigVersion> v = h->record(text, who, source, comment, &error);
     if (!v) {
         Q_EMIT message(QStringLiteral("config history: %1").arg(error));
-        return m_configVersion;
+        return m_configVersion = 0; // unknown: If-Match cannot match a version that was not recorded
     }
+    if (v->version % 50 == 0)
+        h->prune(kConfigVersionsKept);
     return m_configVersion = v->version;
 }
 
@@ -186,12 +190,19 @@ std::optional<QByteArray> GatewayController::redactedConfigVersion(int version, 
     const std::optional<QByteArray> bytes = h->content(version, error);
     if (!bytes)
         return std::nullopt;
-    // Redacted with the secrets of that version (and of the running config, which may share them).
+    // Redacted with the secrets of that version, which needs it parsed: ${VAR}s are filled with a stand-in (an
+    // old version may name a variable that is gone; the reference is all the text shows anyway). A version that does
+    // not parse is not shown at all rather than shown with its secrets.
+    const EnvLookup standIn = [](const QString&) { return std::optional<QString>(QString(64, QLatin1Char('x'))); };
     const ConfigLoadResult r =
-        loadConfigText(*bytes, m_configPath.isEmpty() ? QStringLiteral("config.yaml") : m_configPath);
-    QByteArray out = *bytes;
-    if (r.config)
-        out = redactConfigText(out, *r.config);
+        loadConfigText(*bytes, m_configPath.isEmpty() ? QStringLiteral("config.yaml") : m_configPath, standIn);
+    if (!r.config) {
+        *error = QStringLiteral("version %1 no longer parses, so its secrets cannot be found to redact them: it is not "
+                                "shown (a rollback to it is still possible, and validates it)")
+                     .arg(version);
+        return std::nullopt;
+    }
+    QByteArray out = redactConfigText(*bytes, *r.config);
     if (const ConfigPtr c = config())
         out = redactConfigText(out, *c);
     return out;
@@ -300,7 +311,10 @@ void GatewayController::applyAdmin(const Config& config) {
     const AdminConfig& a = config.admin;
     if (!a.enabled) {
         if (m_admin) {
-            m_admin.reset();
+            // This may run inside an admin request (PUT /api/config turning the listener off): the server and its
+            // connections go once control is back in the event loop, not under the request's feet.
+            m_admin->close();
+            m_admin.release()->deleteLater();
             Q_EMIT message(QStringLiteral("admin listener closed (admin.enabled: false)"));
         }
         return;

@@ -80,7 +80,11 @@ struct HistogramSum {
                 cumulative += slots[size_t(slot++)];
             h.bucket.push_back({cumulative, double(le) / 1e6});
         }
-        h.bucket.push_back({count, std::numeric_limits<double>::infinity()});
+        // The slots and the count are read one by one while a worker may be adding: +Inf never below a finite bucket.
+        for (; slot < LatencyScale::kSlots; ++slot)
+            cumulative += slots[size_t(slot)];
+        h.sample_count = qMax(count, cumulative);
+        h.bucket.push_back({h.sample_count, std::numeric_limits<double>::infinity()});
         return h;
     }
 };

@@ -85,14 +85,17 @@ PerfWindow::Stats PerfWindow::stats(int windowSeconds) const {
             for (const Slot& s : m_seconds)
                 if (s.stamp > m_nowSec - windowSeconds && s.stamp <= m_nowSec)
                     add(sum, s.t);
+            st.coveredSeconds = int(qMin<qint64>(windowSeconds, m_nowSec - m_firstSec + 1));
         } else {
+            // Whole minutes: the window starts at the first second of its oldest minute.
             const qint64 nowMin = m_nowSec / 60;
             const qint64 minutes = (windowSeconds + 59) / 60;
             for (const Slot& s : m_minutes)
                 if (s.stamp > nowMin - minutes && s.stamp <= nowMin)
                     add(sum, s.t);
+            const qint64 from = qMax(m_firstSec, (nowMin - minutes + 1) * 60);
+            st.coveredSeconds = int(m_nowSec - from + 1);
         }
-        st.coveredSeconds = int(qMin<qint64>(windowSeconds, m_nowSec - m_firstSec + 1));
     }
     st.requests = sum.requests;
     st.errors = sum.errors;

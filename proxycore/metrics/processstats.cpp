@@ -48,8 +48,10 @@ ProcessStats ProcessStats::read() {
                 p.startTimeSeconds = double(boot) + double(f[19].toLongLong()) / tick; // starttime 22
         }
     }
+    // Less the descriptor the listing itself holds open.
     p.openFds =
-        QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System).size();
+        QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System).size() -
+        1;
 #endif
     struct rlimit rl {};
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0)

@@ -56,25 +56,54 @@ QString metricsRoute(const RequestContext& ctx) {
     qsizetype i = 1;
     if (i < segs.size() && segs[i] == "upload")
         out += "/" + segs[i++];
-    if (i < segs.size())
-        out += "/" + segs[i++]; // the version
+    if (i < segs.size()) { // the version
+        const QByteArray& v = segs[i++];
+        out += '/' + (v == "v1" || v == "v1beta" || v == "v1alpha" ? v : QByteArrayLiteral("{other}"));
+    }
+    // Collections and actions of the Gemini REST API; anything else a client makes up is "{other}", so a client
+    // cannot fill the metrics with label values of its own.
+    static const QSet<QByteArray> kCollections = {
+        "models",    "tunedModels", "files",       "cachedContents", "batches",          "operations", "corpora",
+        "documents", "chunks",      "permissions", "generatedFiles", "fileSearchStores", "dynamic",    "ragStores"};
+    static const QSet<QByteArray> kActions = {"generateContent",
+                                              "streamGenerateContent",
+                                              "countTokens",
+                                              "embedContent",
+                                              "batchEmbedContents",
+                                              "batchGenerateContent",
+                                              "asyncBatchEmbedContent",
+                                              "predict",
+                                              "predictLongRunning",
+                                              "cancel",
+                                              "generateAnswer",
+                                              "query",
+                                              "batchCreate",
+                                              "batchDelete",
+                                              "batchUpdate",
+                                              "download",
+                                              "importFile",
+                                              "uploadToFileSearchStore"};
     QByteArray collection;
-    for (int k = 0; i < segs.size(); ++i, ++k) {
+    for (int k = 0; i < segs.size() && k < 6; ++i, ++k) {
         QByteArray seg = segs[i];
         QByteArray action;
         const qsizetype colon = seg.indexOf(':');
         if (colon >= 0) {
-            action = seg.mid(colon);
+            action = seg.mid(colon + 1);
             seg.truncate(colon);
         }
         if (k % 2 == 1)
             seg = collection == "models" || collection == "tunedModels" ? QByteArrayLiteral("{model}")
                                                                         : QByteArrayLiteral("{id}");
         else
-            collection = seg;
-        out += '/' + seg + action.left(64);
+            collection = seg = kCollections.contains(seg) ? seg : QByteArrayLiteral("{other}");
+        out += '/' + seg;
+        if (colon >= 0)
+            out += ':' + (kActions.contains(action) ? action : QByteArrayLiteral("{other}"));
     }
-    return QString::fromUtf8(out.left(200));
+    if (i < segs.size())
+        out += "/...";
+    return QString::fromUtf8(out);
 }
 
 // An OpenAI model list with the configured aliases added (each one whose Gemini model is in the list).

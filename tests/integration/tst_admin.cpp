@@ -161,6 +161,7 @@ private Q_SLOTS:
     void keysAndClients();
     void usageLogsErrorsPerformanceReady();
     void listenPortChangeRebindsWithoutAGap();
+    void httpDetailsAndTurningTheListenerOff();
 };
 
 void TstAdmin::metricsParseAndCountersMove() {
@@ -196,7 +197,17 @@ void TstAdmin::metricsParseAndCountersMove() {
                  .status,
              503);
 
+    // Paths a client makes up do not become label values of their own.
+    for (int i = 0; i < 3; ++i)
+        call(env.controller.boundPort(), "GET",
+             "/v1beta/made-up-" + QByteArray::number(i) + "/x" + QByteArray::number(i) + ":invent" +
+                 QByteArray::number(i),
+             {{"x-goog-api-key", kClient}});
+
     const auto [after, text] = scrape();
+    QVERIFY2(text.contains("route=\"GET /v1beta/{other}/{id}:{other}\""), text.constData());
+    QVERIFY(!text.contains("made-up-"));
+    QVERIFY(!text.contains("invent"));
     QCOMPARE(after.value(ok200), 3.0);
     QCOMPARE(after.value(
                  QStringLiteral(R"(gemgate_requests_total{route="POST /v1beta/models/{model}:streamGenerateContent",)"
@@ -616,11 +627,23 @@ void TstAdmin::listenPortChangeRebindsWithoutAGap() {
     QCOMPARE(idle.response().status, 200);
     QCOMPARE(idle.completedResponses(), 2);
 
+    // Another name for the same address changes nothing; another address on the same port is taken over.
+    env.admin = newAdmin;
+    QByteArray sameAddress = moved;
+    sameAddress.replace("host: 127.0.0.1", "host: localhost");
+    QCOMPARE(env.api("PUT", "/api/config", sameAddress).status, 200);
+    QCOMPARE(env.controller.boundPort(), newPort);
+    QByteArray anyAddress = moved;
+    anyAddress.replace("host: 127.0.0.1", "host: 0.0.0.0");
+    QCOMPARE(env.api("PUT", "/api/config", anyAddress).status, 200);
+    QVERIFY(env.controller.listenUrl().startsWith(QLatin1String("http://0.0.0.0:")));
+    QCOMPARE(call(newPort, "POST", kGenerate, {{"x-goog-api-key", kClient}}, kBody).status, 200);
+
     // A port that is taken: the reload is refused and the gateway stays where it is.
     QTcpServer squatter;
     QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
-    QByteArray taken = env.text;
-    taken.replace("port: 0, workers: 2",
+    QByteArray taken = anyAddress;
+    taken.replace(QByteArray("port: " + QByteArray::number(newPort) + ", workers: 2"),
                   QByteArray("port: " + QByteArray::number(squatter.serverPort()) + ", workers: 2"));
     env.admin = newAdmin;
     const RawResponse refusedPut = env.api("PUT", "/api/config", taken);
@@ -628,6 +651,44 @@ void TstAdmin::listenPortChangeRebindsWithoutAGap() {
     QVERIFY2(refusedPut.body.contains("cannot listen"), refusedPut.body.constData());
     QCOMPARE(env.controller.boundPort(), newPort);
     QCOMPARE(call(newPort, "POST", kGenerate, {{"x-goog-api-key", kClient}}, kBody).status, 200);
+}
+
+void TstAdmin::httpDetailsAndTurningTheListenerOff() {
+    Env env;
+    QVERIFY(env.start());
+    // HEAD: headers only, and the keep-alive connection stays in step for the next request.
+    RawHttpClient c;
+    QVERIFY(c.connectTo(env.admin));
+    c.setHeadRequest(true);
+    c.send("HEAD", "/health", {});
+    QVERIFY(c.waitForResponse());
+    QCOMPARE(c.response().status, 200);
+    QVERIFY(c.response().body.isEmpty());
+    c.setHeadRequest(false);
+    c.send("GET", "/ready", {});
+    QVERIFY(c.waitForResponse());
+    QCOMPARE(c.response().status, 200);
+    QVERIFY(c.response().body.contains("\"ready\":true"));
+    QCOMPARE(c.completedResponses(), 2);
+    // A wrong method, an unknown route, a bad If-Match.
+    QCOMPARE(call(env.admin, "POST", "/metrics").status, 405);
+    QCOMPARE(env.api("GET", "/api/nothing").status, 404);
+    QCOMPARE(env.api("PUT", "/api/config", env.text, {{"if-match", "W/\"1\""}}).status, 400);
+
+    // Turning the admin listener off from inside an admin request: the answer still arrives, then it is gone.
+    const RawResponse off = env.api("PUT", "/api/config", env.text + "admin: {enabled: false}\n");
+    QCOMPARE(off.status, 200);
+    QTRY_VERIFY(env.controller.adminUrl().isEmpty());
+    RawHttpClient refused;
+    QVERIFY(!refused.connectTo(env.admin, 1000));
+    QCOMPARE(env.generate(), 200);
+    // The file is the way back.
+    QVERIFY(writeFile(env.path, env.text));
+    QString error;
+    QVERIFY2(env.controller.reload(&error), qPrintable(error));
+    QVERIFY(!env.controller.adminUrl().isEmpty());
+    env.admin = quint16(QUrl(env.controller.adminUrl()).port());
+    QCOMPARE(env.api("GET", "/api/keys").status, 200);
 }
 
 QTEST_GUILESS_MAIN(TstAdmin)

@@ -73,6 +73,7 @@ std::shared_ptr<Config> TestClientKey::config(bool authEnabled, const QStringLis
         cfg->auth.clientKeys.append(ClientKey::make(QStringLiteral("local%1").arg(i), keys[i]));
     cfg->log.accessLog = LogTarget::Off;
     cfg->storage.database = m_dir.filePath(QStringLiteral("gemgate.db"));
+    cfg->metrics.prometheusPort = 0; // the admin listener on any free port
     return cfg;
 }
 

@@ -34,6 +34,7 @@ namespace {
 
 std::shared_ptr<Config> testConfig() {
     auto cfg = std::make_shared<Config>();
+    cfg->metrics.prometheusPort = 0; // the admin listener on any free port
     cfg->server.port = 0;
     cfg->server.workers = 1;
     cfg->auth.enabled = false;

@@ -15,12 +15,14 @@ const QByteArray kText = "# my gateway\n"
                          "  api_keys:\n"
                          "    - {id: a, key: AIzaSyRedactTestKey-0123456789abcdefgh}\n"
                          "    - {id: b, key: \"${GG_REDACT_TEST_KEY}\"}\n"
-                         "  proxy: http://user:proxy-password-123@127.0.0.1:3128\n"
+                         "  proxy: http://user:proxy%40password-123@127.0.0.1:3128\n"
                          "auth:\n"
                          "  enabled: true\n"
                          "  jwt_secret: jwt-secret-0123456789-0123456789-abcdef\n"
                          "  client_keys:\n"
                          "    - {id: c1, key: gg-client-key-one-0123456789}   # the laptop\n"
+                         "    - {id: c2, key: 'gg-client-key-it''s-0123456789'}\n"
+                         "    - {id: c3, key: \"gg-client-key-\\\"quoted\\\"-0123456789\"}\n"
                          "admin: {token: admin-token-0123456789abcdef}\n";
 
 std::optional<QString> env(const QString& name) {
@@ -42,10 +44,10 @@ void TstConfigRedact::redactsEverySecretAndRestoresThem() {
     const ConfigLoadResult r = loadConfigText(kText, QStringLiteral("t.yaml"), env);
     QVERIFY2(r.ok(), qPrintable(r.errorText()));
     const QByteArray red = redactConfigText(kText, *r.config);
-    for (const char* secret :
-         {"AIzaSyRedactTestKey", "proxy-password-123", "jwt-secret-0123", "gg-client-key-one", "admin-token-0123"})
+    for (const char* secret : {"AIzaSyRedactTestKey", "password-123", "jwt-secret-0123", "gg-client-key-one",
+                               "admin-token-0123", "gg-client-key-it", "quoted"})
         QVERIFY2(!red.contains(secret), secret);
-    QCOMPARE(red.count("<redacted:"), 5);
+    QCOMPARE(red.count("<redacted:"), 7);
     QVERIFY(red.contains("# my gateway\n"));
     QVERIFY(red.contains("   # the laptop\n"));
     QVERIFY(red.contains("${GG_REDACT_TEST_KEY}"));
