@@ -99,22 +99,8 @@ std::optional<ConfigVersion> latestVersion(QSqlDatabase& db) {
 // Creates every missing directory of dir, each with mode 0700, and sets dir itself to 0700 (it is ours, and holds
 // secrets: also one created by hand or an older build).
 bool makeDir(const QString& dir, QString* error) {
-    QString existing = QDir::cleanPath(dir);
-    QStringList missing;
-    while (!QFileInfo::exists(existing)) {
-        missing.prepend(existing);
-        const QString parent = QFileInfo(existing).path();
-        if (parent == existing)
-            break;
-        existing = parent;
-    }
-    for (const QString& d : std::as_const(missing)) {
-        if (::mkdir(QFile::encodeName(d).constData(), 0700) != 0 && errno != EEXIST) {
-            *error = QStringLiteral("cannot create directory %1: %2")
-                         .arg(native(d), QString::fromLocal8Bit(std::strerror(errno)));
-            return false;
-        }
-    }
+    if (!makePrivateDirs(dir, error))
+        return false;
     struct stat st {};
     if (::stat(QFile::encodeName(dir).constData(), &st) != 0 || !S_ISDIR(st.st_mode)) {
         *error = QStringLiteral("%1 is not a directory").arg(native(dir));

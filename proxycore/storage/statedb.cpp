@@ -128,8 +128,14 @@ QStringList modelsFromText(const QString& s) {
     return out;
 }
 
-// Creates every missing directory of dir, each with mode 0700.
-bool makeDirs(const QString& dir, QString* cause) {
+struct Task {
+    bool barrier = false; // reads and flushes: everything queued before is committed before fn runs
+    std::function<void(QSqlDatabase&)> fn;
+};
+
+} // namespace
+
+bool makePrivateDirs(const QString& dir, QString* cause) {
     QString existing = QDir::cleanPath(dir);
     QStringList missing;
     while (!QFileInfo::exists(existing)) {
@@ -152,13 +158,6 @@ bool makeDirs(const QString& dir, QString* cause) {
     }
     return true;
 }
-
-struct Task {
-    bool barrier = false; // reads and flushes: everything queued before is committed before fn runs
-    std::function<void(QSqlDatabase&)> fn;
-};
-
-} // namespace
 
 struct StateDb::Private {
     QString path;
@@ -230,7 +229,7 @@ QString StateDb::Private::setUp(QSqlDatabase& connection) {
 
     const QFileInfo info(path);
     QString cause;
-    if (!makeDirs(info.absolutePath(), &cause))
+    if (!makePrivateDirs(info.absolutePath(), &cause))
         return failure(cause);
     if (info.exists()) {
         if (info.isDir())

@@ -70,6 +70,10 @@ struct ManagedKeyRow {
     qint64 createdAtMs = 0;
 };
 
+// Creates every missing directory of dir, each with mode 0700 (GemGate's data directories hold secrets). False with
+// *cause naming the directory when one cannot be made or a part of the path is not a directory.
+bool makePrivateDirs(const QString& dir, QString* cause);
+
 class StateDb {
 public:
     // Opens (creating the file, its directory and the schema when missing) and starts the writer thread.

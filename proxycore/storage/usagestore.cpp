@@ -407,6 +407,32 @@ void UsageStore::prune(qint64 recordsBeforeMs, const QString& oldestDayToKeep) {
     });
 }
 
+namespace {
+// The WHERE clause of a read, condition by condition, with its bound values.
+struct SqlWhere {
+    QStringList conditions;
+    QVariantList binds;
+    void add(const char* condition) { conditions.append(QString::fromLatin1(condition)); }
+    void add(const char* condition, const QVariant& value) {
+        add(condition);
+        binds.append(value);
+    }
+    // Filters left empty / 0 match everything.
+    void ifSet(const char* condition, const QString& value) {
+        if (!value.isEmpty())
+            add(condition, value);
+    }
+    void ifSet(const char* condition, qint64 value) {
+        if (value > 0)
+            add(condition, value);
+    }
+    QString clause() const {
+        return conditions.isEmpty() ? QString() : QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND "));
+    }
+};
+
+} // namespace
+
 QList<UsageSummaryRow> UsageStore::summarize(const UsageQuery& query) {
     QStringList groups; // the groupBy names, known ones only, each once, order kept
     for (const QString& g : query.groupBy) {
@@ -427,36 +453,23 @@ QList<UsageSummaryRow> UsageStore::summarize(const UsageQuery& query) {
     for (const QString& g : std::as_const(groups))
         keyColumns.append(QString::fromLatin1(groupColumn(g)));
 
-    QStringList where;
-    QVariantList binds;
-    auto filter = [&](const char* condition, const QString& value) {
-        if (value.isEmpty())
-            return;
-        where.append(QString::fromLatin1(condition));
-        binds.append(value);
-    };
-    filter("day >= ?", query.fromDay);
-    filter("day <= ?", query.toDay);
-    filter("client = ?", query.client);
-    filter("namespace = ?", query.nameSpace);
-    filter("key_id = ?", query.keyId);
-    filter("model = ?", query.model);
-    if (query.fromMs > 0) {
-        where.append(QStringLiteral("time_ms >= ?"));
-        binds.append(query.fromMs);
-    }
-    if (query.toMs > 0) {
-        where.append(QStringLiteral("time_ms < ?"));
-        binds.append(query.toMs);
-    }
+    SqlWhere where;
+    where.ifSet("day >= ?", query.fromDay);
+    where.ifSet("day <= ?", query.toDay);
+    where.ifSet("client = ?", query.client);
+    where.ifSet("namespace = ?", query.nameSpace);
+    where.ifSet("key_id = ?", query.keyId);
+    where.ifSet("model = ?", query.model);
+    where.ifSet("time_ms >= ?", query.fromMs);
+    where.ifSet("time_ms < ?", query.toMs);
+    const QVariantList binds = where.binds;
 
     QString sql = QStringLiteral("SELECT ");
     for (const QString& c : std::as_const(keyColumns))
         sql += c + QStringLiteral(", ");
     sql += fromRecords ? QLatin1String(kRecordSums) + QStringLiteral(" FROM usage")
                        : QLatin1String(kSums) + QStringLiteral(" FROM usage_daily");
-    if (!where.isEmpty())
-        sql += QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
+    sql += where.clause();
     if (!keyColumns.isEmpty()) {
         const QString keys = keyColumns.join(QStringLiteral(", "));
         sql += QStringLiteral(" GROUP BY ") + keys + QStringLiteral(" ORDER BY ") + keys;
@@ -552,40 +565,20 @@ QList<UsageRecord> UsageStore::recent(int limit, const QString& client) {
 
 LogPage UsageStore::logs(const LogQuery& query) {
     const int limit = std::clamp(query.limit, 1, kMaxLogLimit);
-    QStringList where;
-    QVariantList binds;
-    auto filter = [&](const char* condition, const QString& value) {
-        if (value.isEmpty())
-            return;
-        where.append(QString::fromLatin1(condition));
-        binds.append(value);
-    };
-    filter("client = ?", query.client);
-    filter("key_id = ?", query.keyId);
-    filter("model = ?", query.model);
-    filter("namespace = ?", query.nameSpace);
-    if (query.status != 0) {
-        where.append(QStringLiteral("status = ?"));
-        binds.append(query.status);
-    }
+    SqlWhere where;
+    where.ifSet("client = ?", query.client);
+    where.ifSet("key_id = ?", query.keyId);
+    where.ifSet("model = ?", query.model);
+    where.ifSet("namespace = ?", query.nameSpace);
+    where.ifSet("status = ?", qint64(query.status));
     // Also implied by an error status: stated, so that the planner may use the errors' index.
     if (query.errorsOnly || query.status >= 400)
-        where.append(QLatin1String(kErrorCondition));
-    if (query.fromMs > 0) {
-        where.append(QStringLiteral("time_ms >= ?"));
-        binds.append(query.fromMs);
-    }
-    if (query.toMs > 0) {
-        where.append(QStringLiteral("time_ms < ?"));
-        binds.append(query.toMs);
-    }
-    if (query.beforeId > 0) {
-        where.append(QStringLiteral("id < ?"));
-        binds.append(query.beforeId);
-    }
-    QString sql = QStringLiteral("SELECT %1 FROM usage").arg(selectRecordColumns());
-    if (!where.isEmpty())
-        sql += QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
+        where.add(kErrorCondition);
+    where.ifSet("time_ms >= ?", query.fromMs);
+    where.ifSet("time_ms < ?", query.toMs);
+    where.ifSet("id < ?", query.beforeId);
+    QVariantList binds = where.binds;
+    QString sql = QStringLiteral("SELECT %1 FROM usage").arg(selectRecordColumns()) + where.clause();
     sql += QStringLiteral(" ORDER BY id DESC LIMIT ?");
     binds.append(limit + 1); // one more than asked: is there another page?
 
