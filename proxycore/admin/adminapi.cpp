@@ -182,7 +182,9 @@ QJsonObject versionJson(const ConfigVersion& v) {
 
 AdminReply applyResult(const ConfigApplyResult& res) {
     if (res.ok)
-        return ok(QJsonObject{{QStringLiteral("applied"), true}, {QStringLiteral("version"), res.version}});
+        return ok(QJsonObject{{QStringLiteral("applied"), true},
+                              {QStringLiteral("version"), res.version},
+                              {QStringLiteral("warnings"), QJsonArray::fromStringList(res.warnings)}});
     AdminReply reply = AdminReply::error(res.status, res.error);
     if (!res.issues.isEmpty()) {
         QJsonObject o = QJsonDocument::fromJson(reply.body).object();
@@ -208,10 +210,26 @@ QString who(const AdminRequest& r) {
 AdminApi::AdminApi(GatewayController* controller)
     : m_controller(controller) {}
 
-bool AdminApi::authorized(const AdminRequest& request) const {
+std::optional<AdminReply> AdminApi::refuse(const QByteArray& path, const HttpHeaders& headers) const {
+    static const QByteArray open[] = {"/health", "/healthz", "/ready", "/readyz", "/metrics"};
+    for (const QByteArray& p : open)
+        if (path == p)
+            return std::nullopt;
+    if (authorized(headers))
+        return std::nullopt;
+    AdminReply r = AdminReply::error(
+        401, m_token.isEmpty()
+                 ? QStringLiteral("the admin API has no token (set admin.token); it answers nothing")
+                 : QStringLiteral("the admin API needs \"Authorization: Bearer <admin token>\" (admin.token, or "
+                                  "the admin-token file beside the state database)"));
+    r.headers.add("WWW-Authenticate", "Bearer realm=\"gemgate-admin\"");
+    return r;
+}
+
+bool AdminApi::authorized(const HttpHeaders& headers) const {
     if (m_token.isEmpty())
         return false;
-    const QByteArray auth = request.http.headers.value("authorization");
+    const QByteArray auth = headers.value("authorization");
     if (!auth.startsWith("Bearer ") && !auth.startsWith("bearer "))
         return false;
     // Compared as hashes: equal-length, constant-time-ish, and no early exit on the first differing byte.
@@ -242,15 +260,8 @@ void AdminApi::handle(const AdminRequest& request, AdminResponder respond) {
         r.body = m_controller->prometheusMetrics();
         return respond(r);
     }
-    if (!authorized(request)) {
-        AdminReply r = AdminReply::error(
-            401, m_token.isEmpty()
-                     ? QStringLiteral("the admin API has no token (set admin.token); it answers nothing")
-                     : QStringLiteral("the admin API needs \"Authorization: Bearer <admin token>\" (admin.token, or "
-                                      "the admin-token file beside the state database)"));
-        r.headers.add("WWW-Authenticate", "Bearer realm=\"gemgate-admin\"");
-        return respond(r);
-    }
+    if (std::optional<AdminReply> refused = refuse(path, request.http.headers))
+        return respond(*refused);
     if (path == "/performance")
         return respond(get ? performance(request) : methodNotAllowed("GET"));
     if (path == "/errors")

@@ -34,9 +34,12 @@ public:
     explicit AdminApi(GatewayController* controller);
     void setToken(const QString& token) { m_token = token.toUtf8(); }
     void handle(const AdminRequest& request, AdminResponder respond);
+    // The 401 for a request that needs the token and lacks it (nullopt: go on). Also asked by the transport as soon
+    // as the headers are in, so that a body is never read for a request without the token.
+    std::optional<AdminReply> refuse(const QByteArray& path, const HttpHeaders& headers) const;
 
 private:
-    bool authorized(const AdminRequest& request) const;
+    bool authorized(const HttpHeaders& headers) const;
     AdminReply health() const;
     AdminReply ready() const;
     AdminReply performance(const AdminRequest& r) const;

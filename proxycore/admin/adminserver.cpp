@@ -44,9 +44,10 @@ QByteArray statusName(int status) {
 // One client connection: parse a request, hand it to the handler, write the reply, then the next request.
 class AdminConnection final : public QObject, public HttpParser::Sink {
 public:
-    AdminConnection(QTcpSocket* socket, const AdminHandler& handler)
+    AdminConnection(QTcpSocket* socket, const AdminHandler& handler, const AdminGate& gate)
         : m_socket(socket)
         , m_handler(handler)
+        , m_gate(gate)
         , m_parser(HttpParser::Kind::Request, this, limits()) {
         m_socket->setParent(this);
         m_idle.setSingleShot(true);
@@ -64,6 +65,16 @@ public:
     }
 
     bool onHeadersComplete() override {
+        if (m_gate) {
+            const QByteArray& target = m_parser.target();
+            const qsizetype q = target.indexOf('?');
+            if (std::optional<AdminReply> refused = m_gate(q < 0 ? target : target.left(q), m_parser.headers())) {
+                m_keepAlive = false;
+                m_head = m_parser.method() == "HEAD";
+                write(*refused); // and close: the body, if any, is never read
+                return false;
+            }
+        }
         // curl sends Expect: 100-continue before a large PUT; answer it rather than make it wait a second.
         if (m_parser.headers().hasToken("expect", "100-continue") && m_parser.versionMinor() >= 1)
             m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
@@ -94,6 +105,8 @@ private:
             const HttpParser::Result r = m_parser.feed(m_in.constData(), m_in.size(), &used);
             m_in.remove(0, used);
             if (r == HttpParser::Result::Error) {
+                if (m_closing)
+                    return; // answered from onHeadersComplete
                 m_head = false;
                 const int status = m_parser.errorStatus() ? m_parser.errorStatus() : 400;
                 m_keepAlive = false;
@@ -157,6 +170,7 @@ private:
 
     QTcpSocket* m_socket;
     const AdminHandler& m_handler;
+    const AdminGate& m_gate;
     HttpParser m_parser;
     AdminRequest m_request;
     QByteArray m_in;
@@ -183,9 +197,10 @@ AdminReply AdminReply::error(int status, const QString& message) {
     return json(status, QJsonDocument(QJsonObject{{QStringLiteral("error"), e}}).toJson(QJsonDocument::Compact));
 }
 
-AdminServer::AdminServer(AdminHandler handler, QObject* parent)
+AdminServer::AdminServer(AdminHandler handler, AdminGate gate, QObject* parent)
     : QObject(parent)
-    , m_handler(std::move(handler)) {}
+    , m_handler(std::move(handler))
+    , m_gate(std::move(gate)) {}
 
 AdminServer::~AdminServer() = default;
 
@@ -225,9 +240,14 @@ quint16 AdminServer::port() const {
 
 void AdminServer::accept() {
     while (QTcpSocket* s = m_server->nextPendingConnection()) {
+        if (children().size() >= kMaxConnections) { // its children are its connections
+            s->abort();                             // an operator's tools need a few; this many is a flood
+            s->deleteLater();
+            continue;
+        }
         s->setParent(nullptr);
-        auto* c = new AdminConnection(s, m_handler); // deletes itself when the client disconnects
-        c->setParent(this);                          // ... or goes with the server
+        auto* c = new AdminConnection(s, m_handler, m_gate); // deletes itself when the client disconnects
+        c->setParent(this);                                  // ... or goes with the server
     }
 }
 

@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QTcpServer;
 
@@ -38,11 +39,16 @@ struct AdminRequest {
 // gone.
 using AdminResponder = std::function<void(AdminReply)>;
 using AdminHandler = std::function<void(const AdminRequest&, AdminResponder respond)>;
+// Asked when a request's headers are in, before its body is read: a reply here is sent at once and the connection
+// closes (a request without the admin token never gets its body read).
+using AdminGate = std::function<std::optional<AdminReply>(const QByteArray& path, const HttpHeaders& headers)>;
 
 class AdminServer final : public QObject {
     Q_OBJECT
 public:
-    explicit AdminServer(AdminHandler handler, QObject* parent = nullptr);
+    static constexpr int kMaxConnections = 64;
+
+    AdminServer(AdminHandler handler, AdminGate gate, QObject* parent = nullptr);
     ~AdminServer() override;
 
     // host: an IP address or "localhost". On failure the previous socket (if any) keeps listening and *error says
@@ -57,6 +63,7 @@ private:
     void accept();
 
     AdminHandler m_handler;
+    AdminGate m_gate;
     std::unique_ptr<QTcpServer> m_server;
     QString m_host;
 };

@@ -173,6 +173,7 @@ std::vector<const WorkerMetrics*> Engine::workerMetrics() const {
 
 void Engine::swap(RuntimePtr runtime) {
     applyServices(*runtime);
+    m_shared.policy.forgetQuotaLimits();
     m_shared.runtime.store(std::move(runtime), std::memory_order_release);
 }
 

@@ -57,6 +57,7 @@ struct ConfigApplyResult {
     int version = 0;           // the version now in force
     QList<ConfigIssue> issues; // every validation error (with field paths) when rejected
     QString error;             // one-line summary when rejected
+    QStringList warnings;      // applied, but: config warnings, an admin listener that could not move
 };
 
 struct KeySummary {
@@ -214,6 +215,7 @@ private:
     std::unique_ptr<AdminApi> m_adminApi;
     std::unique_ptr<AdminServer> m_admin;
     QString m_adminToken;
+    QString m_adminProblem; // why the admin listener or API is not as configured ("" when it is)
     PerfWindow m_perf;
     qint64 m_reloadsOk = 0;
     qint64 m_reloadsFailed = 0;

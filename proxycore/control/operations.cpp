@@ -295,6 +295,10 @@ ConfigApplyResult GatewayController::applyValidated(const QByteArray& text, cons
     }
     res.ok = true;
     res.version = recordVersion(text, who, source, comment);
+    for (const ConfigIssue& w : r.warnings)
+        res.warnings.append(w.toString());
+    if (!m_adminProblem.isEmpty())
+        res.warnings.append(m_adminProblem);
     return res;
 }
 
@@ -309,6 +313,7 @@ QString GatewayController::adminUrl() const {
 
 void GatewayController::applyAdmin(const Config& config) {
     const AdminConfig& a = config.admin;
+    m_adminProblem.clear();
     if (!a.enabled) {
         if (m_admin) {
             // This may run inside an admin request (PUT /api/config turning the listener off): the server and its
@@ -328,9 +333,11 @@ void GatewayController::applyAdmin(const Config& config) {
                                  : QString();
         if (!path.isEmpty())
             token = loadOrCreateToken(path, &error);
-        if (token.isEmpty())
-            Q_EMIT message(
-                QStringLiteral("admin API disabled: %1").arg(error.isEmpty() ? QStringLiteral("no token") : error));
+        if (token.isEmpty()) {
+            m_adminProblem =
+                QStringLiteral("admin API disabled: %1").arg(error.isEmpty() ? QStringLiteral("no token") : error);
+            Q_EMIT message(m_adminProblem);
+        }
     }
     m_adminToken = token;
     if (!m_adminApi)
@@ -339,12 +346,14 @@ void GatewayController::applyAdmin(const Config& config) {
     if (!m_admin) {
         AdminApi* api = m_adminApi.get();
         m_admin = std::make_unique<AdminServer>(
-            [api](const AdminRequest& request, AdminResponder respond) { api->handle(request, std::move(respond)); });
+            [api](const AdminRequest& request, AdminResponder respond) { api->handle(request, std::move(respond)); },
+            [api](const QByteArray& path, const HttpHeaders& headers) { return api->refuse(path, headers); });
     }
     const quint16 port = config.metrics.prometheusPort;
     if (m_admin->isListening() && m_admin->host() == a.host && (port == 0 || m_admin->port() == port))
         return;
     if (!m_admin->listen(a.host, port, &error)) {
+        m_adminProblem = error; // the config is in force all the same; the old admin socket (if any) keeps listening
         Q_EMIT message(error);
         return;
     }

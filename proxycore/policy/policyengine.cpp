@@ -420,6 +420,12 @@ PolicyEngine::ScopeUsage PolicyEngine::usage(const QString& scopeKey) {
     return u;
 }
 
+void PolicyEngine::forgetQuotaLimits() {
+    QMutexLocker lock(&m_mutex);
+    for (Scope& s : m_scopes)
+        s.tokensPerDay = s.requestsPerDay = s.tokensPerMonth = s.requestsPerMonth = -1;
+}
+
 QList<PolicyEngine::QuotaUse> PolicyEngine::quotaUses() {
     QMutexLocker lock(&m_mutex);
     updatePeriods(m_clock->nowMs());

@@ -127,6 +127,9 @@ public:
         qint64 max = 0;
     };
     QList<QuotaUse> quotaUses();
+    // After a reload: the remembered quotas may be gone or changed; each scope learns its quotas again from its next
+    // check (until then it reports none, rather than a stale one).
+    void forgetQuotaLimits();
 
 private:
     // Buckets in integer units of 1/60000 (see RateLimiter): a bucket of N per minute refills N units per ms and

@@ -675,6 +675,45 @@ void TstAdmin::httpDetailsAndTurningTheListenerOff() {
     QCOMPARE(env.api("GET", "/api/nothing").status, 404);
     QCOMPARE(env.api("PUT", "/api/config", env.text, {{"if-match", "W/\"1\""}}).status, 400);
 
+    // Without the token a body is never read: the 401 comes at once and the connection closes.
+    RawHttpClient early;
+    QVERIFY(early.connectTo(env.admin));
+    early.sendRaw("PUT /api/config HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\n\r\npartial");
+    QVERIFY(early.waitForResponse(5000));
+    QCOMPARE(early.response().status, 401);
+    QTRY_VERIFY(!early.isConnected());
+    // A flood of connections is cut at 64; those already open keep working.
+    std::vector<std::unique_ptr<RawHttpClient>> flood;
+    for (int i = 0; i < 63; ++i) { // c (above) is the 64th
+        flood.push_back(std::make_unique<RawHttpClient>());
+        QVERIFY(flood.back()->connectTo(env.admin));
+    }
+    QTest::qWait(100);
+    RawHttpClient extra;
+    if (extra.connectTo(env.admin, 1000))
+        QTRY_VERIFY(!extra.isConnected());
+    flood.front()->send("GET", "/health", {});
+    QVERIFY(flood.front()->waitForResponse());
+    QCOMPARE(flood.front()->response().status, 200);
+    flood.clear();
+    c.close();
+    QTRY_COMPARE(call(env.admin, "GET", "/health").status, 200);
+
+    // An admin port that is taken: the config is applied, the admin listener stays where it is, and the answer says so.
+    QTcpServer squatter;
+    QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
+    QByteArray otherAdmin = env.text;
+    otherAdmin.replace("metrics: {prometheus_port: 0}",
+                       QByteArray("metrics: {prometheus_port: " + QByteArray::number(squatter.serverPort()) + "}"));
+    otherAdmin.replace("log: {access_log: off}", "log: {access_log: off, level: warning}");
+    const RawResponse moved = env.api("PUT", "/api/config", otherAdmin);
+    QCOMPARE(moved.status, 200);
+    const QJsonArray warnings = json(moved)[u"warnings"].toArray();
+    QCOMPARE(warnings.size(), 1);
+    QVERIFY2(warnings[0].toString().contains(QLatin1String("cannot listen")), qPrintable(warnings[0].toString()));
+    QCOMPARE(env.controller.config()->log.level, QStringLiteral("warning"));
+    QCOMPARE(QUrl(env.controller.adminUrl()).port(), int(env.admin));
+
     // Turning the admin listener off from inside an admin request: the answer still arrives, then it is gone.
     const RawResponse off = env.api("PUT", "/api/config", env.text + "admin: {enabled: false}\n");
     QCOMPARE(off.status, 200);

@@ -226,6 +226,36 @@ private Q_SLOTS:
         QCOMPARE(why.retryAfterMs, utcMs(2027, 1, 1, 0) - utcMs(2026, 12, 2, 0));
     }
 
+    // gemgate_quota_used_ratio's source: every touched quota with its use, and none that a reload took away.
+    void quotaUses() {
+        ManualClock clock(utcMs(2026, 11, 24, 12));
+        PolicyEngine e(&clock);
+        LimitSet l;
+        l.requestsPerDay = 4;
+        l.tokensPerMonth = 1000;
+        const PolicySubject s = client(QStringLiteral("alice"), l);
+        QVERIFY(once(e, s, 10, true, 250));
+        QList<PolicyEngine::QuotaUse> uses = e.quotaUses();
+        QCOMPARE(uses.size(), 2);
+        for (const PolicyEngine::QuotaUse& u : uses) {
+            QCOMPARE(u.scope, QStringLiteral("client:alice"));
+            if (QByteArray(u.limit) == "requests_per_day") {
+                QCOMPARE(u.used, qint64(1));
+                QCOMPARE(u.max, qint64(4));
+            } else {
+                QCOMPARE(QByteArray(u.limit), QByteArray("tokens_per_month"));
+                QCOMPARE(u.used, qint64(250));
+                QCOMPARE(u.max, qint64(1000));
+            }
+        }
+        e.forgetQuotaLimits(); // a reload
+        QVERIFY(e.quotaUses().isEmpty());
+        QVERIFY(once(e, client(QStringLiteral("alice"), rpm(100))));
+        QVERIFY(e.quotaUses().isEmpty()); // the new config has no quota for her
+        QVERIFY(once(e, s));
+        QCOMPARE(e.quotaUses().size(), 2); // the use was kept; only the limits are learned again
+    }
+
     void restoreAfterRestart() {
         ManualClock clock(utcMs(2026, 11, 24, 12));
         PolicyEngine e(&clock);
