@@ -81,7 +81,7 @@ public:
         return true;
     }
     void onBody(const char* data, qsizetype len) override { m_request.http.body.append(data, len); }
-    void onMessageComplete() override { m_complete = true; }
+    void onMessageComplete() override {} // feed() reports Complete
 
 private:
     static HttpParser::Limits limits() {
@@ -162,7 +162,6 @@ private:
             return;
         }
         m_parser.reset();
-        m_complete = false;
         m_idle.start();
         if (!m_in.isEmpty())
             QTimer::singleShot(0, this, [this] { process(); });
@@ -176,7 +175,6 @@ private:
     QByteArray m_in;
     QTimer m_idle;
     bool m_busy = false;
-    bool m_complete = false;
     bool m_keepAlive = true;
     bool m_head = false;
     bool m_closing = false;
