@@ -45,6 +45,49 @@ line('- Setup: fake-gemini upstream (1 thread) on loopback; nginx 1 worker (upst
 line('- Absolute numbers depend on the machine; read them as ratios.');
 line();
 
+// W1 in the default configuration's shape (the headline) ---------------------------------------------------------
+const w1Row = (r, nginx, name, nginxName, label) => {
+    const errors = r.err_connect + r.err_read + r.err_write + r.err_status + r.err_timeout;
+    const nc = json(`cpu_${nginxName}.json`);
+    const c = json(`cpu_${name}.json`);
+    const cpu = c ? (c.proxy_ticks * tickUs) / r.requests : null;
+    const ncpu = nc && nginx ? (nc.proxy_ticks * tickUs) / nginx.requests : null;
+    return { text: `| ${label} | ${fmt(r.rps, 0)} | ${fmt(r.p50_us / 1000, 2)} | ${fmt(r.p99_us / 1000, 2)} | ` +
+                   `${errors} | ${ratio(r.rps, nginx?.rps)} | ${fmt(cpu)} | ${ratio(cpu, ncpu)} |`,
+             rps: nginx ? r.rps / nginx.rps : null, cpu: cpu && ncpu ? cpu / ncpu : null, errors };
+};
+const dflt = {};
+for (const t of ['nginxc', 'ggd', 'nginxct', 'ggdt']) dflt[t] = json(`w1_${t}_64.json`);
+const headline = {};
+if (dflt.nginxc && dflt.ggd) {
+    line(`## W1 in the default configuration's shape (wrk -t1 -c64 -d${env.BENCH_W1_DURATION} --latency)`);
+    line();
+    line(`gemgated as a user runs it: workers = cores (${env.BENCH_NPROC}), access log to a file, usage records ` +
+         `on, auth on, 3 keys; nginx with workers = cores and a keep-alive upstream. The TLS rows use one ` +
+         `self-signed P-256 certificate for both. Access-log lines written by the two gemgated instances: ` +
+         `${env.BENCH_ACCESS_LINES}.`);
+    line();
+    line('| Target | Req/s | p50 ms | p99 ms | Errors | Req/s vs nginx | Proxy CPU/req µs | CPU/req vs nginx |');
+    line('|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const [t, base, label] of [['nginxc', 'nginxc', 'nginx, workers = cores'],
+                                    ['ggd', 'nginxc', 'gemgate, default shape'],
+                                    ['nginxct', 'nginxct', 'nginx, TLS listener'],
+                                    ['ggdt', 'nginxct', 'gemgate, default shape, TLS listener']]) {
+        if (!dflt[t]) continue;
+        const row = w1Row(dflt[t], dflt[base], `w1_${t}_64`, `w1_${base}_64`, label);
+        headline[t] = row;
+        line(row.text);
+    }
+    line();
+    line(`- Target: gemgate >= 0.5x nginx's req/s and CPU/req <= 2.5x nginx's: ` +
+         `${fmt(headline.ggd?.rps, 2)}x / ${fmt(headline.ggd?.cpu, 2)}x — ` +
+         `${pass(headline.ggd && headline.ggd.rps >= 0.5 && headline.ggd.cpu <= 2.5 && headline.ggd.errors === 0)}`);
+    if (headline.ggdt)
+        line(`- Target: gemgate with a TLS listener >= 0.5x nginx with a TLS listener: ` +
+             `${fmt(headline.ggdt.rps, 2)}x — ${pass(headline.ggdt.rps >= 0.5 && headline.ggdt.errors === 0)}`);
+    line();
+}
+
 // W1 ------------------------------------------------------------------------------------------------------------
 line(`## W1: generateContent, keep-alive (wrk -t1 -d${env.BENCH_W1_DURATION} --latency)`);
 line();
@@ -182,12 +225,12 @@ line('| Process | Idle after start | Peak during W1 | Peak during W2 | 2 s after
 line('|---|---:|---:|---:|---:|---:|');
 const mb = (kb) => (kb === null ? null : kb / 1024);
 const rss = {};
-for (const p of ['gg1', 'gg2', 'nginx', 'fake']) {
+for (const p of ['gg1', 'gg2', 'ggd', 'nginx', 'fake']) {
     rss[p] = { idle: num(`rss_idle_${p}`), w1: num(`rss_w1_${p}`), w2: num(`rss_w2_${p}`), after: num(`rss_after_${p}`) };
 }
-const procNames = { gg1: 'gemgated (http1)', gg2: 'gemgated (http2/QNAM)', nginx: 'nginx (master + worker)',
-                    fake: 'fake-gemini (upstream)' };
-for (const p of ['gg1', 'gg2', 'nginx', 'fake']) {
+const procNames = { gg1: 'gemgated (http1)', gg2: 'gemgated (http2/QNAM)', ggd: 'gemgated (default shape)',
+                    nginx: 'nginx (master + worker)', fake: 'fake-gemini (upstream)' };
+for (const p of ['gg1', 'gg2', 'ggd', 'nginx', 'fake']) {
     const r = rss[p];
     line(`| ${procNames[p]} | ${fmt(mb(r.idle))} | ${fmt(mb(r.w1))} | ${fmt(mb(r.w2))} | ${fmt(mb(r.after))} | ` +
          `${ratio(r.w2, rss.nginx.w2)} |`);
@@ -221,7 +264,9 @@ line(`- W3 gemgated RSS <= 60 MB idle: http1 ${fmt(mb(rss.gg1.idle))} MB, http2 
 line();
 
 // Thread CPU ----------------------------------------------------------------------------------------------------
-const threadRuns = [['w1_gg1_64', 'W1 gemgate http1, 64 conns'], ['w1_gg1_256', 'W1 gemgate http1, 256 conns'],
+const threadRuns = [['w1_ggd_64', 'W1 gemgate, default shape, 64 conns'],
+                    ['w1_ggdt_64', 'W1 gemgate, default shape, TLS listener, 64 conns'],
+                    ['w1_gg1_64', 'W1 gemgate http1, 64 conns'], ['w1_gg1_256', 'W1 gemgate http1, 256 conns'],
                     ['w1_gg2_64', 'W1 gemgate http2/QNAM, 64 conns'],
                     ['w2_burst_gg1_r1', 'W2 burst, gemgate http1 (round 1)'],
                     ['w2_burst_gg2_r1', 'W2 burst, gemgate http2/QNAM (round 1)'],

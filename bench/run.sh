@@ -130,7 +130,8 @@ measure_begin() {
     local name=$1
     shift
     MEASURE_PROXY=("$@")
-    [[ ${#MEASURE_PROXY[@]} -ne 1 || ${MEASURE_PROXY[0]} != "$GG1_PID" && ${MEASURE_PROXY[0]} != "$GG2_PID" ]] ||
+    [[ ${#MEASURE_PROXY[@]} -ne 1 || ${MEASURE_PROXY[0]} != "$GG1_PID" && ${MEASURE_PROXY[0]} != "$GG2_PID" &&
+    ${MEASURE_PROXY[0]} != "$GGD_PID" && ${MEASURE_PROXY[0]} != "$GGDT_PID" ]] ||
         thread_ticks "${MEASURE_PROXY[0]}" >"$TMP/threads_$name.before"
     MEASURE_PROXY0=$(proc_ticks "${MEASURE_PROXY[@]}")
     MEASURE_FAKE0=$(proc_ticks "$FAKE_PID")
@@ -232,38 +233,86 @@ NGINX_URL=http://127.0.0.1:$NGINX_PORT
 log "nginx on $NGINX_PORT (master $NGINX_PID, worker $NGINX_WORKERS)"
 
 # gemgated, once per upstream transport. Config and data directories are private to this run.
-start_gemgated() { # name transport -> sets GG_PID, GG_URL
-    local name=$1 transport=$2
+start_gemgated_with() { # name scheme (stdin: the config) -> sets GG_PID, GG_URL
+    local name=$1 scheme=$2
     mkdir -p "$TMP/$name/config" "$TMP/$name/data"
-    cat >"$TMP/$name/gemgate.yaml" <<EOF
-server: {host: 127.0.0.1, port: 0, workers: 1}
-gemini:
-  base_url: $DIRECT_URL
-  transport: $transport
-  api_keys: [{id: k1, key: AIzaSyBenchKey000000000000000000000000}]
-auth: {enabled: true, client_keys: [{id: bench, key: $CLIENT_KEY}]}
-log: {access_log: off}
-EOF
+    cat >"$TMP/$name/gemgate.yaml"
     XDG_CONFIG_HOME=$TMP/$name/config XDG_DATA_HOME=$TMP/$name/data XDG_CACHE_HOME=$TMP/$name/data \
         "$GEMGATED" --config "$TMP/$name/gemgate.yaml" >"$TMP/$name.log" 2>&1 &
     GG_PID=$!
     PIDS+=("$GG_PID")
     local port
-    port=$(wait_for_line "$TMP/$name.log" 'gemgate: listening on http://127\.0\.0\.1:([0-9]+)')
-    GG_URL=http://127.0.0.1:$port
-    log "gemgated ($transport) on $port (pid $GG_PID)"
+    port=$(wait_for_line "$TMP/$name.log" "gemgate: listening on $scheme://127\\.0\\.0\\.1:([0-9]+)")
+    GG_URL=$scheme://127.0.0.1:$port
+    log "gemgated $name on $port (pid $GG_PID)"
+}
+start_gemgated() { # name transport -> sets GG_PID, GG_URL
+    start_gemgated_with "$1" http <<EOF
+server: {host: 127.0.0.1, port: 0, workers: 1}
+gemini:
+  base_url: $DIRECT_URL
+  transport: $2
+  api_keys: [{id: k1, key: AIzaSyBenchKey000000000000000000000000}]
+auth: {enabled: true, client_keys: [{id: bench, key: $CLIENT_KEY}]}
+log: {access_log: off}
+EOF
+}
+# The default configuration's shape: workers = cores, access log to a file, usage records on, auth on, 3 keys;
+# with a TLS listener when $2 is https (the certificate nginx serves too).
+start_gemgated_defaults() { # name scheme -> sets GG_PID, GG_URL
+    local tls='{enabled: false}'
+    [[ $2 == http ]] || tls="{enabled: true, cert_path: $TMP/tls/cert.pem, key_path: $TMP/tls/key.pem}"
+    start_gemgated_with "$1" "$2" <<EOF
+server: {host: 127.0.0.1, port: 0, tls: $tls}
+gemini:
+  base_url: $DIRECT_URL
+  api_keys:
+    - {id: k1, key: AIzaSyBenchKey000000000000000000000001}
+    - {id: k2, key: AIzaSyBenchKey000000000000000000000002}
+    - {id: k3, key: AIzaSyBenchKey000000000000000000000003}
+auth: {enabled: true, client_keys: [{id: bench, key: $CLIENT_KEY}]}
+usage: {enabled: true}
+log: {access_log: $TMP/$1/access.log}
+EOF
 }
 start_gemgated gg1 http1
 GG1_PID=$GG_PID GG1_URL=$GG_URL
+
+# nginx with workers = cores, a plain and a TLS listener, beside gemgated in the default configuration's shape.
+mkdir -p "$TMP/tls"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$TMP/tls/key.pem" -out "$TMP/tls/cert.pem" 2>"$TMP/openssl.log"
+chmod 644 "$TMP/tls/key.pem" # read by nginx workers that may run as another user; a throwaway key
+NGINXC_PORT=$(free_port)
+NGINXC_TLS_PORT=$(free_port)
+mkdir -p "$TMP/nginxc/logs"
+sed -e "s/^worker_processes 1;/worker_processes $(nproc);/" -e "s#$TMP/nginx/#$TMP/nginxc/#g" \
+    -e "s#listen 127.0.0.1:$NGINX_PORT backlog=4096;#listen 127.0.0.1:$NGINXC_PORT backlog=4096;\n        listen 127.0.0.1:$NGINXC_TLS_PORT ssl backlog=4096;\n        ssl_certificate $TMP/tls/cert.pem;\n        ssl_certificate_key $TMP/tls/key.pem;#" \
+    "$TMP/nginx/nginx.conf" >"$TMP/nginxc/nginx.conf"
+nginx -t -q -p "$TMP/nginxc" -c "$TMP/nginxc/nginx.conf" 2>"$TMP/nginxc-test.log" ||
+    { cat "$TMP/nginxc-test.log" >&2; exit 1; }
+nginx -p "$TMP/nginxc" -c "$TMP/nginxc/nginx.conf" -g 'daemon off;' >"$TMP/nginxc.log" 2>&1 &
+NGINXC_PID=$!
+PIDS+=("$NGINXC_PID")
+wait_for_port "$NGINXC_PORT"
+NGINXC_WORKERS=$(pgrep -P "$NGINXC_PID" | paste -sd, -)
+[[ -n $NGINXC_WORKERS ]] || { echo "run.sh: no nginx worker (workers = cores)" >&2; exit 1; }
+log "nginx (workers = cores) on $NGINXC_PORT, TLS on $NGINXC_TLS_PORT (master $NGINXC_PID, workers $NGINXC_WORKERS)"
+start_gemgated_defaults ggd http
+GGD_PID=$GG_PID GGD_URL=$GG_URL
+start_gemgated_defaults ggdt https
+GGDT_PID=$GG_PID GGDT_URL=$GG_URL
 start_gemgated gg2 http2
 GG2_PID=$GG_PID GG2_URL=$GG_URL
 
 # Sanity: each target answers the W1 request with 200.
-for url in "$DIRECT_URL" "$NGINX_URL" "$GG1_URL" "$GG2_URL"; do
+NGINXC_URL=http://127.0.0.1:$NGINXC_PORT NGINXCT_URL=https://127.0.0.1:$NGINXC_TLS_PORT
+for url in "$DIRECT_URL" "$NGINX_URL" "$GG1_URL" "$GG2_URL" "$NGINXC_URL" "$NGINXCT_URL" "$GGD_URL" "$GGDT_URL"; do
     code=$(node -e '
-        const http = require("http");
+        const http = require(process.argv[1].startsWith("https:") ? "https" : "http");
         const req = http.request(process.argv[1] + "/v1beta/models/gemini-2.5-flash:generateContent",
-            {method: "POST", headers: {"content-type": "application/json", "x-goog-api-key": process.argv[2]}},
+            {method: "POST", headers: {"content-type": "application/json", "x-goog-api-key": process.argv[2]},
+             rejectUnauthorized: false},
             (res) => { res.resume(); console.log(res.statusCode); });
         req.setTimeout(5000, () => req.destroy());
         req.on("error", () => console.log(0));
@@ -273,12 +322,15 @@ done
 
 # W3 idle: one second after start, before any load (the sanity request above aside).
 sleep 1
-for spec in "gg1=$GG1_PID" "gg2=$GG2_PID" "nginx=$NGINX_PID,$NGINX_WORKERS" "fake=$FAKE_PID"; do
+for spec in "gg1=$GG1_PID" "gg2=$GG2_PID" "ggd=$GGD_PID" "nginx=$NGINX_PID,$NGINX_WORKERS" \
+    "nginxc=$NGINXC_PID,$NGINXC_WORKERS" "fake=$FAKE_PID"; do
     IFS=, read -r -a group <<<"${spec#*=}"
     rss_kb "${group[@]}" >"$TMP/rss_idle_${spec%%=*}"
 done
 # The proxy processes of each target, for CPU accounting (direct has none: an empty group counts 0).
-declare -A PROXY_PIDS=([direct]="" [nginx]="$NGINX_PID ${NGINX_WORKERS//,/ }" [gg1]="$GG1_PID" [gg2]="$GG2_PID")
+declare -A PROXY_PIDS=([direct]="" [nginx]="$NGINX_PID ${NGINX_WORKERS//,/ }" [gg1]="$GG1_PID" [gg2]="$GG2_PID"
+    [nginxc]="$NGINXC_PID ${NGINXC_WORKERS//,/ }" [nginxct]="$NGINXC_PID ${NGINXC_WORKERS//,/ }" [ggd]="$GGD_PID"
+    [ggdt]="$GGDT_PID")
 SAMPLE_SPECS=("gg1=$GG1_PID" "gg2=$GG2_PID" "nginx=$NGINX_PID,$NGINX_WORKERS" "fake=$FAKE_PID")
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -307,6 +359,16 @@ w1_target() { # target url connections...
     done
 }
 
+# The default configuration's shape (the headline rows): gemgated with workers = cores, access log to a file, usage
+# on, auth on, 3 keys, beside nginx with workers = cores; over plain HTTP and over a TLS listener.
+log "W1 defaults: wrk -t1 -d$W1_DURATION, 64 connections, workers = cores, plain and TLS"
+w1_target nginxc "$NGINXC_URL" 64
+w1_target ggd "$GGD_URL" 64
+w1_target nginxct "$NGINXCT_URL" 64
+w1_target ggdt "$GGDT_URL" 64
+sleep 2
+
+if [[ ${BENCH_ONLY:-} != defaults ]]; then
 log "W1: wrk -t1 -d$W1_DURATION, 64 and 256 connections"
 start_sampler w1 "${SAMPLE_SPECS[@]}"
 w1_target direct "$DIRECT_URL" 64 256
@@ -350,6 +412,7 @@ for ((round = 1; round <= W2_ROUNDS; round++)); do
     done
 done
 stop_sampler
+fi # BENCH_ONLY
 
 sleep 2
 for spec in "${SAMPLE_SPECS[@]}"; do
@@ -359,7 +422,7 @@ done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Every process must have survived the run.
-for pid in "$FAKE_PID" "$NGINX_PID" "$GG1_PID" "$GG2_PID"; do
+for pid in "$FAKE_PID" "$NGINX_PID" "$GG1_PID" "$GG2_PID" "$NGINXC_PID" "$GGD_PID" "$GGDT_PID"; do
     kill -0 "$pid" 2>/dev/null || { echo "run.sh: process $pid died during the run" >&2; exit 1; }
 done
 
@@ -377,9 +440,13 @@ BENCH_BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$BUILD/CMakeCache.tx
 BENCH_CLK_TCK=$(getconf CLK_TCK)
 BENCH_W2_ROUNDS=$W2_ROUNDS BENCH_W2_RAMP_MS=$W2_RAMP_MS BENCH_W1_DURATION=$W1_DURATION
 BENCH_LOAD_START=$LOAD_START BENCH_LOAD_END=$LOAD_END
-export BENCH_TMP BENCH_DATE BENCH_NPROC BENCH_CPU BENCH_KERNEL BENCH_GEMGATED BENCH_NGINX BENCH_WRK BENCH_NODE \
+BENCH_ACCESS_LINES=$(cat "$TMP/ggd/access.log" "$TMP/ggdt/access.log" 2>/dev/null | wc -l)
+BENCH_ONLY=${BENCH_ONLY:-}
+export BENCH_ONLY BENCH_ACCESS_LINES BENCH_TMP BENCH_DATE BENCH_NPROC BENCH_CPU BENCH_KERNEL BENCH_GEMGATED BENCH_NGINX BENCH_WRK BENCH_NODE \
     BENCH_BUILD_TYPE BENCH_CLK_TCK BENCH_W2_ROUNDS BENCH_W2_RAMP_MS BENCH_W1_DURATION BENCH_LOAD_START BENCH_LOAD_END
 node "$BENCH_DIR/report.mjs" >"$TMP/results.md"
-cp "$TMP/results.md" "$BENCH_DIR/results.md"
+if [[ -z $BENCH_ONLY ]]; then
+    cp "$TMP/results.md" "$BENCH_DIR/results.md"
+    log "wrote $BENCH_DIR/results.md"
+fi
 cat "$TMP/results.md"
-log "wrote $BENCH_DIR/results.md"

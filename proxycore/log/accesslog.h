@@ -1,22 +1,26 @@
 #pragma once
 
-// The JSON access log: one line per request. Workers hand over a plain record (a move and a short lock); the
-// formatting and the write happen on the log's own thread, never on the request path. Nothing secret is ever
-// put in a record: client and key are named by id, the path carries no query string.
+// The JSON access log: one line per request. A request's record is formatted on the thread that finished it, into
+// that thread's batch (a short uncontended lock, no allocation once the batch has grown); the log's own thread
+// collects the batches and writes them. It is woken only when a batch fills or the log goes from idle to busy,
+// and then sweeps every ~20 ms while lines keep coming: never a cross-thread wake-up per request. Nothing secret
+// is ever put in a record: client and key are named by id, the path carries no query string.
 
 #include <QByteArray>
-#include <QDateTime>
 #include <QList>
 #include <QMutex>
 #include <QString>
 #include <QWaitCondition>
 
+#include <array>
+#include <atomic>
+#include <memory>
 #include <thread>
 
 namespace gemgate {
 
 struct AccessRecord {
-    QDateTime time;
+    qint64 timeMs = 0; // when the request finished, ms since the epoch (written as UTC ISO 8601)
     QByteArray requestId;
     QString clientId;
     QByteArray method;
@@ -34,39 +38,61 @@ struct AccessRecord {
     qint64 totalTokens = 0;
     int attempts = 0;
     bool stream = false;
-    QString errorKind; // empty on success
+    QByteArray errorKind; // empty on success
     QByteArray peer;
 };
 
 class AccessLog {
 public:
     AccessLog();
-    ~AccessLog();
+    ~AccessLog(); // writes every line appended so far
     AccessLog(const AccessLog&) = delete;
     AccessLog& operator=(const AccessLog&) = delete;
 
     // Where lines go: "-" => stdout, empty => nowhere, else a file opened for append (created 0600).
-    // Returns false with *error when the file cannot be opened; the previous target stays.
+    // Returns false with *error when the file cannot be opened; the previous target stays (lines appended before
+    // the call go to the previous target).
     bool setTarget(const QString& target, QString* error);
-    void append(AccessRecord record);
-    // Blocks until everything appended so far is written (tests, shutdown).
+    // Thread-safe; formats the line at once. Discarded while there is no target.
+    void append(const AccessRecord& record);
+    // Blocks until every line appended so far (by any thread) is written (tests, shutdown, target changes).
     void flush();
 
+    // One line, newline included: a JSON object with the keys in alphabetical order (as the log always had).
     static QByteArray format(const AccessRecord& r);
+    static void appendLine(QByteArray& out, const AccessRecord& r);
+
+    // A batch is handed to the writer once it holds this many bytes, else at the writer's next sweep.
+    static constexpr qsizetype kBatchBytes = 64 * 1024;
+    static constexpr int kSweepMs = 20;
 
 private:
+    struct Shard {
+        QMutex mutex;
+        QByteArray lines;
+        qint64 appended = 0; // lines ever appended to this shard
+    };
+    static constexpr int kShards = 16; // threads map onto shards round-robin; sharing one only costs contention
+
+    Shard& shardOfThisThread();
+    void kick();
+    // Takes every shard's lines; returns how many lines were taken.
+    qint64 sweep(QByteArray* out);
     void run();
 
-    QMutex m_mutex;
+    std::array<std::unique_ptr<Shard>, kShards> m_shards;
+    std::atomic<bool> m_enabled{false};
+    std::atomic<bool> m_writerIdle{false}; // the writer waits for a kick (it saw no line in its last sweep)
+    QMutex m_mutex;                        // guards what follows
     QWaitCondition m_wake;
     QWaitCondition m_flushed;
-    QList<AccessRecord> m_queue;
-    qint64 m_appended = 0;
-    qint64 m_written = 0;
+    bool m_kicked = false;
+    bool m_stop = false;
+    qint64 m_sweepsStarted = 0;
+    qint64 m_sweepsDone = 0;
     int m_fd = -1; // -1 => discard
     bool m_ownFd = false;
     QList<int> m_retired;
-    bool m_stop = false;
     std::thread m_thread;
 };
 

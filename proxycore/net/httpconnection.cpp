@@ -147,17 +147,17 @@ void HttpConnection::dispatch() {
 void HttpConnection::failRequest(int status, const QString& message, const QByteArray& kind) {
     // Parse-level failures never reach a session, but they are requests too: log them.
     AccessRecord r;
-    r.time = QDateTime::currentDateTimeUtc();
+    r.timeMs = QDateTime::currentMSecsSinceEpoch();
     r.requestId = m_worker.env().nextRequestId();
     r.method = m_parser.method();
     r.status = status;
-    r.errorKind = QString::fromLatin1(kind);
+    r.errorKind = kind;
     r.peer = m_peer;
     const QByteArray target = m_parser.target();
     const QByteArray path = target.left(target.indexOf('?') < 0 ? target.size() : target.indexOf('?')).left(512);
     r.path = path;
     const QByteArray requestId = r.requestId;
-    m_worker.shared()->accessLog.append(std::move(r));
+    m_worker.shared()->accessLog.append(r);
     WorkerCounters::add(m_worker.counters().requests, 1);
     WorkerCounters::add(m_worker.counters().errors, 1);
     RequestSample sample;

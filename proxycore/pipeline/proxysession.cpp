@@ -930,7 +930,7 @@ void ProxySession::finish(int status, const QByteArray& errorKind, qint64 pendin
     }
 
     AccessRecord r;
-    r.time = QDateTime::currentDateTimeUtc();
+    r.timeMs = QDateTime::currentMSecsSinceEpoch();
     r.requestId = m_ctx.requestId;
     r.clientId = m_ctx.clientId;
     r.method = m_ctx.request.method;
@@ -948,9 +948,9 @@ void ProxySession::finish(int status, const QByteArray& errorKind, qint64 pendin
     r.totalTokens = u.total;
     r.attempts = m_attempts;
     r.stream = m_ctx.stream;
-    r.errorKind = QString::fromLatin1(errorKind);
+    r.errorKind = errorKind;
     r.peer = m_ctx.peer;
-    m_env.shared->accessLog.append(std::move(r));
+    m_env.shared->accessLog.append(r);
     if (m_bodyTee.on())
         logBodies(status);
     m_ctx.request.body = QByteArray(); // free a large upload chunk now, not when the connection moves on
