@@ -29,9 +29,11 @@ trap cleanup EXIT
 wait_line() { # file regex -> first capture group; at most 10 s
     local i line
     for ((i = 0; i < 100; i++)); do
-        while IFS= read -r line; do
-            if [[ $line =~ $2 ]]; then printf '%s\n' "${BASH_REMATCH[1]}"; return 0; fi
-        done <"$1" 2>/dev/null || true
+        if [[ -f $1 ]]; then
+            while IFS= read -r line; do
+                if [[ $line =~ $2 ]]; then printf '%s\n' "${BASH_REMATCH[1]}"; return 0; fi
+            done <"$1"
+        fi
         sleep 0.1
     done
     echo "profile.sh: timed out waiting for /$2/ in $1" >&2

@@ -56,44 +56,50 @@ void EpollEventDispatcher::interrupt() {
     wakeUp();
 }
 
+void EpollEventDispatcher::updateEpoll(int fd, FdEntry& e, quint32 want) {
+    if (want == e.events)
+        return;
+    epoll_event ev = {};
+    ev.events = want;
+    ev.data.fd = fd;
+    if (want == 0) {
+        // The descriptor may already be closed (then the kernel dropped it from the set itself).
+        ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, &ev);
+    } else if (::epoll_ctl(m_epoll, e.events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &ev) != 0) {
+        // A descriptor closed while watched leaves the set by itself, and its number may come back: retry with
+        // the other operation.
+        if (errno == EEXIST)
+            ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &ev);
+        else if (errno == ENOENT)
+            ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &ev);
+    }
+    e.events = want;
+}
+
 void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier* notifier) {
     const int fd = static_cast<int>(notifier->socket());
     FdEntry& e = m_fds[fd];
+    // QSocketNotifier registers when enabled and unregisters when disabled, so a registered one is enabled.
     switch (notifier->type()) {
     case QSocketNotifier::Read:
         e.read = notifier;
+        updateEpoll(fd, e, e.events | EPOLLIN);
         break;
     case QSocketNotifier::Write:
         e.write = notifier;
+        m_optimistic.append(notifier); // see the header: armed in epoll only if still enabled after a pass
         break;
     case QSocketNotifier::Exception:
         e.exception = notifier;
+        updateEpoll(fd, e, e.events | EPOLLPRI);
         break;
-    }
-    // QSocketNotifier registers when enabled and unregisters when disabled, so a registered one is enabled.
-    quint32 want = e.events;
-    want |= notifier->type() == QSocketNotifier::Read    ? EPOLLIN
-            : notifier->type() == QSocketNotifier::Write ? EPOLLOUT
-                                                         : EPOLLPRI;
-    if (want != e.events) {
-        epoll_event ev = {};
-        ev.events = want;
-        ev.data.fd = fd;
-        const int op = e.events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
-        if (::epoll_ctl(m_epoll, op, fd, &ev) != 0) {
-            // A descriptor closed while watched leaves the set by itself, and its number may come back: retry with
-            // the other operation.
-            if (errno == EEXIST)
-                ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &ev);
-            else if (errno == ENOENT)
-                ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &ev);
-        }
-        e.events = want;
     }
 }
 
 void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier* notifier) {
     m_pending.removeAll(notifier);
+    m_optimistic.removeAll(notifier);
+    m_optimisticBatch.removeAll(notifier);
     const int fd = static_cast<int>(notifier->socket());
     auto it = m_fds.find(fd);
     if (it == m_fds.end())
@@ -110,17 +116,29 @@ void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier* notifier) {
         e.exception = nullptr;
         drop = EPOLLPRI;
     }
-    const quint32 want = e.events & ~drop;
-    if (want != e.events) {
-        epoll_event ev = {};
-        ev.events = want;
-        ev.data.fd = fd;
-        // The descriptor may already be closed (then the kernel dropped it from the set itself).
-        ::epoll_ctl(m_epoll, want == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD, fd, &ev);
-        e.events = want;
-    }
+    updateEpoll(fd, e, e.events & ~drop);
     if (!e.read && !e.write && !e.exception)
         m_fds.erase(it);
+}
+
+int EpollEventDispatcher::activateOptimisticWrites() {
+    int sent = 0;
+    // unregisterSocketNotifier() removes a notifier from m_optimisticBatch too, so one disabled or deleted by an
+    // earlier handler in this pass is never touched.
+    m_optimisticBatch.swap(m_optimistic);
+    while (!m_optimisticBatch.isEmpty()) {
+        QSocketNotifier* n = m_optimisticBatch.takeFirst();
+        const int fd = static_cast<int>(n->socket());
+        QEvent e(QEvent::SockAct);
+        QCoreApplication::sendEvent(n, &e);
+        ++sent;
+        // Still enabled after writing what it could (and not disabled and enabled again, which queued it for the
+        // next pass): the socket buffer is full, so let the kernel say when it drains.
+        auto it = m_fds.find(fd);
+        if (it != m_fds.end() && it->write == n && !m_optimistic.contains(n))
+            updateEpoll(fd, *it, it->events | EPOLLOUT);
+    }
+    return sent;
 }
 
 void EpollEventDispatcher::registerTimer(int timerId, qint64 interval, Qt::TimerType timerType, QObject* object) {
@@ -256,7 +274,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags) {
     int timeoutMs = 0;
     if (mayWait) {
         // Posting an event from any thread calls wakeUp(), so blocking here never sits on a posted event.
-        timeoutMs = includeTimers ? nextTimerWaitMs() : -1;
+        timeoutMs = !m_optimistic.isEmpty() ? 0 : includeTimers ? nextTimerWaitMs() : -1;
         Q_EMIT aboutToBlock();
     }
     if (m_interrupted.load(std::memory_order_acquire))
@@ -271,6 +289,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags) {
             ready = 0;
         }
         handled += activateNotifiers(ready);
+        handled += activateOptimisticWrites();
     } else {
         // Socket notifiers excluded: wait only for a wake-up or a timer.
         pollfd p = {m_wakeFd, POLLIN, 0};

@@ -9,6 +9,13 @@
 // every pass, socket notifiers get QEvent::SockAct, timers get QTimerEvent, interval-0 timers fire once per pass,
 // and a timer is never re-entered from its own handler.
 //
+// Write notifiers are armed lazily. Qt enables a socket's write notifier on every write() and disables it once the
+// buffer is flushed, usually within the same pass (flush()) or on the next: with epoll that was two epoll_ctl calls
+// per write, four per proxied request. A write notifier that is enabled is first taken as writable (a socket almost
+// always is) and activated at the end of the pass without asking the kernel; only one still enabled after that
+// (the socket buffer was full) is added to the epoll set. A spurious activation is harmless: Qt's socket writes
+// what it can (0 bytes) and keeps waiting, and a connecting socket checks its connection and keeps waiting.
+//
 // Set GEMGATE_EVENT_DISPATCHER=qt in the environment to run the workers on Qt's default dispatcher instead.
 
 #include <QAbstractEventDispatcher>
@@ -61,6 +68,10 @@ private:
 
     int activateTimers();
     int activateNotifiers(int ready);
+    // Activates the write notifiers enabled since the last pass; arms epoll for those still enabled afterwards.
+    int activateOptimisticWrites();
+    // Makes the kernel's set for fd what e asks for (adds, modifies or deletes).
+    void updateEpoll(int fd, FdEntry& e, quint32 want);
     // Milliseconds until the next timer is due: -1 none, 0 overdue.
     int nextTimerWaitMs() const;
 
@@ -71,6 +82,8 @@ private:
     QHash<int, Timer> m_timers;
     std::set<std::pair<qint64, int>> m_deadlines; // (deadline ns, timer id)
     QList<QSocketNotifier*> m_pending;            // activations of the current pass not sent yet
+    QList<QSocketNotifier*> m_optimistic;         // write notifiers enabled and not yet in the epoll set
+    QList<QSocketNotifier*> m_optimisticBatch;    // those being activated in this pass
     ::epoll_event* m_events = nullptr;
 };
 

@@ -6,6 +6,7 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
@@ -13,7 +14,10 @@
 #include <QTimer>
 
 #include <atomic>
+#include <cerrno>
+#include <fcntl.h>
 #include <memory>
+#include <unistd.h>
 
 using gemgate::EpollEventDispatcher;
 
@@ -27,6 +31,8 @@ private Q_SLOTS:
     void timerNotReenteredFromNestedLoop();
     void socketsEchoALargeBuffer();
     void notifierDeletedByEarlierHandlerInSamePass();
+    void writeNotifierOnAFullPipeIsArmedNotPolled();
+    void writeNotifierDeletedByEarlierWriteHandler();
     void postedEventsFromAnotherThread();
     void exitFromAnotherThreadWakesTheLoop();
 };
@@ -163,6 +169,66 @@ void TstEpollDispatcher::notifierDeletedByEarlierHandlerInSamePass() {
     QTRY_VERIFY_WITH_TIMEOUT(handled >= 1, 2000);
     QTest::qWait(50);
     QCOMPARE(handled, 1);
+    qDeleteAll(accepted);
+}
+
+// A write notifier is first activated without asking the kernel; one still enabled after that (its pipe is full)
+// must wait in epoll, not be activated on every pass, and fire again once the reader drains the pipe.
+void TstEpollDispatcher::writeNotifierOnAFullPipeIsArmedNotPolled() {
+    int fds[2];
+    QVERIFY(::pipe2(fds, O_NONBLOCK | O_CLOEXEC) == 0);
+    const QByteArray chunk(65536, 'x');
+    while (::write(fds[1], chunk.constData(), chunk.size()) > 0) {
+    }
+    QCOMPARE(errno, EAGAIN);
+    int activations = 0;
+    QSocketNotifier notifier(fds[1], QSocketNotifier::Write);
+    connect(&notifier, &QSocketNotifier::activated, this, [&] { ++activations; });
+    QTRY_COMPARE_WITH_TIMEOUT(activations, 1, 2000); // the optimistic activation
+    QTest::qWait(50);                                // many passes: nothing more while the pipe stays full
+    QCOMPARE(activations, 1);
+    QByteArray sink(1 << 20, Qt::Uninitialized);
+    while (::read(fds[0], sink.data(), sink.size()) > 0) {
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(activations >= 2, 2000); // the kernel says it is writable again
+    notifier.setEnabled(false);
+    ::close(fds[0]);
+    ::close(fds[1]);
+}
+
+// Two sockets with writes queued in the same pass: the first one's write handler deletes the other, whose
+// optimistic write activation is still pending; it must not be touched.
+void TstEpollDispatcher::writeNotifierDeletedByEarlierWriteHandler() {
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    QList<QTcpSocket*> accepted;
+    connect(&server, &QTcpServer::newConnection, this, [&] {
+        while (server.hasPendingConnections())
+            accepted.append(server.nextPendingConnection());
+    });
+    auto* a = new QTcpSocket;
+    auto* b = new QTcpSocket;
+    a->connectToHost(QHostAddress::LocalHost, server.serverPort());
+    b->connectToHost(QHostAddress::LocalHost, server.serverPort());
+    QTRY_COMPARE_WITH_TIMEOUT(accepted.size(), 2, 3000);
+    QTRY_VERIFY(a->state() == QAbstractSocket::ConnectedState && b->state() == QAbstractSocket::ConnectedState);
+    int written = 0;
+    QTcpSocket* survivor = nullptr;
+    for (QTcpSocket* s : {a, b}) {
+        connect(s, &QTcpSocket::bytesWritten, this, [&, s] {
+            ++written;
+            if (survivor)
+                return;
+            survivor = s;
+            delete (s == a ? b : a);
+        });
+    }
+    a->write("x"); // both write notifiers are enabled now, neither is flushed: both wait for the end of the pass
+    b->write("y");
+    QTRY_COMPARE_WITH_TIMEOUT(written, 1, 2000);
+    QTest::qWait(20);
+    QCOMPARE(written, 1);
+    delete survivor;
     qDeleteAll(accepted);
 }
 
