@@ -6,7 +6,7 @@
 // a handler that may reply later (a key test waits for Google), and keeps connections alive like any HTTP/1.1
 // server. Routing and the admin token are the handler's business (AdminApi).
 
-#include "net/httpmessage.h"
+#include "http/httpmessage.h"
 
 #include <QObject>
 #include <QPointer>

@@ -4,7 +4,7 @@
 // GatewayController; created on start, destroyed on stop.
 
 #include "control/gatewaycontroller.h"
-#include "control/runtime.h"
+#include "runtime/runtime.h"
 
 #include <QThread>
 

@@ -1,8 +1,8 @@
 #include "control/keymanager.h"
 
 #include "clients/clientstore.h"
-#include "control/runtime.h"
 #include "keys/errorclass.h"
+#include "runtime/runtime.h"
 #include "secrets/secretstore.h"
 #include "storage/statedb.h"
 #include "storage/usagestore.h"

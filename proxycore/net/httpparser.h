@@ -4,7 +4,7 @@
 // upstream client (responses from Gemini). It never buffers a body: body bytes go to the Sink as they are
 // parsed, so a streamed response is relayed piece by piece.
 
-#include "net/httpmessage.h"
+#include "http/httpmessage.h"
 
 #include <memory>
 

@@ -1,7 +1,7 @@
 #include "net/listener.h"
 
-#include "control/runtime.h"
 #include "net/worker.h"
+#include "runtime/runtime.h"
 
 #include <unistd.h>
 

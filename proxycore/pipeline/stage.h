@@ -4,9 +4,9 @@
 // filters and Pingora's request phases). A stage either lets the request continue or answers it locally.
 // Forwarding, relaying and logging are done by ProxySession after the stages (see proxysession.h).
 
-#include "control/runtime.h"
-#include "net/httpmessage.h"
+#include "http/httpmessage.h"
 #include "pipeline/gatewayerror.h"
+#include "runtime/runtime.h"
 
 #include <QHostAddress>
 

@@ -4,7 +4,7 @@
 // data path) and QnamTransport (QNetworkAccessManager: HTTP/2 to Google, egress proxies, control-plane calls).
 // Both live in one worker thread and are used only from it.
 
-#include "net/httpmessage.h"
+#include "http/httpmessage.h"
 
 #include <QSslConfiguration>
 #include <QString>

@@ -1,7 +1,7 @@
 // HeaderPolicy: which request headers go upstream (credentials and hop-by-hop always dropped, the privacy list
 // from headers.strip_upstream), which upstream response headers are relayed, and the security headers.
 
-#include "pipeline/headerpolicy.h"
+#include "http/headerpolicy.h"
 
 #include <QTest>
 

@@ -1,7 +1,7 @@
 // HTTP message value types: case-insensitive header lookups, Connection-style token lists, raw query helpers and
 // the hop-by-hop header set.
 
-#include "net/httpmessage.h"
+#include "http/httpmessage.h"
 
 #include <QTest>
 

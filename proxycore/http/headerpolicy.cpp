@@ -1,4 +1,4 @@
-#include "pipeline/headerpolicy.h"
+#include "http/headerpolicy.h"
 
 namespace gemgate {
 

@@ -1,4 +1,4 @@
-#include "control/runtime.h"
+#include "runtime/runtime.h"
 
 #include "tls/selfsigned.h"
 

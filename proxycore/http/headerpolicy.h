@@ -5,7 +5,7 @@
 // config load (held in the Runtime), consulted per header with a hash lookup.
 
 #include "config/config.h"
-#include "net/httpmessage.h"
+#include "http/httpmessage.h"
 
 #include <QSet>
 

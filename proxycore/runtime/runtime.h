@@ -2,17 +2,18 @@
 
 // The state shared by every worker: an immutable Runtime snapshot (the config plus what is derived from it once
 // per load: TLS contexts, client key digests), swapped atomically on reload, and a few thread-safe services.
+// It sits below the data path (net/, pipeline/, upstream/ include it; it includes none of them, nor control/).
 
 #include "auth/iprules.h"
 #include "auth/jwtverifier.h"
 #include "clients/clientstore.h"
 #include "config/config.h"
+#include "http/headerpolicy.h"
 #include "keys/keypool.h"
 #include "keys/resourcepins.h"
 #include "log/accesslog.h"
 #include "log/bodylog.h"
 #include "openai/openaitranslate.h"
-#include "pipeline/headerpolicy.h"
 #include "policy/policyengine.h"
 #include "storage/usagestore.h"
 

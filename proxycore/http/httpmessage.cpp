@@ -1,4 +1,4 @@
-#include "net/httpmessage.h"
+#include "http/httpmessage.h"
 
 #include <QByteArrayView>
 #include <QUrl>

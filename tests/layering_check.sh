@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The engine's layering, checked on the includes: each rule names a folder of proxycore/ and the folders its files
+# may not include. The data path (http, runtime, net, pipeline, upstream) never reaches up into the control layer
+# (control, admin); runtime/ and http/ sit below the data path.
+#   layering_check.sh <proxycore dir>
+set -euo pipefail
+cd "$1"
+rules=(
+    "http:net pipeline upstream runtime control admin"
+    "runtime:net pipeline upstream control admin"
+    "net:control admin"
+    "pipeline:control admin"
+    "upstream:control admin pipeline"
+)
+bad=0
+for rule in "${rules[@]}"; do
+    folder=${rule%%:*}
+    for banned in ${rule#*:}; do
+        if hits=$(grep -rn --include='*.h' --include='*.cpp' "^#include \"$banned/" "$folder"); then
+            echo "layering: $folder/ may not include $banned/:" >&2
+            echo "$hits" >&2
+            bad=1
+        fi
+    done
+done
+((bad == 0)) && echo "layering: ok"
+exit "$bad"
