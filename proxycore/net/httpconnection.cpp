@@ -6,11 +6,15 @@
 #include <QSslSocket>
 #include <QTcpSocket>
 
+#include <atomic>
+
 namespace gemgate {
 
 namespace {
 constexpr qint64 kHighWater = 512 * 1024; // pause the upstream above this many unsent bytes
 constexpr qint64 kLowWater = 128 * 1024;  // resume it below this
+
+std::atomic<int> g_live{0}; // one increment per connection, not per request
 
 HttpParser::Limits limitsFrom(const ServerConfig& s) {
     return HttpParser::Limits{s.maxHeaderBytes, s.maxHeaderCount, s.maxBodyBytes};
@@ -23,6 +27,7 @@ HttpConnection::HttpConnection(Worker& worker, QTcpSocket* socket, bool tls)
     , m_tls(tls)
     , m_peer(socket->peerAddress().toString().toLatin1())
     , m_parser(HttpParser::Kind::Request, this, limitsFrom(worker.shared()->snapshot()->config->server)) {
+    g_live.fetch_add(1, std::memory_order_relaxed);
     m_lastActivityMs = m_messageStartMs = worker.nowMs();
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     QObject::connect(m_socket, &QTcpSocket::readyRead, m_socket, [this] { onReadyRead(); });
@@ -42,6 +47,11 @@ HttpConnection::~HttpConnection() {
     m_socket->disconnect();
     m_socket->abort();
     delete m_socket;
+    g_live.fetch_sub(1, std::memory_order_relaxed);
+}
+
+int HttpConnection::liveCount() {
+    return g_live.load(std::memory_order_relaxed);
 }
 
 void HttpConnection::onReadyRead() {

@@ -12,6 +12,8 @@
 #include <QRandomGenerator>
 #include <QSet>
 
+#include <atomic>
+
 namespace gemgate {
 
 namespace {
@@ -140,12 +142,15 @@ bool createsResource(const QByteArray& method, const QByteArray& path, const QBy
     return path.endsWith("/files") || path.endsWith("/cachedContents") || path.startsWith("/upload/");
 }
 
+std::atomic<int> g_live{0};
+
 } // namespace
 
 ProxySession::ProxySession(WorkerEnv& env, ClientResponder& client, HttpRequest request, QByteArray peer,
                            bool clientTls)
     : m_env(env)
     , m_client(client) {
+    g_live.fetch_add(1, std::memory_order_relaxed);
     m_timer.start();
     m_ctx.request = std::move(request);
     m_ctx.shared = env.shared;
@@ -164,6 +169,11 @@ ProxySession::~ProxySession() {
     if (!m_done)
         finish(499, "client_closed");
     releaseLease();
+    g_live.fetch_sub(1, std::memory_order_relaxed);
+}
+
+int ProxySession::liveCount() {
+    return g_live.load(std::memory_order_relaxed);
 }
 
 void ProxySession::start() {
