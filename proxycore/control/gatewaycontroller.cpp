@@ -268,8 +268,9 @@ bool GatewayController::reload(std::shared_ptr<Config> config, QString* error) {
         return reject();
     const ServerConfig& before = m_engine->shared().snapshot()->config->server;
     const ServerConfig& after = config->server;
-    if (before.host != after.host || (after.port != 0 && before.port != after.port)) {
+    if (before.host != after.host || (after.port != 0 && before.port != after.port) || !m_engine->listening()) {
         // The new socket listens before the old one closes; connections already accepted carry on where they are.
+        // A gateway that lost its socket in an earlier reload listens again even when the address is unchanged.
         if (!m_engine->rebind(after, m_engine->shared().snapshot()->serverTls != nullptr, error))
             return reject();
         notes.append(QStringLiteral("now listening on %1").arg(listenUrl()));
