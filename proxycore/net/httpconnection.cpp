@@ -2,6 +2,7 @@
 
 #include "net/worker.h"
 #include "openai/openaitranslate.h"
+#include "pipeline/stages/routestage.h"
 
 #include <QSslSocket>
 #include <QTcpSocket>
@@ -189,15 +190,19 @@ void HttpConnection::failRequest(int status, const QString& message, const QByte
         store->record(std::move(u));
     }
 
-    // In the envelope of the API the client speaks, when the path is known already.
-    const bool openAi =
-        path.startsWith("/v1beta/openai/") || path == "/v1/chat/completions" || path == "/v1/embeddings";
+    // In the envelope of the API the client speaks, decided as a session decides it from what is known so far: the
+    // target, and the headers once they are complete.
+    HttpRequest seen;
+    seen.path = path;
+    seen.query = target.indexOf('?') < 0 ? QByteArray() : target.mid(target.indexOf('?') + 1);
+    seen.headers = m_parser.headersDone() ? m_request.headers : m_parser.headers();
+    const bool openAi = RouteStage::apiFlavor(seen, *rt->config) == ApiFlavor::OpenAi;
     const GatewayError error = GatewayError::make(status, message, kind);
     const QByteArray body =
         openAi ? openai::errorBody(openai::fromGeminiError(status, geminiErrorBody(error))) : geminiErrorBody(error);
     HttpHeaders h;
     h.add("Content-Type", "application/json; charset=UTF-8");
-    m_worker.shared()->snapshot()->headerPolicy.addSecurityHeaders(&h, m_tls, true);
+    rt->headerPolicy.addSecurityHeaders(&h, m_tls, true);
     m_keepAlive = false;
     m_state = State::Processing;
     writeHead(status, h, body.size());

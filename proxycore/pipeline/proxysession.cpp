@@ -179,12 +179,7 @@ int ProxySession::liveCount() {
 void ProxySession::start() {
     m_ctx.runtime = m_env.shared->snapshot();
     // Known before authentication, so that every error an OpenAI client gets is in OpenAI's envelope.
-    m_ctx.openAiOp = RouteStage::openAiOp(m_ctx.request);
-    // With the OpenAI API turned off, /v1/models is only the native Gemini path.
-    if (!m_ctx.runtime->config->openai.enabled && m_ctx.request.path.startsWith("/v1/models"))
-        m_ctx.openAiOp = OpenAiOp::None;
-    if (m_ctx.openAiOp != OpenAiOp::None || m_ctx.request.path.startsWith("/v1beta/openai/"))
-        m_ctx.api = ApiFlavor::OpenAi;
+    m_ctx.api = RouteStage::apiFlavor(m_ctx.request, *m_ctx.runtime->config, &m_ctx.openAiOp);
     if (auto reply = m_env.pipeline->run(m_ctx)) {
         respondLocal(*reply);
         return;
