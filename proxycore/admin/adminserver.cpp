@@ -1,6 +1,7 @@
 #include "admin/adminserver.h"
 
 #include "net/httpparser.h"
+#include "pipeline/gatewayerror.h"
 
 #include <QHostAddress>
 #include <QJsonDocument>
@@ -15,31 +16,6 @@ namespace {
 constexpr qint64 kMaxBody = 8 * 1024 * 1024; // a config, a key, a client: far below this
 constexpr int kIdleMs = 60'000;
 constexpr qint64 kMaxQueued = kMaxBody + 64 * 1024; // pipelined bytes waiting while a request is being answered
-
-QByteArray statusName(int status) {
-    switch (status) {
-    case 400:
-        return "INVALID_ARGUMENT";
-    case 401:
-        return "UNAUTHENTICATED";
-    case 403:
-        return "PERMISSION_DENIED";
-    case 404:
-        return "NOT_FOUND";
-    case 405:
-        return "METHOD_NOT_ALLOWED";
-    case 409:
-        return "ABORTED";
-    case 413:
-        return "INVALID_ARGUMENT";
-    case 503:
-        return "UNAVAILABLE";
-    case 504:
-        return "DEADLINE_EXCEEDED";
-    default:
-        return status >= 500 ? "INTERNAL" : "FAILED_PRECONDITION";
-    }
-}
 
 // One client connection: parse a request, hand it to the handler, write the reply, then the next request.
 class AdminConnection final : public QObject, public HttpParser::Sink {
@@ -191,7 +167,7 @@ AdminReply AdminReply::json(int status, QByteArray body) {
 AdminReply AdminReply::error(int status, const QString& message) {
     QJsonObject e{{QStringLiteral("code"), status},
                   {QStringLiteral("message"), message},
-                  {QStringLiteral("status"), QString::fromLatin1(statusName(status))}};
+                  {QStringLiteral("status"), QString::fromLatin1(grpcStatusFor(status))}};
     return json(status, QJsonDocument(QJsonObject{{QStringLiteral("error"), e}}).toJson(QJsonDocument::Compact));
 }
 

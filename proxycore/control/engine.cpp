@@ -118,25 +118,31 @@ bool Engine::rebind(const ServerConfig& server, bool tls, QString* error) {
     Listener* fresh = nullptr;
     bool unchanged = false;
     QString bindError;
+    QString relistenError; // set when the old socket had to close and could not listen again
+    QHostAddress oldAddr;
+    quint16 oldPort = 0;
     QMetaObject::invokeMethod(
         m_listenerContext.get(),
         [&] {
-            const QHostAddress oldAddr = m_listener->serverAddress();
-            const quint16 oldPort = m_listener->serverPort();
-            if (listenAddress(server.host) == oldAddr && (server.port == 0 || server.port == oldPort)) {
+            const bool wasListening = m_listener->isListening();
+            oldAddr = m_listener->serverAddress();
+            oldPort = m_listener->serverPort();
+            if (wasListening && listenAddress(server.host) == oldAddr && (server.port == 0 || server.port == oldPort)) {
                 unchanged = true; // "localhost" and "127.0.0.1" are one address
                 return;
             }
             fresh = bindListener(server, &bindError);
-            if (!fresh && server.port == oldPort) {
+            if (!fresh && wasListening && server.port == oldPort) {
                 // Another address on the same port (127.0.0.1 -> 0.0.0.0): the two cannot listen at once, so this
-                // one change has a moment without a listener. The old socket comes back if the new one fails.
+                // one change has a moment without a listener. The old socket comes back if the new one fails, unless
+                // another program took the port in that moment.
                 while (m_listener->waitForNewConnection(0)) {
                 }
                 m_listener->close();
                 fresh = bindListener(server, &bindError);
                 if (!fresh) {
-                    m_listener->listen(oldAddr, oldPort);
+                    if (!m_listener->listen(oldAddr, oldPort))
+                        relistenError = m_listener->errorString();
                     return;
                 }
             }
@@ -157,6 +163,15 @@ bool Engine::rebind(const ServerConfig& server, bool tls, QString* error) {
     }
     if (!fresh) {
         *error = bindError;
+        if (!relistenError.isEmpty()) {
+            m_port = 0;
+            m_shared.setListenUrl(QString());
+            *error += QStringLiteral("; listening on %1:%2 again failed too (%3): GemGate is no longer listening for "
+                                     "connections until a reload can listen")
+                          .arg(oldAddr.toString())
+                          .arg(oldPort)
+                          .arg(relistenError);
+        }
         return false;
     }
     m_port = fresh->serverPort();

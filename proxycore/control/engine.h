@@ -33,8 +33,11 @@ public:
 
     // Binds server.host/port of a new config while the old socket still listens, then closes the old one: connections
     // already accepted stay where they are (on their workers) and new ones go to the new address. On failure the
-    // old listener keeps serving and *error says why.
+    // old listener keeps serving and *error says why; in the one case where the old socket had to close first and
+    // cannot listen again, *error says so too and listening() is false until a rebind succeeds.
     bool rebind(const ServerConfig& server, bool tls, QString* error);
+    // False after a rebind lost the listening socket (see rebind()).
+    bool listening() const { return m_port != 0; }
 
     SharedState& shared() { return m_shared; }
     std::vector<const WorkerMetrics*> workerMetrics() const;
@@ -54,7 +57,7 @@ private:
     QThread m_listenerThread;
     std::unique_ptr<QObject> m_listenerContext; // lives in the listener thread: where listeners are made
     Listener* m_listener = nullptr;
-    quint16 m_port = 0;
+    quint16 m_port = 0; // 0 while nothing listens
 };
 
 } // namespace gemgate

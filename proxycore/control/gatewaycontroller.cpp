@@ -5,6 +5,7 @@
 #include "config/configloader.h"
 #include "control/engine.h"
 #include "control/keymanager.h"
+#include "net/fdlimit.h"
 #include "storage/usagestore.h"
 
 #include <QCryptographicHash>
@@ -74,6 +75,28 @@ bool readConfigBytes(const QString& path, QByteArray* out, QString* error) {
     }
     *out = f.readAll();
     return true;
+}
+
+// The open-file limit, raised as far as it goes, and whether max_connections fits under it.
+void noteOpenFileLimit(const ServerConfig& server, QStringList* notes) {
+    const OpenFileLimit fd = raiseOpenFileLimit();
+    if (fd.now < 0)
+        return; // no such limit here
+    if (fd.now > fd.before)
+        notes->append(QStringLiteral("open files: %1 (soft limit raised from %2)").arg(fd.now).arg(fd.before));
+    else if (!fd.error.isEmpty())
+        notes->append(QStringLiteral("open files: %1 (raising it to the hard limit %2 failed: %3)")
+                          .arg(fd.now)
+                          .arg(fd.hard)
+                          .arg(fd.error));
+    else
+        notes->append(QStringLiteral("open files: %1 (the hard limit)").arg(fd.now));
+    constexpr int kOwnDescriptors = 64; // files, databases, listeners, event loops
+    if (fd.now < qint64(server.maxConnections) + kOwnDescriptors)
+        notes->append(QStringLiteral("open files: server.max_connections is %1, more than this limit allows; beyond "
+                                     "it new connections wait until others close (raise the hard limit, e.g. "
+                                     "LimitNOFILE= in the systemd unit or ulimit -Hn)")
+                          .arg(server.maxConnections));
 }
 
 QByteArray fileHash(const QString& path) {
@@ -151,6 +174,7 @@ bool GatewayController::start(std::shared_ptr<Config> config, QString* error) {
     if (!rt)
         return false;
     applyLogLevel(config->log.level);
+    noteOpenFileLimit(merged->server, &notes);
     auto engine = std::make_unique<Engine>();
     if (!engine->start(rt, error))
         return false;
@@ -268,8 +292,9 @@ bool GatewayController::reload(std::shared_ptr<Config> config, QString* error) {
         return reject();
     const ServerConfig& before = m_engine->shared().snapshot()->config->server;
     const ServerConfig& after = config->server;
-    if (before.host != after.host || (after.port != 0 && before.port != after.port)) {
+    if (before.host != after.host || (after.port != 0 && before.port != after.port) || !m_engine->listening()) {
         // The new socket listens before the old one closes; connections already accepted carry on where they are.
+        // A gateway that lost its socket in an earlier reload listens again even when the address is unchanged.
         if (!m_engine->rebind(after, m_engine->shared().snapshot()->serverTls != nullptr, error))
             return reject();
         notes.append(QStringLiteral("now listening on %1").arg(listenUrl()));

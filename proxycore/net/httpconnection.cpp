@@ -2,15 +2,20 @@
 
 #include "net/worker.h"
 #include "openai/openaitranslate.h"
+#include "pipeline/stages/routestage.h"
 
 #include <QSslSocket>
 #include <QTcpSocket>
+
+#include <atomic>
 
 namespace gemgate {
 
 namespace {
 constexpr qint64 kHighWater = 512 * 1024; // pause the upstream above this many unsent bytes
 constexpr qint64 kLowWater = 128 * 1024;  // resume it below this
+
+std::atomic<int> g_live{0}; // one increment per connection, not per request
 
 HttpParser::Limits limitsFrom(const ServerConfig& s) {
     return HttpParser::Limits{s.maxHeaderBytes, s.maxHeaderCount, s.maxBodyBytes};
@@ -23,6 +28,7 @@ HttpConnection::HttpConnection(Worker& worker, QTcpSocket* socket, bool tls)
     , m_tls(tls)
     , m_peer(socket->peerAddress().toString().toLatin1())
     , m_parser(HttpParser::Kind::Request, this, limitsFrom(worker.shared()->snapshot()->config->server)) {
+    g_live.fetch_add(1, std::memory_order_relaxed);
     m_lastActivityMs = m_messageStartMs = worker.nowMs();
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     QObject::connect(m_socket, &QTcpSocket::readyRead, m_socket, [this] { onReadyRead(); });
@@ -42,6 +48,11 @@ HttpConnection::~HttpConnection() {
     m_socket->disconnect();
     m_socket->abort();
     delete m_socket;
+    g_live.fetch_sub(1, std::memory_order_relaxed);
+}
+
+int HttpConnection::liveCount() {
+    return g_live.load(std::memory_order_relaxed);
 }
 
 void HttpConnection::onReadyRead() {
@@ -179,15 +190,19 @@ void HttpConnection::failRequest(int status, const QString& message, const QByte
         store->record(std::move(u));
     }
 
-    // In the envelope of the API the client speaks, when the path is known already.
-    const bool openAi =
-        path.startsWith("/v1beta/openai/") || path == "/v1/chat/completions" || path == "/v1/embeddings";
+    // In the envelope of the API the client speaks, decided as a session decides it from what is known so far: the
+    // target, and the headers once they are complete.
+    HttpRequest seen;
+    seen.path = path;
+    seen.query = target.indexOf('?') < 0 ? QByteArray() : target.mid(target.indexOf('?') + 1);
+    seen.headers = m_parser.headersDone() ? m_request.headers : m_parser.headers();
+    const bool openAi = RouteStage::apiFlavor(seen, *rt->config) == ApiFlavor::OpenAi;
     const GatewayError error = GatewayError::make(status, message, kind);
     const QByteArray body =
         openAi ? openai::errorBody(openai::fromGeminiError(status, geminiErrorBody(error))) : geminiErrorBody(error);
     HttpHeaders h;
     h.add("Content-Type", "application/json; charset=UTF-8");
-    m_worker.shared()->snapshot()->headerPolicy.addSecurityHeaders(&h, m_tls, true);
+    rt->headerPolicy.addSecurityHeaders(&h, m_tls, true);
     m_keepAlive = false;
     m_state = State::Processing;
     writeHead(status, h, body.size());

@@ -27,6 +27,8 @@ public:
     void drain();
     // Shutdown: close at once.
     void abort();
+    // Connections alive in this process: tests check that a stopped gateway leaves none behind.
+    static int liveCount();
 
     // ClientResponder
     void sendResponse(int status, const HttpHeaders& headers, const QByteArray& body) override;

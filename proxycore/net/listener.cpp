@@ -3,16 +3,47 @@
 #include "net/worker.h"
 #include "runtime/runtime.h"
 
+#include <QLoggingCategory>
+
 #include <unistd.h>
 
+Q_LOGGING_CATEGORY(lcListener, "gemgate.net")
+
 namespace gemgate {
+
+namespace {
+// Long enough not to spin on a queued connection that cannot be accepted yet, short enough to go unnoticed.
+constexpr int kAcceptPauseMs = 100;
+} // namespace
 
 Listener::Listener(SharedState* shared, std::vector<Worker*> workers, int maxConnections)
     : m_shared(shared)
     , m_workers(std::move(workers))
-    , m_maxConnections(maxConnections) {}
+    , m_maxConnections(maxConnections) {
+    m_resume.setSingleShot(true);
+    m_resume.setInterval(kAcceptPauseMs);
+    connect(&m_resume, &QTimer::timeout, this, [this] {
+        if (isListening())
+            resumeAccepting();
+    });
+    // QTcpServer has already paused accepting when it reports an error (temporary ones it does not report).
+    connect(this, &QTcpServer::acceptError, this, &Listener::onAcceptError);
+}
+
+void Listener::onAcceptError(QAbstractSocket::SocketError error) {
+    if (m_acceptFailures++ == 0)
+        qCWarning(lcListener,
+                  "cannot accept connections: %s (%d); trying again every %d ms (out of file descriptors? "
+                  "see the open files line at start)",
+                  qPrintable(errorString()), int(error), kAcceptPauseMs);
+    m_resume.start();
+}
 
 void Listener::incomingConnection(qintptr descriptor) {
+    if (m_acceptFailures > 0) {
+        qCInfo(lcListener, "accepting connections again after %d failed attempt(s)", m_acceptFailures);
+        m_acceptFailures = 0;
+    }
     if (m_shared->connections.load(std::memory_order_relaxed) >= m_maxConnections ||
         m_shared->draining.load(std::memory_order_relaxed)) {
         ::close(static_cast<int>(descriptor));

@@ -75,8 +75,15 @@ void Worker::connectionClosed(HttpConnection* c) {
     WorkerCounters::add(m_counters.connections, -1);
     m_shared->connections.fetch_sub(1, std::memory_order_relaxed);
     // The connection is usually on the call stack (its socket emitted disconnected): delete it afterwards.
-    QMetaObject::invokeMethod(
-        this, [c] { delete c; }, Qt::QueuedConnection);
+    m_closed.emplace_back(c);
+    if (m_closed.size() == 1)
+        QMetaObject::invokeMethod(this, &Worker::deleteClosed, Qt::QueuedConnection);
+}
+
+void Worker::deleteClosed() {
+    // Moved out first: a connection's destructor must not see the list it is being removed from.
+    const auto closed = std::move(m_closed);
+    m_closed.clear();
 }
 
 void Worker::startDrain() {
@@ -90,15 +97,13 @@ void Worker::shutdown() {
         m_sweepTimer->stop();
     const auto all = m_connections;
     for (HttpConnection* c : all)
-        c->abort();
-    // abort() emits disconnected, which queued the deletes; run them now since the loop is about to end.
-    for (HttpConnection* c : all) {
-        if (m_connections.remove(c)) {
-            WorkerCounters::add(m_counters.connections, -1);
-            m_shared->connections.fetch_sub(1, std::memory_order_relaxed);
-            delete c;
-        }
-    }
+        c->abort(); // emits disconnected: connectionClosed() moves the connection to m_closed
+    // One whose socket was no longer connected emitted nothing: close it the same way.
+    const auto left = m_connections;
+    for (HttpConnection* c : left)
+        connectionClosed(c);
+    // The loop is about to end and would drop the queued deleteClosed(): delete them all now, on this thread.
+    deleteClosed();
     m_env.http1 = nullptr;
     m_env.qnam = nullptr;
     m_http1.reset();

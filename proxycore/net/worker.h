@@ -11,6 +11,9 @@
 #include <QObject>
 #include <QSet>
 
+#include <memory>
+#include <vector>
+
 class QTimer;
 
 namespace gemgate {
@@ -40,11 +43,13 @@ public:
     WorkerEnv& env() { return m_env; }
     SharedState* shared() const { return m_shared; }
     qint64 nowMs() const { return m_clock.elapsed(); }
-    // A connection is finished: forget it and delete it once control is back in the event loop.
+    // A connection is finished: forget it and delete it once control is back in the event loop (or in shutdown(),
+    // whichever comes first).
     void connectionClosed(HttpConnection* c);
 
 private:
     void sweep();
+    void deleteClosed();
 
     SharedState* m_shared;
     int m_id;
@@ -55,6 +60,9 @@ private:
     std::unique_ptr<Http1Pool> m_http1;
     std::unique_ptr<QnamTransport> m_qnam;
     QSet<HttpConnection*> m_connections;
+    // Closed, to be deleted by deleteClosed(). Owned here rather than by a queued event: queued events are dropped
+    // when the thread's loop ends first, and the connections with their sockets and sessions would leak on stop.
+    std::vector<std::unique_ptr<HttpConnection>> m_closed;
     QElapsedTimer m_clock;
     QTimer* m_sweepTimer = nullptr;
 };

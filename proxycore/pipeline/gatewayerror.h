@@ -18,7 +18,8 @@ struct GatewayError {
     static GatewayError make(int status, QString message, QByteArray kind);
 };
 
-// The gRPC status name Google uses for an HTTP status (400 -> INVALID_ARGUMENT, 429 -> RESOURCE_EXHAUSTED...).
+// The gRPC status name Google uses for an HTTP status (400 -> INVALID_ARGUMENT, 429 -> RESOURCE_EXHAUSTED...). The one
+// table for every error envelope: the gateway's and the admin API's.
 QByteArray grpcStatusFor(int httpStatus);
 
 // {"error":{"code":..,"message":..,"status":..}}

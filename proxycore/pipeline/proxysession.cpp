@@ -12,6 +12,8 @@
 #include <QRandomGenerator>
 #include <QSet>
 
+#include <atomic>
+
 namespace gemgate {
 
 namespace {
@@ -140,12 +142,15 @@ bool createsResource(const QByteArray& method, const QByteArray& path, const QBy
     return path.endsWith("/files") || path.endsWith("/cachedContents") || path.startsWith("/upload/");
 }
 
+std::atomic<int> g_live{0};
+
 } // namespace
 
 ProxySession::ProxySession(WorkerEnv& env, ClientResponder& client, HttpRequest request, QByteArray peer,
                            bool clientTls)
     : m_env(env)
     , m_client(client) {
+    g_live.fetch_add(1, std::memory_order_relaxed);
     m_timer.start();
     m_ctx.request = std::move(request);
     m_ctx.shared = env.shared;
@@ -164,17 +169,17 @@ ProxySession::~ProxySession() {
     if (!m_done)
         finish(499, "client_closed");
     releaseLease();
+    g_live.fetch_sub(1, std::memory_order_relaxed);
+}
+
+int ProxySession::liveCount() {
+    return g_live.load(std::memory_order_relaxed);
 }
 
 void ProxySession::start() {
     m_ctx.runtime = m_env.shared->snapshot();
     // Known before authentication, so that every error an OpenAI client gets is in OpenAI's envelope.
-    m_ctx.openAiOp = RouteStage::openAiOp(m_ctx.request);
-    // With the OpenAI API turned off, /v1/models is only the native Gemini path.
-    if (!m_ctx.runtime->config->openai.enabled && m_ctx.request.path.startsWith("/v1/models"))
-        m_ctx.openAiOp = OpenAiOp::None;
-    if (m_ctx.openAiOp != OpenAiOp::None || m_ctx.request.path.startsWith("/v1beta/openai/"))
-        m_ctx.api = ApiFlavor::OpenAi;
+    m_ctx.api = RouteStage::apiFlavor(m_ctx.request, *m_ctx.runtime->config, &m_ctx.openAiOp);
     if (auto reply = m_env.pipeline->run(m_ctx)) {
         respondLocal(*reply);
         return;

@@ -66,6 +66,8 @@ public:
     // The client went away: cancel the upstream request at once and log 499.
     void onClientGone();
     bool isDone() const { return m_done; }
+    // Sessions alive in this process: tests check that a stopped gateway leaves none behind.
+    static int liveCount();
 
 private:
     void respondLocal(const LocalReply& reply);

@@ -4,6 +4,8 @@
 #include <QNetworkProxy>
 #include <QNetworkReply>
 
+#include <algorithm>
+
 namespace gemgate {
 
 class QnamCall final : public UpstreamCall {
@@ -123,56 +125,58 @@ private:
 
 namespace {
 constexpr int kHttp1ConnectionsPerManager = 6; // Qt's fixed per-host limit for HTTP/1.1
-constexpr size_t kMaxManagers = 256;
+constexpr size_t kMaxManagers = 256;           // per route
+constexpr size_t kMaxRoutes = 32;              // distinct proxies kept; idle ones beyond this are dropped
+
+QNetworkProxy networkProxy(const QUrl& proxy) {
+    if (proxy.isEmpty())
+        return QNetworkProxy(QNetworkProxy::NoProxy);
+    const bool socks = proxy.scheme().startsWith(QLatin1String("socks"));
+    return QNetworkProxy(socks ? QNetworkProxy::Socks5Proxy : QNetworkProxy::HttpProxy, proxy.host(),
+                         static_cast<quint16>(proxy.port(socks ? 1080 : 8080)), proxy.userName(), proxy.password());
+}
 } // namespace
 
-QnamTransport::QnamTransport() {
-    // Managers live in a vector that only grows, and calls keep pointers to them: reserve so they never move.
-    m_managers.reserve(kMaxManagers);
-}
+QnamTransport::QnamTransport() = default;
 
 QnamTransport::~QnamTransport() = default;
 
-void QnamTransport::applyProxy(QNetworkAccessManager* nam) const {
-    if (m_proxy.isEmpty()) {
-        nam->setProxy(QNetworkProxy(QNetworkProxy::NoProxy));
-        return;
+QnamTransport::Route& QnamTransport::routeFor(const QUrl& proxy) {
+    for (Route& r : m_routes) {
+        if (r.proxy == proxy)
+            return r;
     }
-    const bool socks = m_proxy.scheme().startsWith(QLatin1String("socks"));
-    nam->setProxy(QNetworkProxy(socks ? QNetworkProxy::Socks5Proxy : QNetworkProxy::HttpProxy, m_proxy.host(),
-                                static_cast<quint16>(m_proxy.port(socks ? 1080 : 8080)), m_proxy.userName(),
-                                m_proxy.password()));
-}
-
-void QnamTransport::setProxy(const QUrl& proxy) {
-    if (proxy == m_proxy)
-        return;
-    m_proxy = proxy;
-    for (Manager& m : m_managers)
-        applyProxy(m.nam.get());
+    if (m_routes.size() >= kMaxRoutes) {
+        // Proxies that reloads left behind: drop the routes with nothing in flight.
+        std::erase_if(m_routes, [](const Route& r) {
+            return std::all_of(r.managers.begin(), r.managers.end(), [](const auto& m) { return m->inFlight == 0; });
+        });
+    }
+    m_routes.push_back(Route{proxy, {}});
+    return m_routes.back();
 }
 
 QnamTransport::Manager* QnamTransport::managerFor(const UpstreamRequest& request) {
-    const bool multiplexed = request.origin.scheme() == QLatin1String("https") && m_proxy.isEmpty();
+    Route& route = routeFor(request.proxy);
+    const bool multiplexed = request.origin.scheme() == QLatin1String("https") && request.proxy.isEmpty();
     Manager* best = nullptr;
-    for (Manager& m : m_managers) {
-        if (!best || m.inFlight < best->inFlight)
-            best = &m;
+    for (const auto& m : route.managers) {
+        if (!best || m->inFlight < best->inFlight)
+            best = m.get();
         if (multiplexed)
             break; // HTTP/2: one connection carries everything
     }
-    if (best && (multiplexed || best->inFlight < kHttp1ConnectionsPerManager || m_managers.size() >= kMaxManagers))
+    if (best && (multiplexed || best->inFlight < kHttp1ConnectionsPerManager || route.managers.size() >= kMaxManagers))
         return best;
-    Manager m;
-    m.nam = std::make_unique<QNetworkAccessManager>();
-    m.nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
-    applyProxy(m.nam.get());
-    m_managers.push_back(std::move(m));
-    return &m_managers.back();
+    auto m = std::make_unique<Manager>();
+    m->nam = std::make_unique<QNetworkAccessManager>();
+    m->nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+    m->nam->setProxy(networkProxy(route.proxy));
+    route.managers.push_back(std::move(m));
+    return route.managers.back().get();
 }
 
 std::unique_ptr<UpstreamCall> QnamTransport::start(UpstreamRequest request, UpstreamHandler* handler) {
-    setProxy(request.proxy);
     QNetworkRequest req(
         QUrl::fromEncoded(request.origin.toEncoded(QUrl::RemovePath | QUrl::RemoveQuery) + request.target));
     req.setAttribute(QNetworkRequest::Http2AllowedAttribute, true);

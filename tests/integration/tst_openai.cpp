@@ -61,6 +61,8 @@ private Q_SLOTS:
     void toolCallRoundTrip();
     void embeddingsAndModels();
     void errorsInOpenAiEnvelope();
+    void earlyErrorsInTheClientsEnvelope_data();
+    void earlyErrorsInTheClientsEnvelope();
     void usageRecords();
     void quotaEndsStream();
     void ignoredFieldsAreNamed();
@@ -286,6 +288,57 @@ void TstOpenAi::errorsInOpenAiEnvelope() {
     const RawResponse method = f.request("GET", "/v1/chat/completions", bearer());
     QVERIFY(method.status == 405 || method.status == 429);
     QVERIFY(!openAiError(method).isEmpty());
+}
+
+void TstOpenAi::earlyErrorsInTheClientsEnvelope_data() {
+    // A request refused while it is still being read (body too large) never reaches a session, yet it is answered
+    // in the envelope of the API it speaks, decided as a session decides it.
+    QTest::addColumn<QByteArray>("target");
+    QTest::addColumn<bool>("bearer");        // authenticates the OpenAI way (else with x-goog-api-key)
+    QTest::addColumn<bool>("openAiEnabled"); // openai.enabled
+    QTest::addColumn<bool>("chunked");       // too large as it arrives (else declared too large in Content-Length)
+    QTest::addColumn<bool>("openAi");        // expected: OpenAI's envelope (else Gemini's)
+    QTest::newRow("/v1/models, OpenAI client") << QByteArray("/v1/models") << true << true << false << true;
+    QTest::newRow("/v1/models, OpenAI client, chunked") << QByteArray("/v1/models") << true << true << true << true;
+    QTest::newRow("/v1/models, OpenAI API off") << QByteArray("/v1/models") << true << false << false << false;
+    QTest::newRow("/v1/models, OpenAI API off, chunked") << QByteArray("/v1/models") << true << false << true << false;
+    QTest::newRow("/v1/models, Gemini client") << QByteArray("/v1/models") << false << true << false << false;
+    QTest::newRow("/v1/chat/completions") << QByteArray("/v1/chat/completions") << true << true << false << true;
+    QTest::newRow("/v1beta/openai/models") << QByteArray("/v1beta/openai/models") << true << true << true << true;
+    QTest::newRow("native") << QByteArray("/v1beta/models/gemini-2.5-flash:generateContent") << false << true << false
+                            << false;
+}
+
+void TstOpenAi::earlyErrorsInTheClientsEnvelope() {
+    QFETCH(QByteArray, target);
+    QFETCH(bool, bearer);
+    QFETCH(bool, openAiEnabled);
+    QFETCH(bool, chunked);
+    QFETCH(bool, openAi);
+    GatewayFixture f(1);
+    f.config->openai.enabled = openAiEnabled;
+    f.config->server.maxBodyBytes = 1024;
+    QVERIFY(f.start());
+    RawHttpClient c;
+    QVERIFY(c.connectTo(f.port()));
+    QByteArray head = "POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
+    head += QByteArray(bearer ? "Authorization: Bearer " : "x-goog-api-key: ") + kClientKey.toUtf8() + "\r\n";
+    if (chunked)
+        c.sendRaw(head + "Transfer-Encoding: chunked\r\n\r\n800\r\n" + QByteArray(0x800, 'a') + "\r\n0\r\n\r\n");
+    else
+        c.sendRaw(head + "Content-Length: 5000\r\n\r\n");
+    QVERIFY(c.waitForResponse());
+    const RawResponse& r = c.response();
+    QCOMPARE(r.status, 413);
+    if (openAi) {
+        QVERIFY2(!openAiError(r).isEmpty(), r.body.constData());
+    } else {
+        const QJsonObject e = json(r)[QLatin1String("error")].toObject();
+        QVERIFY2(openAiError(r).isEmpty(), r.body.constData());
+        QCOMPARE(e[QLatin1String("code")].toInt(), 413);
+        QCOMPARE(e[QLatin1String("status")].toString(), QStringLiteral("INVALID_ARGUMENT"));
+    }
+    QCOMPARE(f.upstream.requestCount(), 0);
 }
 
 void TstOpenAi::usageRecords() {

@@ -44,6 +44,16 @@ OpenAiOp RouteStage::openAiOp(const HttpRequest& request) {
     return OpenAiOp::None;
 }
 
+ApiFlavor RouteStage::apiFlavor(const HttpRequest& request, const Config& config, OpenAiOp* op) {
+    OpenAiOp found = openAiOp(request);
+    if (!config.openai.enabled && request.path.startsWith("/v1/models"))
+        found = OpenAiOp::None;
+    if (op)
+        *op = found;
+    return found != OpenAiOp::None || request.path.startsWith("/v1beta/openai/") ? ApiFlavor::OpenAi
+                                                                                 : ApiFlavor::Gemini;
+}
+
 std::optional<LocalReply> RouteStage::onRequest(RequestContext& ctx) {
     const QByteArray& path = ctx.request.path;
     if (ctx.openAiOp != OpenAiOp::None) {

@@ -17,6 +17,11 @@ public:
     // /v1beta/openai/ (always) and under /v1/. /v1/models is shared with the native API: it is OpenAI's when the
     // client authenticates the OpenAI way (Authorization: Bearer, and neither x-goog-api-key nor ?key=).
     static OpenAiOp openAiOp(const HttpRequest& request);
+    // The one decision of which API a request speaks, made before authentication so that every error an OpenAI
+    // client gets (also one for a request that could not even be read) is in OpenAI's envelope: openAiOp(), except
+    // that with the OpenAI API turned off /v1/models is only the native Gemini path; anything under
+    // /v1beta/openai/ is OpenAI's even when GemGate does not serve it. *op, if given, receives the call.
+    static ApiFlavor apiFlavor(const HttpRequest& request, const Config& config, OpenAiOp* op = nullptr);
 };
 
 } // namespace gemgate
