@@ -3,11 +3,11 @@
 // runs on the test's thread here, so that nothing gets an event-loop pass between shutdown() and the worker's end:
 // exactly the moment a stopping worker thread's loop may already have ended.
 
-#include "control/runtime.h"
 #include "gatewayfixture.h"
 #include "net/httpconnection.h"
 #include "net/listener.h"
 #include "net/worker.h"
+#include "runtime/runtime.h"
 
 #include <QTest>
 
