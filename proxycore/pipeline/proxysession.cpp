@@ -243,7 +243,8 @@ bool ProxySession::prepare() {
 }
 
 void ProxySession::attempt() {
-    m_retryTimer.reset();
+    if (m_retryTimer) // it may be this timer's signal that called us: stop it, never delete it here
+        m_retryTimer->stop();
     const GeminiConfig& gemini = m_ctx.runtime->config->gemini;
     PickResult picked = m_env.shared->keys.pick(m_pick);
     if (!picked.lease && picked.cause == NoKeyCause::Exhausted && m_lastError.cls == UpstreamErrorClass::Transient &&
@@ -744,9 +745,13 @@ void ProxySession::scheduleAttempt(qint64 delayMs) {
         attempt();
         return;
     }
-    m_retryTimer = std::make_unique<QTimer>();
-    m_retryTimer->setSingleShot(true);
-    QObject::connect(m_retryTimer.get(), &QTimer::timeout, m_retryTimer.get(), [this] { attempt(); });
+    // One timer for the session's life, made on its first backoff: it is stopped and started again, and deleted
+    // only with the session, never from inside its own timeout signal.
+    if (!m_retryTimer) {
+        m_retryTimer = std::make_unique<QTimer>();
+        m_retryTimer->setSingleShot(true);
+        QObject::connect(m_retryTimer.get(), &QTimer::timeout, m_retryTimer.get(), [this] { attempt(); });
+    }
     m_retryTimer->start(int(delayMs));
 }
 
@@ -857,7 +862,8 @@ void ProxySession::onClientDrained() {
 }
 
 void ProxySession::onClientGone() {
-    m_retryTimer.reset();
+    if (m_retryTimer)
+        m_retryTimer->stop();
     m_call.reset(); // closes the upstream connection: Google sees the cancellation at once
     releaseLease();
     if (!m_done)
