@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <pthread.h>
 #include <unistd.h>
 #include <utility>
 
@@ -282,7 +283,10 @@ bool BodyLog::configure(const BodyLogConfig& config, SecretSource secrets, QStri
     m_secrets = std::move(secrets);
     m_maxBytes.store(config.maxBytes, std::memory_order_relaxed);
     if (fd >= 0 && !m_thread.joinable())
-        m_thread = std::thread([this] { run(); });
+        m_thread = std::thread([this] {
+            pthread_setname_np(pthread_self(), "gemgate-bodylog");
+            run();
+        });
     m_enabled.store(fd >= 0, std::memory_order_relaxed);
     return ok;
 }

@@ -21,6 +21,7 @@
 #include <mutex>
 #include <thread>
 
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -381,7 +382,10 @@ std::unique_ptr<StateDb> StateDb::open(const QString& path, QString* error) {
 
     auto opened = std::make_shared<std::promise<QString>>();
     std::future<QString> result = opened->get_future();
-    p->thread = std::thread([p, opened] { p->run(opened); });
+    p->thread = std::thread([p, opened] {
+        pthread_setname_np(pthread_self(), "gemgate-db");
+        p->run(opened);
+    });
     p->writerId = p->thread.get_id();
     const QString message = result.get();
     if (!message.isEmpty()) {
