@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$1"
 rules=(
     "http:net pipeline upstream runtime control admin"
+    "gemini:net pipeline upstream runtime control admin"
     "runtime:net pipeline upstream control admin"
     "net:control admin"
     "pipeline:control admin"

@@ -2,6 +2,7 @@
 
 #include "net/worker.h"
 #include "openai/openaitranslate.h"
+#include "pipeline/requestlog.h"
 #include "pipeline/stages/routestage.h"
 
 #include <QSslSocket>
@@ -156,39 +157,21 @@ void HttpConnection::dispatch() {
 }
 
 void HttpConnection::failRequest(int status, const QString& message, const QByteArray& kind) {
-    // Parse-level failures never reach a session, but they are requests too: log them.
-    AccessRecord r;
-    r.timeMs = QDateTime::currentMSecsSinceEpoch();
-    r.requestId = m_worker.env().nextRequestId();
-    r.method = m_parser.method();
-    r.status = status;
-    r.errorKind = kind;
-    r.peer = m_peer;
+    // Parse-level failures never reach a session, but they are requests too: they are counted and logged, and leave
+    // a usage record (no client: it was never authenticated).
     const QByteArray target = m_parser.target();
     const QByteArray path = target.left(target.indexOf('?') < 0 ? target.size() : target.indexOf('?')).left(512);
-    r.path = path;
-    const QByteArray requestId = r.requestId;
-    m_worker.shared()->accessLog.append(r);
-    WorkerCounters::add(m_worker.counters().requests, 1);
-    WorkerCounters::add(m_worker.counters().errors, 1);
-    RequestSample sample;
-    sample.route = QStringLiteral("none");
-    sample.status = status;
-    sample.errorKind = kind;
-    m_worker.metrics().requestDone(sample);
-    // ... and they leave a usage record like every other request (no client: it was never authenticated).
     const RuntimePtr rt = m_worker.shared()->snapshot();
-    if (UsageStore* store = m_worker.shared()->usage.load(std::memory_order_acquire);
-        store && rt->config->usage.enabled) {
-        UsageRecord u;
-        u.timeMs = QDateTime::currentMSecsSinceEpoch();
-        u.day = m_worker.shared()->policy.today();
-        u.requestId = requestId;
-        u.route = QString::fromLatin1(m_parser.method()) + QLatin1Char(' ') + QString::fromUtf8(path.left(256));
-        u.status = status;
-        u.errorKind = QString::fromLatin1(kind);
-        store->record(std::move(u));
-    }
+    RequestOutcome o;
+    o.runtime = rt.get();
+    o.requestId = m_worker.env().nextRequestId();
+    o.method = m_parser.method();
+    o.path = path;
+    o.peer = m_peer;
+    o.status = status;
+    o.errorKind = kind;
+    o.arrivalMs = QDateTime::currentMSecsSinceEpoch();
+    logRequest(m_worker.env(), o);
 
     // In the envelope of the API the client speaks, decided as a session decides it from what is known so far: the
     // target, and the headers once they are complete.

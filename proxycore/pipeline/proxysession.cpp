@@ -1,9 +1,11 @@
 #include "pipeline/proxysession.h"
 
+#include "gemini/routelabels.h"
 #include "keys/redact.h"
 #include "metrics/counters.h"
 #include "metrics/workermetrics.h"
 #include "openai/openaitranslate.h"
+#include "pipeline/requestlog.h"
 #include "pipeline/stages/routestage.h"
 
 #include <QJsonArray>
@@ -27,85 +29,16 @@ bool isGeminiError(const QByteArray& body) {
     return body.contains("\"status\"") || !body.contains("\"type\"");
 }
 
-// What a usage record names the call: method and path, the model replaced (its name is a column of its own).
-QString usageRoute(const QByteArray& method, const QByteArray& path, const QString& model) {
-    QByteArray p = path.left(256);
-    if (!model.isEmpty()) {
-        const qsizetype at = p.indexOf("/models/");
-        if (at >= 0) {
-            qsizetype end = at + 8;
-            while (end < p.size() && p[end] != ':' && p[end] != '/')
-                ++end;
-            p.replace(at + 8, end - at - 8, "{model}");
-        }
-    }
-    return QString::fromLatin1(method) + QLatin1Char(' ') + QString::fromUtf8(p);
-}
-
-// The route label of the metrics: like usageRoute, but every resource id is replaced too ("files/{id}",
-// "cachedContents/{id}"), so that the label has a small, fixed set of values. Gemini REST paths alternate
-// collection and id after the version: /v1beta/{collection}/{id}[/{collection}/{id}][:action].
+// The route label of the metrics (see gemini/routelabels.h).
 QString metricsRoute(const RequestContext& ctx) {
     if (ctx.route == Route::Health)
         return QStringLiteral("GET /health");
     if (ctx.route != Route::GeminiApi)
         return QStringLiteral("none");
     if (ctx.openAiOp != OpenAiOp::None) // a fixed path, the model id replaced
-        return usageRoute(ctx.request.method, ctx.clientPath.isEmpty() ? ctx.request.path : ctx.clientPath,
-                          ctx.openAiOp == OpenAiOp::Model ? QStringLiteral("m") : QString());
-    const QList<QByteArray> segs = ctx.request.path.split('/');
-    QByteArray out = ctx.request.method + ' ';
-    qsizetype i = 1;
-    if (i < segs.size() && segs[i] == "upload")
-        out += "/" + segs[i++];
-    if (i < segs.size()) { // the version
-        const QByteArray& v = segs[i++];
-        out += '/' + (v == "v1" || v == "v1beta" || v == "v1alpha" ? v : QByteArrayLiteral("{other}"));
-    }
-    // Collections and actions of the Gemini REST API; anything else a client makes up is "{other}", so a client
-    // cannot fill the metrics with label values of its own.
-    static const QSet<QByteArray> kCollections = {
-        "models",    "tunedModels", "files",       "cachedContents", "batches",          "operations", "corpora",
-        "documents", "chunks",      "permissions", "generatedFiles", "fileSearchStores", "dynamic",    "ragStores"};
-    static const QSet<QByteArray> kActions = {"generateContent",
-                                              "streamGenerateContent",
-                                              "countTokens",
-                                              "embedContent",
-                                              "batchEmbedContents",
-                                              "batchGenerateContent",
-                                              "asyncBatchEmbedContent",
-                                              "predict",
-                                              "predictLongRunning",
-                                              "cancel",
-                                              "generateAnswer",
-                                              "query",
-                                              "batchCreate",
-                                              "batchDelete",
-                                              "batchUpdate",
-                                              "download",
-                                              "importFile",
-                                              "uploadToFileSearchStore"};
-    QByteArray collection;
-    for (int k = 0; i < segs.size() && k < 6; ++i, ++k) {
-        QByteArray seg = segs[i];
-        QByteArray action;
-        const qsizetype colon = seg.indexOf(':');
-        if (colon >= 0) {
-            action = seg.mid(colon + 1);
-            seg.truncate(colon);
-        }
-        if (k % 2 == 1)
-            seg = collection == "models" || collection == "tunedModels" ? QByteArrayLiteral("{model}")
-                                                                        : QByteArrayLiteral("{id}");
-        else
-            collection = seg = kCollections.contains(seg) ? seg : QByteArrayLiteral("{other}");
-        out += '/' + seg;
-        if (colon >= 0)
-            out += ':' + (kActions.contains(action) ? action : QByteArrayLiteral("{other}"));
-    }
-    if (i < segs.size())
-        out += "/...";
-    return QString::fromUtf8(out);
+        return gemini::usageRouteLabel(ctx.request.method, ctx.clientPath.isEmpty() ? ctx.request.path : ctx.clientPath,
+                                       ctx.openAiOp == OpenAiOp::Model ? QStringLiteral("m") : QString());
+    return gemini::restRouteLabel(ctx.request.method, ctx.request.path);
 }
 
 // An OpenAI model list with the configured aliases added (each one whose Gemini model is in the list).
@@ -878,90 +811,40 @@ void ProxySession::finish(int status, const QByteArray& errorKind, qint64 pendin
     WorkerCounters::add(c.activeRequests, -1);
     if (m_countedStream)
         WorkerCounters::add(c.activeStreams, -1);
-    WorkerCounters::add(c.requests, 1);
-    if (status >= 400 || !errorKind.isEmpty())
-        WorkerCounters::add(c.errors, 1);
-    const TokenUsage& u = m_usage.usage();
-    WorkerCounters::add(c.promptTokens, u.prompt);
-    WorkerCounters::add(c.outputTokens, u.output());
+    RequestOutcome o;
+    o.reported = m_usage.usage();
     // Embedding calls report no usageMetadata: a successful one is counted at its estimate (what the OpenAI
     // answer reports too), so that embeddings use up token quotas like everything else.
-    TokenUsage u2 = u;
-    if (!u2.seen && (m_ctx.action == "batchEmbedContents" || m_ctx.action == "embedContent") && status >= 200 &&
+    o.metered = o.reported;
+    if (!o.metered.seen && (m_ctx.action == "batchEmbedContents" || m_ctx.action == "embedContent") && status >= 200 &&
         status < 300) {
-        u2.prompt = u2.total = m_ctx.estimatedTokens;
-        u2.seen = true;
+        o.metered.prompt = o.metered.total = m_ctx.estimatedTokens;
+        o.metered.seen = true;
     }
     if (m_ctx.ticket.valid())
-        m_env.shared->policy.settle(m_ctx.ticket, u2.seen ? runningTotal(u2) : 0);
-    const qint64 latencyUs = m_timer.nsecsElapsed() / 1000;
-    const qint64 bytesOut = m_client.bytesSent() + pendingBytes;
-    {
-        RequestSample sample;
-        sample.route = metricsRoute(m_ctx);
-        sample.model = m_ctx.model;
-        sample.client = m_ctx.clientId;
-        sample.status = status;
-        sample.latencyUs = latencyUs;
-        sample.ttfbUs = m_ttfbUs;
-        sample.promptTokens = u2.prompt;
-        sample.candidatesTokens = u2.candidates;
-        sample.thoughtsTokens = u2.thoughts;
-        sample.cachedTokens = u2.cached;
-        sample.errorKind = errorKind;
-        m_env.metrics->requestDone(sample);
-    }
-    UsageStore* store = m_env.shared->usage.load(std::memory_order_acquire);
-    if (store && m_ctx.runtime && m_ctx.runtime->config->usage.enabled) {
-        UsageRecord rec;
-        rec.timeMs = m_arrivalMs;
-        rec.day = m_env.shared->policy.today();
-        rec.requestId = m_ctx.requestId;
-        rec.client = m_ctx.clientId;
-        rec.nameSpace = m_ctx.nameSpace;
-        rec.keyId = m_keyId;
-        rec.model = m_ctx.model;
-        rec.route = usageRoute(m_ctx.request.method, m_ctx.clientPath.isEmpty() ? m_ctx.request.path : m_ctx.clientPath,
-                               m_ctx.model);
-        rec.status = status;
-        rec.latencyUs = latencyUs;
-        rec.ttfbUs = m_ttfbUs;
-        rec.promptTokens = u2.prompt;
-        rec.candidatesTokens = u2.candidates;
-        rec.thoughtsTokens = u2.thoughts;
-        rec.cachedTokens = u2.cached;
-        rec.totalTokens = u2.total;
-        rec.bytesIn = m_ctx.request.body.size();
-        rec.bytesOut = bytesOut;
-        rec.errorKind = QString::fromLatin1(errorKind);
-        rec.truncated = m_truncated;
-        rec.stream = m_ctx.stream;
-        rec.admitted = m_ctx.admitted;
-        store->record(std::move(rec));
-    }
-
-    AccessRecord r;
-    r.timeMs = QDateTime::currentMSecsSinceEpoch();
-    r.requestId = m_ctx.requestId;
-    r.clientId = m_ctx.clientId;
-    r.method = m_ctx.request.method;
-    r.path = (m_ctx.clientPath.isEmpty() ? m_ctx.request.path : m_ctx.clientPath).left(512);
-    r.model = m_ctx.model;
-    r.keyId = m_keyId;
-    r.status = status;
-    r.latencyUs = latencyUs;
-    r.ttfbUs = m_ttfbUs;
-    r.bytesIn = m_ctx.request.body.size();
-    r.bytesOut = bytesOut;
-    r.promptTokens = u.prompt;
-    r.cachedTokens = u.cached;
-    r.outputTokens = u.output();
-    r.totalTokens = u.total;
-    r.attempts = m_attempts;
-    r.stream = m_ctx.stream;
-    r.errorKind = errorKind;
-    r.peer = m_ctx.peer;
-    m_env.shared->accessLog.append(r);
+        m_env.shared->policy.settle(m_ctx.ticket, o.metered.seen ? runningTotal(o.metered) : 0);
+    o.runtime = m_ctx.runtime.get();
+    o.requestId = m_ctx.requestId;
+    o.method = m_ctx.request.method;
+    o.path = m_ctx.clientPath.isEmpty() ? m_ctx.request.path : m_ctx.clientPath;
+    o.peer = m_ctx.peer;
+    o.clientId = m_ctx.clientId;
+    o.nameSpace = m_ctx.nameSpace;
+    o.keyId = m_keyId;
+    o.model = m_ctx.model;
+    o.metricsRoute = metricsRoute(m_ctx);
+    o.status = status;
+    o.errorKind = errorKind;
+    o.arrivalMs = m_arrivalMs;
+    o.latencyUs = m_timer.nsecsElapsed() / 1000;
+    o.ttfbUs = m_ttfbUs;
+    o.bytesIn = m_ctx.request.body.size();
+    o.bytesOut = m_client.bytesSent() + pendingBytes;
+    o.attempts = m_attempts;
+    o.stream = m_ctx.stream;
+    o.truncated = m_truncated;
+    o.admitted = m_ctx.admitted;
+    logRequest(m_env, o);
     if (m_bodyTee.on())
         logBodies(status);
     m_ctx.request.body = QByteArray(); // free a large upload chunk now, not when the connection moves on
