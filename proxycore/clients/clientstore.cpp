@@ -54,30 +54,7 @@ const char* kColumns =
 } // namespace
 
 ClientStore::ClientStore(StateDb* db)
-    : m_db(db) {
-    m_db->call<bool>([](QSqlDatabase& d) {
-        QSqlQuery q(d);
-        const bool created = q.exec(QStringLiteral(
-            "CREATE TABLE IF NOT EXISTS clients (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, owner TEXT NOT NULL "
-            "DEFAULT '', namespace TEXT NOT NULL DEFAULT 'default', key_prefix TEXT NOT NULL, key_hash BLOB NOT NULL "
-            "UNIQUE, enabled INTEGER NOT NULL DEFAULT 1, expires_at_ms INTEGER NOT NULL DEFAULT 0, models TEXT NOT "
-            "NULL DEFAULT '[]', created_at_ms INTEGER NOT NULL, rotated_at_ms INTEGER NOT NULL DEFAULT 0, limits TEXT "
-            "NOT NULL DEFAULT '{}', ip_allow TEXT NOT NULL DEFAULT '[]', ip_deny TEXT NOT NULL DEFAULT '[]')"));
-        // Tables from before the per-client policy get its columns.
-        QStringList columns;
-        if (q.exec(QStringLiteral("PRAGMA table_info(clients)"))) {
-            while (q.next())
-                columns.append(q.value(1).toString());
-        }
-        for (const char* column : {"limits TEXT NOT NULL DEFAULT '{}'", "ip_allow TEXT NOT NULL DEFAULT '[]'",
-                                   "ip_deny TEXT NOT NULL DEFAULT '[]'"}) {
-            const QString def = QString::fromLatin1(column);
-            if (!columns.contains(def.section(u' ', 0, 0)))
-                q.exec(QStringLiteral("ALTER TABLE clients ADD COLUMN ") + def);
-        }
-        return created;
-    });
-}
+    : m_db(db) {} // the clients table is in the schema (storage/schema.cpp)
 
 QByteArray ClientStore::generateKey() {
     QByteArray raw(32, Qt::Uninitialized);

@@ -31,17 +31,6 @@ Q_LOGGING_CATEGORY(lcConfigHistory, "gemgate.confighistory")
 constexpr int kMaxListLimit = 1000;
 constexpr QFile::Permissions kFilePerms = QFile::ReadOwner | QFile::WriteOwner;
 
-// AUTOINCREMENT: a pruned version's number is never given to a new one (a comment "rollback to version 3" must keep
-// meaning the same bytes). No column holds config bytes: they may contain secrets (see the header).
-const char kSchema[] = "CREATE TABLE IF NOT EXISTS config_versions ("
-                       " version INTEGER PRIMARY KEY AUTOINCREMENT,"
-                       " applied_at_ms INTEGER NOT NULL,"
-                       " who TEXT NOT NULL DEFAULT '',"
-                       " source TEXT NOT NULL DEFAULT '',"
-                       " sha256 TEXT NOT NULL,"
-                       " size INTEGER NOT NULL,"
-                       " comment TEXT NOT NULL DEFAULT '')";
-
 const char kColumns[] = "version, applied_at_ms, who, source, sha256, size, comment";
 
 // SQLite binds a null QString as NULL (NOT NULL columns): never bind one.
@@ -195,22 +184,11 @@ ConfigHistory::ConfigHistory(StateDb* db, QString versionsDir, const Clock* cloc
     : m_db(db)
     , m_dir(QDir::cleanPath(QFileInfo(versionsDir).absoluteFilePath()))
     , m_clock(clock ? clock : SystemClock::instance()) {
-    const QString dir = m_dir;
-    m_db->call<bool>([dir](QSqlDatabase& d) {
-        QSqlQuery q(d);
-        if (!q.exec(QString::fromLatin1(kSchema))) {
-            qCWarning(lcConfigHistory, "cannot create the config_versions table: %s",
-                      qUtf8Printable(sqlText(q.lastError())));
-            return false;
-        }
-        // A failure here is logged; record() tries again and reports it.
-        QString error;
-        if (!makeDir(dir, &error)) {
-            qCWarning(lcConfigHistory, "config history: %s", qUtf8Printable(error));
-            return false;
-        }
-        return true;
-    });
+    // The config_versions table is in the schema (storage/schema.cpp). A failure here is logged; record() tries
+    // again and reports it.
+    QString error;
+    if (!makeDir(m_dir, &error))
+        qCWarning(lcConfigHistory, "config history: %s", qUtf8Printable(error));
 }
 
 QString ConfigHistory::filePath(int v) const {

@@ -1,5 +1,7 @@
 #include "storage/statedb.h"
 
+#include "storage/schema.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -30,7 +32,6 @@ namespace gemgate {
 namespace {
 Q_LOGGING_CATEGORY(lcState, "gemgate.state")
 
-constexpr int kSchemaVersion = 1;
 // A batch collects the writes queued during this long after the first one (unless a read or flush() asks sooner).
 constexpr auto kBatchDelay = std::chrono::milliseconds(100);
 constexpr int kBusyTimeoutMs = 5000;
@@ -51,52 +52,6 @@ QString errnoText(int err) {
 QString sqlText(const QSqlError& e) {
     return e.databaseText().isEmpty() ? e.text() : e.databaseText();
 }
-
-// Statements of the schema, version 1. No table holds a key's secret: managed_keys.secret_ref only says where it is.
-const char* const kSchemaV1[] = {
-    "CREATE TABLE IF NOT EXISTS key_state ("
-    " key_id TEXT PRIMARY KEY NOT NULL,"
-    " user_disabled INTEGER NOT NULL DEFAULT 0,"
-    " disabled_reason TEXT NOT NULL DEFAULT '',"
-    " disabled_at_ms INTEGER NOT NULL DEFAULT 0,"
-    " cooldown_until_ms INTEGER NOT NULL DEFAULT 0,"
-    " cooldown_reason TEXT NOT NULL DEFAULT '',"
-    " last_error TEXT NOT NULL DEFAULT '',"
-    " last_error_at_ms INTEGER NOT NULL DEFAULT 0,"
-    " last_success_at_ms INTEGER NOT NULL DEFAULT 0)",
-
-    "CREATE TABLE IF NOT EXISTS key_day_counters ("
-    " key_id TEXT NOT NULL,"
-    " model TEXT NOT NULL,"
-    " day TEXT NOT NULL,"
-    " requests INTEGER NOT NULL DEFAULT 0,"
-    " tokens INTEGER NOT NULL DEFAULT 0,"
-    " PRIMARY KEY (key_id, model, day))",
-    "CREATE INDEX IF NOT EXISTS key_day_counters_by_day ON key_day_counters (day)",
-
-    "CREATE TABLE IF NOT EXISTS project_cooldowns ("
-    " project TEXT NOT NULL,"
-    " model TEXT NOT NULL,"
-    " until_ms INTEGER NOT NULL,"
-    " reason TEXT NOT NULL DEFAULT '',"
-    " PRIMARY KEY (project, model))",
-
-    "CREATE TABLE IF NOT EXISTS resource_pins ("
-    " name TEXT PRIMARY KEY NOT NULL,"
-    " key_id TEXT NOT NULL,"
-    " project TEXT NOT NULL DEFAULT '',"
-    " created_at_ms INTEGER NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS resource_pins_by_created ON resource_pins (created_at_ms)",
-
-    "CREATE TABLE IF NOT EXISTS managed_keys ("
-    " key_id TEXT PRIMARY KEY NOT NULL,"
-    " label TEXT NOT NULL DEFAULT '',"
-    " secret_ref TEXT NOT NULL,"
-    " weight INTEGER NOT NULL DEFAULT 1,"
-    " project TEXT NOT NULL DEFAULT '',"
-    " models TEXT NOT NULL DEFAULT '[]',"
-    " created_at_ms INTEGER NOT NULL DEFAULT 0)",
-};
 
 // Runs one statement; on failure logs what failed (the operation and SQLite's message, never bound values).
 bool exec(QSqlQuery& q, const char* what) {
@@ -277,42 +232,8 @@ QString StateDb::Private::setUp(QSqlDatabase& connection) {
 }
 
 QString StateDb::Private::createSchema(QSqlDatabase& connection) {
-    if (!connection.transaction())
-        return failure(QStringLiteral("cannot start a transaction: %1").arg(sqlText(connection.lastError())));
-    auto fail = [&](const QString& cause) {
-        connection.rollback();
-        return failure(cause);
-    };
-    QString sqlError;
-    if (!exec(connection, QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"),
-              "schema_version", &sqlError))
-        return fail(QStringLiteral("cannot create the schema: %1").arg(sqlError));
-
-    QSqlQuery q(connection);
-    if (!q.exec(QStringLiteral("SELECT max(version) FROM schema_version")))
-        return fail(QStringLiteral("cannot read the schema version: %1").arg(sqlText(q.lastError())));
-    const QVariant stored = q.next() ? q.value(0) : QVariant();
-    q.finish();
-    const int version = stored.isNull() ? 0 : stored.toInt();
-    if (version > kSchemaVersion) {
-        return fail(QStringLiteral("schema version %1 is newer than this GemGate supports (%2); it was written by a "
-                                   "newer GemGate: upgrade, or move the file away to start afresh")
-                        .arg(version)
-                        .arg(kSchemaVersion));
-    }
-    for (const char* statement : kSchemaV1) {
-        if (!exec(connection, QString::fromLatin1(statement), "schema", &sqlError))
-            return fail(QStringLiteral("cannot create the schema: %1").arg(sqlError));
-    }
-    if (version < kSchemaVersion) {
-        if (!exec(connection, QStringLiteral("DELETE FROM schema_version"), "schema_version", &sqlError) ||
-            !exec(connection, QStringLiteral("INSERT INTO schema_version (version) VALUES (%1)").arg(kSchemaVersion),
-                  "schema_version", &sqlError))
-            return fail(QStringLiteral("cannot write the schema version: %1").arg(sqlError));
-    }
-    if (!connection.commit())
-        return fail(QStringLiteral("cannot commit the schema: %1").arg(sqlText(connection.lastError())));
-    return {};
+    const QString error = migrateSchema(connection);
+    return error.isEmpty() ? QString() : failure(error);
 }
 
 void StateDb::Private::loop() {

@@ -35,60 +35,6 @@ QString sqlText(const QSqlError& e) {
     return e.databaseText().isEmpty() ? e.text() : e.databaseText();
 }
 
-// No column holds a secret: clients, namespaces and keys appear by their ids / names only.
-const char* const kSchema[] = {
-    "CREATE TABLE IF NOT EXISTS usage ("
-    " id INTEGER PRIMARY KEY,"
-    " time_ms INTEGER NOT NULL,"
-    " day TEXT NOT NULL,"
-    " request_id TEXT NOT NULL DEFAULT '',"
-    " client TEXT NOT NULL DEFAULT '',"
-    " namespace TEXT NOT NULL DEFAULT '',"
-    " key_id TEXT NOT NULL DEFAULT '',"
-    " model TEXT NOT NULL DEFAULT '',"
-    " route TEXT NOT NULL DEFAULT '',"
-    " status INTEGER NOT NULL DEFAULT 0,"
-    " latency_us INTEGER NOT NULL DEFAULT 0,"
-    " ttfb_us INTEGER NOT NULL DEFAULT -1,"
-    " prompt_tokens INTEGER NOT NULL DEFAULT 0,"
-    " candidates_tokens INTEGER NOT NULL DEFAULT 0,"
-    " thoughts_tokens INTEGER NOT NULL DEFAULT 0,"
-    " cached_tokens INTEGER NOT NULL DEFAULT 0,"
-    " total_tokens INTEGER NOT NULL DEFAULT 0,"
-    " bytes_in INTEGER NOT NULL DEFAULT 0,"
-    " bytes_out INTEGER NOT NULL DEFAULT 0,"
-    " error_kind TEXT NOT NULL DEFAULT '',"
-    " truncated INTEGER NOT NULL DEFAULT 0,"
-    " stream INTEGER NOT NULL DEFAULT 0,"
-    " admitted INTEGER NOT NULL DEFAULT 0)",
-    "CREATE INDEX IF NOT EXISTS usage_by_time ON usage (time_ms)",
-    "CREATE INDEX IF NOT EXISTS usage_by_client_time ON usage (client, time_ms)",
-    // Partial indexes of the errors only (few next to all records, so they cost the inserts next to nothing):
-    // errorGroups() reads a time range of errors, the logs' errorsOnly pages through the errors newest first, without
-    // reading the other records. A query can use them only when its WHERE has kErrorCondition verbatim.
-    "CREATE INDEX IF NOT EXISTS usage_errors_by_time ON usage (time_ms) WHERE status >= 400 OR error_kind <> ''",
-    "CREATE INDEX IF NOT EXISTS usage_errors_by_id ON usage (id) WHERE status >= 400 OR error_kind <> ''",
-
-    "CREATE TABLE IF NOT EXISTS usage_daily ("
-    " day TEXT NOT NULL,"
-    " client TEXT NOT NULL,"
-    " namespace TEXT NOT NULL,"
-    " key_id TEXT NOT NULL,"
-    " model TEXT NOT NULL,"
-    " requests INTEGER NOT NULL DEFAULT 0,"
-    " admitted INTEGER NOT NULL DEFAULT 0,"
-    " errors INTEGER NOT NULL DEFAULT 0,"
-    " truncated INTEGER NOT NULL DEFAULT 0,"
-    " prompt_tokens INTEGER NOT NULL DEFAULT 0,"
-    " candidates_tokens INTEGER NOT NULL DEFAULT 0,"
-    " thoughts_tokens INTEGER NOT NULL DEFAULT 0,"
-    " cached_tokens INTEGER NOT NULL DEFAULT 0,"
-    " total_tokens INTEGER NOT NULL DEFAULT 0,"
-    " bytes_in INTEGER NOT NULL DEFAULT 0,"
-    " bytes_out INTEGER NOT NULL DEFAULT 0,"
-    " PRIMARY KEY (day, client, namespace, key_id, model))",
-};
-
 const char kInsertRecord[] =
     "INSERT INTO usage (time_ms, day, request_id, client, namespace, key_id, model, route, status, latency_us, "
     "ttfb_us, prompt_tokens, candidates_tokens, thoughts_tokens, cached_tokens, total_tokens, bytes_in, bytes_out, "
@@ -354,18 +300,7 @@ QString* groupField(UsageSummaryRow& row, const QString& name) {
 
 UsageStore::UsageStore(StateDb* db)
     : m_db(db)
-    , m_pending(std::make_shared<Pending>()) {
-    m_db->call<bool>([](QSqlDatabase& d) {
-        for (const char* statement : kSchema) {
-            QSqlQuery q(d);
-            if (!q.exec(QString::fromLatin1(statement))) {
-                qCWarning(lcUsage, "cannot create the usage tables: %s", qUtf8Printable(sqlText(q.lastError())));
-                return false;
-            }
-        }
-        return true;
-    });
-}
+    , m_pending(std::make_shared<Pending>()) {}
 
 void UsageStore::record(UsageRecord record) {
     bool first = false;

@@ -2,6 +2,7 @@
 // reopen), reads that see queued writes, flush() committing for other connections, many writer threads, the
 // destructor applying what is queued, and clear failures (not a database, unusable directory, newer schema).
 
+#include "storage/schema.h"
 #include "storage/statedb.h"
 
 #include <QDir>
@@ -125,6 +126,8 @@ private Q_SLOTS:
     void unusableDirectory();
     void unwritableDirectory();
     void newerSchemaRefused();
+    void migrationListIsOrdered();
+    void olderFileBroughtUpToDate();
     void emptyPath();
 
 private:
@@ -155,10 +158,12 @@ void TestStateDb::schemaCreated() {
     QCOMPARE(fileMode(m_tmp.filePath(QStringLiteral("schema"))), 0700);
     QCOMPARE(fileMode(m_tmp.filePath(QStringLiteral("schema/nested/dir"))), 0700);
 
-    QCOMPARE(onWriter(*db, QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")),
-             (QStringList{QStringLiteral("key_day_counters"), QStringLiteral("key_state"),
-                          QStringLiteral("managed_keys"), QStringLiteral("project_cooldowns"),
-                          QStringLiteral("resource_pins"), QStringLiteral("schema_version")}));
+    QCOMPARE(
+        onWriter(*db, QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")),
+        (QStringList{QStringLiteral("clients"), QStringLiteral("config_versions"), QStringLiteral("key_day_counters"),
+                     QStringLiteral("key_state"), QStringLiteral("managed_keys"), QStringLiteral("project_cooldowns"),
+                     QStringLiteral("resource_pins"), QStringLiteral("schema_version"),
+                     QStringLiteral("sqlite_sequence"), QStringLiteral("usage"), QStringLiteral("usage_daily")}));
     QCOMPARE(onWriter(*db, QStringLiteral("SELECT version FROM schema_version")), QStringList{QStringLiteral("1")});
     QCOMPARE(onWriter(*db, QStringLiteral("PRAGMA journal_mode")), QStringList{QStringLiteral("wal")});
     QCOMPARE(onWriter(*db, QStringLiteral("PRAGMA synchronous")), QStringList{QStringLiteral("1")}); // NORMAL
@@ -574,6 +579,59 @@ void TestStateDb::unwritableDirectory() {
     ::chmod(QFile::encodeName(dir).constData(), 0700);
     QVERIFY(!opened);
     QVERIFY2(error.contains(path), qPrintable(error));
+}
+
+void TestStateDb::migrationListIsOrdered() {
+    const auto& list = schemaMigrations();
+    QVERIFY(!list.empty());
+    for (size_t i = 0; i < list.size(); ++i) {
+        QCOMPARE(list[i].version, int(i) + 1); // from 1, ascending, no gaps
+        QVERIFY(qstrlen(list[i].what) > 0);
+        QVERIFY(!list[i].statements.empty() || list[i].apply);
+    }
+    QCOMPARE(latestSchemaVersion(), int(list.size()));
+}
+
+// A file an earlier GemGate wrote: recorded at version 1 with only the key-state tables, the usage and history
+// tables never created, and an issued-clients table from before the per-client policy columns. Opening it creates
+// what is missing, adds the columns, and keeps every row.
+void TestStateDb::olderFileBroughtUpToDate() {
+    const QString path = dbPath(QStringLiteral("older.db"));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("tst-statedb-older"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        for (const char* sql :
+             {"CREATE TABLE schema_version (version INTEGER NOT NULL)", "INSERT INTO schema_version VALUES (1)",
+              "CREATE TABLE resource_pins (name TEXT PRIMARY KEY NOT NULL, key_id TEXT NOT NULL, project TEXT NOT "
+              "NULL DEFAULT '', created_at_ms INTEGER NOT NULL)",
+              "INSERT INTO resource_pins VALUES ('files/old', 'k1', '', 5)",
+              "CREATE TABLE clients (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, owner TEXT NOT NULL DEFAULT '', "
+              "namespace TEXT NOT NULL DEFAULT 'default', key_prefix TEXT NOT NULL, key_hash BLOB NOT NULL UNIQUE, "
+              "enabled INTEGER NOT NULL DEFAULT 1, expires_at_ms INTEGER NOT NULL DEFAULT 0, models TEXT NOT NULL "
+              "DEFAULT '[]', created_at_ms INTEGER NOT NULL, rotated_at_ms INTEGER NOT NULL DEFAULT 0)",
+              "INSERT INTO clients (id, name, key_prefix, key_hash, created_at_ms) VALUES ('c1', 'alice', 'gg_ab', "
+              "x'00', 7)"})
+            QVERIFY2(q.exec(QString::fromLatin1(sql)), qPrintable(q.lastError().text()));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("tst-statedb-older"));
+
+    auto db = openOk(path);
+    QVERIFY(db);
+    const QStringList tables =
+        onWriter(*db, QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"));
+    for (const char* t : {"usage", "usage_daily", "config_versions", "key_state", "managed_keys"})
+        QVERIFY2(tables.contains(QLatin1String(t)), t);
+    QCOMPARE(onWriter(*db, QStringLiteral("SELECT name, limits, ip_allow, ip_deny FROM clients")),
+             QStringList{QStringLiteral("alice")});
+    QCOMPARE(onWriter(*db, QStringLiteral("SELECT limits || ip_allow || ip_deny FROM clients")),
+             QStringList{QStringLiteral("{}[][]")});
+    QCOMPARE(onWriter(*db, QStringLiteral("SELECT key_id FROM resource_pins WHERE name = 'files/old'")),
+             QStringList{QStringLiteral("k1")});
+    QCOMPARE(onWriter(*db, QStringLiteral("SELECT version FROM schema_version")),
+             QStringList{QString::number(latestSchemaVersion())});
 }
 
 void TestStateDb::newerSchemaRefused() {
