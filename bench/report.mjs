@@ -39,9 +39,10 @@ line(`- Machine: ${env.BENCH_NPROC} CPUs (nproc), ${env.BENCH_CPU}, Linux ${env.
 line(`- Versions: ${env.BENCH_GEMGATED} (build type ${env.BENCH_BUILD_TYPE || 'unknown'}); ${env.BENCH_NGINX}; ` +
      `${env.BENCH_WRK}; node ${env.BENCH_NODE}`);
 line(`- Load average (1/5/15 min) at start: ${env.BENCH_LOAD_START}; at end: ${env.BENCH_LOAD_END}`);
-line('- Setup: fake-gemini upstream (1 thread) on loopback; nginx 1 worker (upstream keepalive 256, ' +
-     'proxy_buffering off); gemgated workers: 1, auth on, access log off; all processes share the machine ' +
-     'with the load generator.');
+line('- Setup: fake-gemini upstream (1 thread) on loopback. The headline rows: nginx with workers = cores against ' +
+     'gemgated in the default configuration\'s shape (below). The other rows: nginx 1 worker (upstream keepalive ' +
+     '256, proxy_buffering off) against gemgated with workers: 1, auth on, access log off. All processes share ' +
+     'the machine with the load generator.');
 line('- Absolute numbers depend on the machine; read them as ratios.');
 line();
 

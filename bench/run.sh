@@ -331,7 +331,7 @@ done
 declare -A PROXY_PIDS=([direct]="" [nginx]="$NGINX_PID ${NGINX_WORKERS//,/ }" [gg1]="$GG1_PID" [gg2]="$GG2_PID"
     [nginxc]="$NGINXC_PID ${NGINXC_WORKERS//,/ }" [nginxct]="$NGINXC_PID ${NGINXC_WORKERS//,/ }" [ggd]="$GGD_PID"
     [ggdt]="$GGDT_PID")
-SAMPLE_SPECS=("gg1=$GG1_PID" "gg2=$GG2_PID" "nginx=$NGINX_PID,$NGINX_WORKERS" "fake=$FAKE_PID")
+SAMPLE_SPECS=("gg1=$GG1_PID" "gg2=$GG2_PID" "ggd=$GGD_PID" "nginx=$NGINX_PID,$NGINX_WORKERS" "fake=$FAKE_PID")
 
 # ---------------------------------------------------------------------------------------------------------------
 # W1: small generateContent requests over keep-alive connections (wrk, one thread).
@@ -362,15 +362,15 @@ w1_target() { # target url connections...
 # The default configuration's shape (the headline rows): gemgated with workers = cores, access log to a file, usage
 # on, auth on, 3 keys, beside nginx with workers = cores; over plain HTTP and over a TLS listener.
 log "W1 defaults: wrk -t1 -d$W1_DURATION, 64 connections, workers = cores, plain and TLS"
+start_sampler w1 "${SAMPLE_SPECS[@]}" # W1's peaks include the default-shape runs
 w1_target nginxc "$NGINXC_URL" 64
 w1_target ggd "$GGD_URL" 64
 w1_target nginxct "$NGINXCT_URL" 64
 w1_target ggdt "$GGDT_URL" 64
 sleep 2
 
-if [[ ${BENCH_ONLY:-} != defaults ]]; then
+if [[ ${BENCH_ONLY:-} == defaults ]]; then stop_sampler; else
 log "W1: wrk -t1 -d$W1_DURATION, 64 and 256 connections"
-start_sampler w1 "${SAMPLE_SPECS[@]}"
 w1_target direct "$DIRECT_URL" 64 256
 w1_target nginx "$NGINX_URL" 64 256
 w1_target gg1 "$GG1_URL" 64 256

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The engine's layering, checked on the includes: each rule names a folder of proxycore/ and the folders its files
 # may not include. The data path (http, runtime, net, pipeline, upstream) never reaches up into the control layer
-# (control, admin); runtime/ and http/ sit below the data path.
+# (control, admin); runtime/ and http/ sit below the data path. The desktop UI (ui/, beside proxycore/) sees the
+# engine only through control/: it includes no other folder of proxycore.
 #   layering_check.sh <proxycore dir>
 set -euo pipefail
 cd "$1"
@@ -24,5 +25,10 @@ for rule in "${rules[@]}"; do
         fi
     done
 done
+if hits=$(grep -rn --include='*.h' --include='*.cpp' '^#include "[a-z]*/' ../ui | grep -v '#include "control/'); then
+    echo "layering: ui/ may include only control/ of the engine:" >&2
+    echo "$hits" >&2
+    bad=1
+fi
 ((bad == 0)) && echo "layering: ok"
 exit "$bad"

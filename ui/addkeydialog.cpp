@@ -1,7 +1,6 @@
 #include "addkeydialog.h"
 
 #include "control/keymanager.h"
-#include "secrets/secretstore.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>

@@ -7,6 +7,7 @@
 
 #include "config/config.h"
 #include "keys/keypool.h"
+#include "secrets/secretstore.h" // SecretBackend: part of this API (the UI chooses a store with it)
 
 #include <QObject>
 #include <QPointer>
@@ -24,7 +25,6 @@ class SecretResolver;
 class UsageStore;
 class StateDb;
 struct SharedState;
-enum class SecretBackend;
 
 // A key added from the window or the admin API.
 struct NewKey {
