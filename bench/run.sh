@@ -222,13 +222,20 @@ http {
     }
 }
 EOF
-nginx -t -q -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" 2>"$TMP/nginx-test.log" || { cat "$TMP/nginx-test.log" >&2; exit 1; }
-nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -g 'daemon off;' >"$TMP/nginx.log" 2>&1 &
-NGINX_PID=$!
-PIDS+=("$NGINX_PID")
-wait_for_port "$NGINX_PORT"
-NGINX_WORKERS=$(pgrep -P "$NGINX_PID" | paste -sd, -)
-[[ -n $NGINX_WORKERS ]] || { echo "run.sh: no nginx worker" >&2; exit 1; }
+# start_nginx NAME PORT: runs nginx with $TMP/NAME/nginx.conf -> sets NG_PID (master) and NG_WORKERS (a,b,...).
+start_nginx() {
+    local name=$1 port=$2
+    nginx -t -q -p "$TMP/$name" -c "$TMP/$name/nginx.conf" 2>"$TMP/$name-test.log" ||
+        { cat "$TMP/$name-test.log" >&2; exit 1; }
+    nginx -p "$TMP/$name" -c "$TMP/$name/nginx.conf" -g 'daemon off;' >"$TMP/$name.log" 2>&1 &
+    NG_PID=$!
+    PIDS+=("$NG_PID")
+    wait_for_port "$port"
+    NG_WORKERS=$(pgrep -P "$NG_PID" | paste -sd, -)
+    [[ -n $NG_WORKERS ]] || { echo "run.sh: no $name worker" >&2; exit 1; }
+}
+start_nginx nginx "$NGINX_PORT"
+NGINX_PID=$NG_PID NGINX_WORKERS=$NG_WORKERS
 NGINX_URL=http://127.0.0.1:$NGINX_PORT
 log "nginx on $NGINX_PORT (master $NGINX_PID, worker $NGINX_WORKERS)"
 
@@ -289,14 +296,8 @@ mkdir -p "$TMP/nginxc/logs"
 sed -e "s/^worker_processes 1;/worker_processes $(nproc);/" -e "s#$TMP/nginx/#$TMP/nginxc/#g" \
     -e "s#listen 127.0.0.1:$NGINX_PORT backlog=4096;#listen 127.0.0.1:$NGINXC_PORT backlog=4096;\n        listen 127.0.0.1:$NGINXC_TLS_PORT ssl backlog=4096;\n        ssl_certificate $TMP/tls/cert.pem;\n        ssl_certificate_key $TMP/tls/key.pem;#" \
     "$TMP/nginx/nginx.conf" >"$TMP/nginxc/nginx.conf"
-nginx -t -q -p "$TMP/nginxc" -c "$TMP/nginxc/nginx.conf" 2>"$TMP/nginxc-test.log" ||
-    { cat "$TMP/nginxc-test.log" >&2; exit 1; }
-nginx -p "$TMP/nginxc" -c "$TMP/nginxc/nginx.conf" -g 'daemon off;' >"$TMP/nginxc.log" 2>&1 &
-NGINXC_PID=$!
-PIDS+=("$NGINXC_PID")
-wait_for_port "$NGINXC_PORT"
-NGINXC_WORKERS=$(pgrep -P "$NGINXC_PID" | paste -sd, -)
-[[ -n $NGINXC_WORKERS ]] || { echo "run.sh: no nginx worker (workers = cores)" >&2; exit 1; }
+start_nginx nginxc "$NGINXC_PORT"
+NGINXC_PID=$NG_PID NGINXC_WORKERS=$NG_WORKERS
 log "nginx (workers = cores) on $NGINXC_PORT, TLS on $NGINXC_TLS_PORT (master $NGINXC_PID, workers $NGINXC_WORKERS)"
 start_gemgated_defaults ggd http
 GGD_PID=$GG_PID GGD_URL=$GG_URL
