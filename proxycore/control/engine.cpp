@@ -95,7 +95,7 @@ Listener* Engine::bindListener(const ServerConfig& server, QString* error) {
     }
     auto listener = std::make_unique<Listener>(&m_shared, m_workers, server.maxConnections);
     listener->setListenBacklogSize(1024);
-    if (!listener->listen(addr, server.port)) {
+    if (!listener->start(addr, server.port)) {
         *error =
             QStringLiteral("cannot listen on %1:%2: %3").arg(server.host).arg(server.port).arg(listener->errorString());
         return nullptr;
@@ -136,12 +136,11 @@ bool Engine::rebind(const ServerConfig& server, bool tls, QString* error) {
                 // Another address on the same port (127.0.0.1 -> 0.0.0.0): the two cannot listen at once, so this
                 // one change has a moment without a listener. The old socket comes back if the new one fails, unless
                 // another program took the port in that moment.
-                while (m_listener->waitForNewConnection(0)) {
-                }
-                m_listener->close();
+                m_listener->acceptPending();
+                m_listener->stop();
                 fresh = bindListener(server, &bindError);
                 if (!fresh) {
-                    if (!m_listener->listen(oldAddr, oldPort))
+                    if (!m_listener->start(oldAddr, oldPort))
                         relistenError = m_listener->errorString();
                     return;
                 }
@@ -150,9 +149,8 @@ bool Engine::rebind(const ServerConfig& server, bool tls, QString* error) {
                 return;
             // Connections the kernel completed on the old socket but not yet handed over are taken first; only then
             // does it close, after the new one listens: no moment without a listening socket.
-            while (m_listener->waitForNewConnection(0)) {
-            }
-            m_listener->close();
+            m_listener->acceptPending();
+            m_listener->stop();
             delete m_listener;
             m_listener = fresh;
         },
@@ -195,7 +193,7 @@ void Engine::swap(RuntimePtr runtime) {
 void Engine::stopAccepting() {
     if (m_listener)
         QMetaObject::invokeMethod(
-            m_listener, [this] { m_listener->close(); }, Qt::BlockingQueuedConnection);
+            m_listener, [this] { m_listener->stop(); }, Qt::BlockingQueuedConnection);
 }
 
 void Engine::startDrain() {
@@ -210,7 +208,7 @@ void Engine::stop() {
         QMetaObject::invokeMethod(
             m_listener,
             [this] {
-                m_listener->close();
+                m_listener->stop();
                 delete m_listener;
             },
             Qt::BlockingQueuedConnection);

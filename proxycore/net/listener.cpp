@@ -5,6 +5,10 @@
 
 #include <QLoggingCategory>
 
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <sys/socket.h>
 #include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcListener, "gemgate.net")
@@ -23,19 +27,60 @@ Listener::Listener(SharedState* shared, std::vector<Worker*> workers, int maxCon
     m_resume.setSingleShot(true);
     m_resume.setInterval(kAcceptPauseMs);
     connect(&m_resume, &QTimer::timeout, this, [this] {
-        if (isListening())
-            resumeAccepting();
+        if (m_notifier)
+            m_notifier->setEnabled(true);
     });
-    // QTcpServer has already paused accepting when it reports an error (temporary ones it does not report).
-    connect(this, &QTcpServer::acceptError, this, &Listener::onAcceptError);
 }
 
-void Listener::onAcceptError(QAbstractSocket::SocketError error) {
+Listener::~Listener() {
+    m_notifier.reset(); // before QTcpServer closes the descriptor it watches
+}
+
+bool Listener::start(const QHostAddress& address, quint16 port) {
+    if (!listen(address, port))
+        return false;
+    pauseAccepting(); // QTcpServer's own accepting stays off: see the header
+    m_notifier = std::make_unique<QSocketNotifier>(socketDescriptor(), QSocketNotifier::Read);
+    connect(m_notifier.get(), &QSocketNotifier::activated, this, [this] { acceptReady(64); });
+    return true;
+}
+
+void Listener::stop() {
+    m_resume.stop();
+    m_notifier.reset();
+    close();
+}
+
+void Listener::acceptPending() {
+    acceptReady(std::numeric_limits<int>::max());
+}
+
+void Listener::acceptReady(int max) {
+    const int listenFd = static_cast<int>(socketDescriptor());
+    if (listenFd < 0)
+        return;
+    for (int i = 0; i < max; ++i) {
+        const int fd = ::accept4(listenFd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd >= 0) {
+            incomingConnection(fd);
+            continue;
+        }
+        if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
+            continue; // this connection is gone; the next may be fine
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            pauseAfterFailure(errno); // out of descriptors, kernel memory, ...
+        return;
+    }
+}
+
+void Listener::pauseAfterFailure(int error) {
     if (m_acceptFailures++ == 0)
         qCWarning(lcListener,
-                  "cannot accept connections: %s (%d); trying again every %d ms (out of file descriptors? "
-                  "see the open files line at start)",
-                  qPrintable(errorString()), int(error), kAcceptPauseMs);
+                  "cannot accept connections: %s; trying again every %d ms (out of file descriptors? see the open "
+                  "files line at start)",
+                  std::strerror(error), kAcceptPauseMs);
+    if (m_notifier)
+        m_notifier->setEnabled(false); // the socket stays readable: watching it now would spin
     m_resume.start();
 }
 

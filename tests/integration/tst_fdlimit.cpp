@@ -1,11 +1,13 @@
 // The real headless executable under a low open-file limit: it raises its soft limit to the hard one and says what
 // it got; when connections use up every descriptor it keeps running, pauses accepting, and serves new connections
-// again once the old ones are gone (accepting never stops for good).
+// again once the old ones are gone (accepting never stops for good), without spinning the listener thread while it
+// waits for descriptors.
 
 #include "artifacts.h"
 #include "fakeupstream.h"
 #include "rawhttpclient.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
@@ -22,6 +24,25 @@
 using namespace gemgate::test;
 
 namespace {
+// CPU time (user + system, clock ticks) of the process's thread with this name (its comm), -1 when there is none.
+qint64 threadTicks(qint64 pid, const QByteArray& name) {
+    const QString dir = QStringLiteral("/proc/%1/task").arg(pid);
+    const QStringList tids = QDir(dir).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString& tid : tids) {
+        QFile comm(dir + QLatin1Char('/') + tid + QStringLiteral("/comm"));
+        if (!comm.open(QIODevice::ReadOnly) || comm.readAll().trimmed() != name)
+            continue;
+        QFile stat(dir + QLatin1Char('/') + tid + QStringLiteral("/stat"));
+        if (!stat.open(QIODevice::ReadOnly))
+            return -1;
+        const QByteArray text = stat.readAll();
+        // Fields after "(comm) ": state is the 3rd field of the line, utime the 14th, stime the 15th.
+        const QList<QByteArray> f = text.mid(text.lastIndexOf(')') + 2).split(' ');
+        return f.size() > 12 ? f.at(11).toLongLong() + f.at(12).toLongLong() : -1;
+    }
+    return -1;
+}
+
 const QByteArray kClient = "gg-fdlimit-client-key-abcdefghijklmn";
 const QByteArray kKey = "AIzaSyFdLimitKeyNumberOne-abcdefghijklm";
 const QByteArray kBody = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
@@ -107,8 +128,15 @@ void TstFdLimit::survivesRunningOutOfDescriptors() {
     }
     for (const auto& s : flood)
         QTRY_COMPARE(s->state(), QAbstractSocket::ConnectedState);
+    const qint64 listenerBefore = threadTicks(proc.processId(), "gemgate-listene");
+    QVERIFY(listenerBefore >= 0);
     QTest::qWait(500); // a few rounds of "out of descriptors, pause, try again"
     QCOMPARE(proc.state(), QProcess::Running);
+    // Waiting for descriptors is not a busy loop: a spinning listener thread would use the whole 500 ms (50 ticks
+    // at 100 Hz); pausing costs next to nothing.
+    const qint64 listenerTicks = threadTicks(proc.processId(), "gemgate-listene") - listenerBefore;
+    QVERIFY2(listenerTicks < 15, qPrintable(QStringLiteral("listener thread used %1 ticks").arg(listenerTicks)));
+    QVERIFY2(err.contains("cannot accept connections"), err.constData());
     // A connection accepted before the descriptors ran out is served.
     first.send("GET", "/health");
     QVERIFY(first.waitForResponse(5000));
