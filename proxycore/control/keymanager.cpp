@@ -1,7 +1,7 @@
 #include "control/keymanager.h"
 
 #include "clients/clientstore.h"
-#include "keys/errorclass.h"
+#include "gemini/errorclass.h"
 #include "runtime/runtime.h"
 #include "secrets/secretstore.h"
 #include "storage/statedb.h"

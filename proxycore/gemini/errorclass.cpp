@@ -1,4 +1,4 @@
-#include "keys/errorclass.h"
+#include "gemini/errorclass.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

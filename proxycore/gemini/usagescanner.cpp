@@ -1,4 +1,4 @@
-#include "pipeline/usagescanner.h"
+#include "gemini/usagescanner.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -109,6 +109,37 @@ void UsageScanner::parseCaptured() {
     m_usage.total = count(o, "totalTokenCount");
     m_usage.seen = true;
     ++m_updates;
+}
+
+qsizetype StreamEventEnd::find(const char* data, qsizetype len) {
+    for (qsizetype i = 0; i < len; ++i) {
+        const char c = data[i];
+        if (sse) {
+            // An SSE event ends at an empty line ("\n\n" or "\r\n\r\n").
+            if (c == '\n') {
+                if (++newlines == 2)
+                    return i + 1;
+            } else if (c != '\r') {
+                newlines = 0;
+            }
+            continue;
+        }
+        if (inString) {
+            if (escape)
+                escape = false;
+            else if (c == '\\')
+                escape = true;
+            else if (c == '"')
+                inString = false;
+        } else if (c == '"') {
+            inString = true;
+        } else if (c == '{' || c == '[') {
+            ++depth;
+        } else if ((c == '}' || c == ']') && --depth == 0) {
+            return i + 1;
+        }
+    }
+    return -1;
 }
 
 } // namespace gemgate

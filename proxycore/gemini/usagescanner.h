@@ -1,7 +1,11 @@
 #pragma once
 
-// Finds token usage in a response body while it is relayed, whatever the framing (one JSON object, an SSE
-// stream, or a streamed JSON array). It looks for the key "usageMetadata" and captures the object that follows
+// Reading Gemini response bodies while they are relayed, whatever the framing (one JSON object, an SSE stream, or a
+// streamed JSON array): UsageScanner finds the token usage and whether an answer came; StreamEventEnd finds where
+// the current event (SSE) or array element ends, for cutting a stream cleanly.
+//
+// UsageScanner finds token usage in a response body while it is relayed, whatever the framing (one JSON object, an
+// SSE stream, or a streamed JSON array). It looks for the key "usageMetadata" and captures the object that follows
 // with a brace counter that respects strings. Gemini's usage values are running snapshots, so the last one
 // seen wins. The scanner sits beside the relay: it copies nothing but the small usage objects.
 
@@ -57,6 +61,19 @@ private:
     bool m_sawFinish = false;
     bool m_sawParts = false;
     bool m_sawBlock = false;
+};
+
+// Where the event being relayed ends: an SSE event at its empty line ("\n\n" or "\r\n\r\n"), a JSON-array stream's
+// element at the brace that closes it. Fed the bytes that follow the point where a stream is to be cut (for a JSON
+// array: inside the element that carried the last usage, so depth starts at 1).
+struct StreamEventEnd {
+    bool sse = true;
+    int depth = 1; // JSON array streams: inside the element object that carried the usage
+    bool inString = false;
+    bool escape = false;
+    int newlines = 0;
+    // The index just past the event's end within data, or -1 when it does not end there (the state carries on).
+    qsizetype find(const char* data, qsizetype len);
 };
 
 } // namespace gemgate

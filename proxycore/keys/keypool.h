@@ -16,8 +16,9 @@
 // All members are thread-safe; critical sections are short and take one mutex.
 
 #include "config/config.h"
+#include "gemini/errorclass.h"
+#include "gemini/tokenestimate.h"
 #include "keys/clock.h"
-#include "keys/errorclass.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -236,10 +237,6 @@ private:
     bool m_probeInFlight = false;
 };
 
-// Input tokens of a generate/embed request body, estimated before the call: about 4 bytes per token of text;
-// inline media ("data" of inlineData) counts a flat 258 tokens per part (Gemini's per-image charge) instead of
-// its base64 length.
-qint64 estimateInputTokens(const QByteArray& body);
 // Whether `model` is in an allow list of exact names, prefixes ending in '*' or "*" (an empty list or model: yes).
 bool modelAllowed(const QStringList& allowed, const QString& model);
 

@@ -452,37 +452,6 @@ void ProxySession::onUpstreamData(const char* data, qsizetype len) {
         m_call->pauseReading();
 }
 
-qsizetype ProxySession::EventEnd::find(const char* data, qsizetype len) {
-    for (qsizetype i = 0; i < len; ++i) {
-        const char c = data[i];
-        if (sse) {
-            // An SSE event ends at an empty line ("\n\n" or "\r\n\r\n").
-            if (c == '\n') {
-                if (++newlines == 2)
-                    return i + 1;
-            } else if (c != '\r') {
-                newlines = 0;
-            }
-            continue;
-        }
-        if (inString) {
-            if (escape)
-                escape = false;
-            else if (c == '\\')
-                escape = true;
-            else if (c == '"')
-                inString = false;
-        } else if (c == '"') {
-            inString = true;
-        } else if (c == '{' || c == '[') {
-            ++depth;
-        } else if ((c == '}' || c == ']') && --depth == 0) {
-            return i + 1;
-        }
-    }
-    return -1;
-}
-
 void ProxySession::relayUntilCut(const char* data, qsizetype len) {
     const qsizetype end = m_cut->find(data, len);
     if (end < 0) {

@@ -4,10 +4,10 @@
 // forwards, retries on another key while nothing has reached the client, relays the response chunk by chunk
 // with backpressure, meters usage and always writes the log record.
 
-#include "keys/errorclass.h"
+#include "gemini/errorclass.h"
+#include "gemini/usagescanner.h"
 #include "keys/keypool.h"
 #include "pipeline/stage.h"
-#include "pipeline/usagescanner.h"
 #include "pipeline/workerenv.h"
 #include "upstream/transport.h"
 
@@ -110,15 +110,7 @@ private:
     UsageScanner m_usage;
     BodyTee m_bodyTee; // the response body for log.bodies; off (limit < 0) unless it is on
     // Set when a quota ran out during the stream: finds where the current event / array element ends.
-    struct EventEnd {
-        bool sse = true;
-        int depth = 1; // JSON array streams: inside the element object that carried the usage
-        bool inString = false;
-        bool escape = false;
-        int newlines = 0;
-        qsizetype find(const char* data, qsizetype len);
-    };
-    std::optional<EventEnd> m_cut;
+    std::optional<StreamEventEnd> m_cut;
     std::unique_ptr<openai::ChatStreamTranslator> m_oaiStream; // an OpenAI chat stream being translated
     bool m_oaiCollect = false; // an OpenAI answer collected whole (m_oaiBody) and translated at the end
     bool m_oaiTooLarge = false;

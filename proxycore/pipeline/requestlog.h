@@ -5,7 +5,7 @@
 // one usage record and one access-log line. One implementation, so that the paths cannot drift apart. Runs on the
 // worker's thread; hands the usage record and the log line to their writers' batches (no wake-up of their threads).
 
-#include "pipeline/usagescanner.h"
+#include "gemini/usagescanner.h"
 #include "pipeline/workerenv.h"
 
 #include <QByteArray>

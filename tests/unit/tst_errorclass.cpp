@@ -2,7 +2,7 @@
 // Google's, 429 quota scopes and retry delays, and bodies that are not one clean JSON object (wrapped in [ ],
 // truncated, HTML, binary), which must never crash and fall back to the HTTP status.
 
-#include "keys/errorclass.h"
+#include "gemini/errorclass.h"
 
 #include <QRandomGenerator>
 #include <QTest>

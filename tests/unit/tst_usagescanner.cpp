@@ -1,7 +1,7 @@
 // UsageScanner: token usage found in every framing Gemini uses (one JSON object, SSE, streamed JSON array),
 // whatever way the body is cut into feeds; last snapshot wins; look-alikes inside strings are not captured.
 
-#include "pipeline/usagescanner.h"
+#include "gemini/usagescanner.h"
 
 #include <QRandomGenerator>
 #include <QTest>

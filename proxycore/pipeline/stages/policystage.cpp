@@ -1,5 +1,7 @@
 #include "pipeline/stages/policystage.h"
 
+#include "gemini/tokenestimate.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 
