@@ -362,23 +362,28 @@ w1_target() { # target url connections...
 
 # The default configuration's shape (the headline rows): gemgated with workers = cores, access log to a file, usage
 # on, auth on, 3 keys, beside nginx with workers = cores; over plain HTTP and over a TLS listener.
-log "W1 defaults: wrk -t1 -d$W1_DURATION, 64 connections, workers = cores, plain and TLS"
-start_sampler w1 "${SAMPLE_SPECS[@]}" # W1's peaks include the default-shape runs
-w1_target nginxc "$NGINXC_URL" 64
-w1_target ggd "$GGD_URL" 64
-w1_target nginxct "$NGINXCT_URL" 64
-w1_target ggdt "$GGDT_URL" 64
-sleep 2
+BENCH_ONLY=${BENCH_ONLY:-} # "" (everything), "defaults" (the headline rows only) or "w2" (W2 only)
+[[ -z $BENCH_ONLY || $BENCH_ONLY == defaults || $BENCH_ONLY == w2 ]] ||
+    { echo "run.sh: BENCH_ONLY must be empty, defaults or w2" >&2; exit 2; }
+if [[ $BENCH_ONLY != w2 ]]; then
+    log "W1 defaults: wrk -t1 -d$W1_DURATION, 64 connections, workers = cores, plain and TLS"
+    start_sampler w1 "${SAMPLE_SPECS[@]}" # W1's peaks include the default-shape runs
+    w1_target nginxc "$NGINXC_URL" 64
+    w1_target ggd "$GGD_URL" 64
+    w1_target nginxct "$NGINXCT_URL" 64
+    w1_target ggdt "$GGDT_URL" 64
+    if [[ -z $BENCH_ONLY ]]; then
+        log "W1: wrk -t1 -d$W1_DURATION, 64 and 256 connections"
+        w1_target direct "$DIRECT_URL" 64 256
+        w1_target nginx "$NGINX_URL" 64 256
+        w1_target gg1 "$GG1_URL" 64 256
+        w1_target gg2 "$GG2_URL" 64
+    fi
+    stop_sampler
+    sleep 2
+fi
 
-if [[ ${BENCH_ONLY:-} == defaults ]]; then stop_sampler; else
-log "W1: wrk -t1 -d$W1_DURATION, 64 and 256 connections"
-w1_target direct "$DIRECT_URL" 64 256
-w1_target nginx "$NGINX_URL" 64 256
-w1_target gg1 "$GG1_URL" 64 256
-w1_target gg2 "$GG2_URL" 64
-stop_sampler
-sleep 2
-
+if [[ $BENCH_ONLY != defaults ]]; then
 # ---------------------------------------------------------------------------------------------------------------
 # W2: 500 SSE streams, 20 events 50 ms apart, in two variants: "burst" starts all 500 in one tick, "ramped" starts
 # them evenly over W2_RAMP_MS (all still in flight at once, since each lasts ~1 s). A burst's TTFE varies by tens of
@@ -413,7 +418,7 @@ for ((round = 1; round <= W2_ROUNDS; round++)); do
     done
 done
 stop_sampler
-fi # BENCH_ONLY
+fi # W2
 
 sleep 2
 for spec in "${SAMPLE_SPECS[@]}"; do
@@ -442,7 +447,6 @@ BENCH_CLK_TCK=$(getconf CLK_TCK)
 BENCH_W2_ROUNDS=$W2_ROUNDS BENCH_W2_RAMP_MS=$W2_RAMP_MS BENCH_W1_DURATION=$W1_DURATION
 BENCH_LOAD_START=$LOAD_START BENCH_LOAD_END=$LOAD_END
 BENCH_ACCESS_LINES=$(cat "$TMP/ggd/access.log" "$TMP/ggdt/access.log" 2>/dev/null | wc -l)
-BENCH_ONLY=${BENCH_ONLY:-}
 export BENCH_ONLY BENCH_ACCESS_LINES BENCH_TMP BENCH_DATE BENCH_NPROC BENCH_CPU BENCH_KERNEL BENCH_GEMGATED BENCH_NGINX BENCH_WRK BENCH_NODE \
     BENCH_BUILD_TYPE BENCH_CLK_TCK BENCH_W2_ROUNDS BENCH_W2_RAMP_MS BENCH_W1_DURATION BENCH_LOAD_START BENCH_LOAD_END
 node "$BENCH_DIR/report.mjs" >"$TMP/results.md"
