@@ -36,7 +36,7 @@ QString metricsRoute(const RequestContext& ctx) {
     if (ctx.route != Route::GeminiApi)
         return QStringLiteral("none");
     if (ctx.openAiOp != OpenAiOp::None) // a fixed path, the model id replaced
-        return gemini::usageRouteLabel(ctx.request.method, ctx.clientPath.isEmpty() ? ctx.request.path : ctx.clientPath,
+        return gemini::usageRouteLabel(ctx.request.method, ctx.pathAsSent(),
                                        ctx.openAiOp == OpenAiOp::Model ? QStringLiteral("m") : QString());
     return gemini::restRouteLabel(ctx.request.method, ctx.request.path);
 }
@@ -795,7 +795,7 @@ void ProxySession::finish(int status, const QByteArray& errorKind, qint64 pendin
     o.runtime = m_ctx.runtime.get();
     o.requestId = m_ctx.requestId;
     o.method = m_ctx.request.method;
-    o.path = m_ctx.clientPath.isEmpty() ? m_ctx.request.path : m_ctx.clientPath;
+    o.path = m_ctx.pathAsSent();
     o.peer = m_ctx.peer;
     o.clientId = m_ctx.clientId;
     o.nameSpace = m_ctx.nameSpace;

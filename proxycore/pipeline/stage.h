@@ -61,6 +61,8 @@ struct RequestContext {
     OpenAiOp openAiOp = OpenAiOp::None;     // set with api == OpenAi (from the path, before authentication)
     std::shared_ptr<OpenAiExchange> openai; // set once the OpenAI request was translated
     QByteArray clientPath;                  // the path the client asked for, when a translation rewrote request.path
+    // The path as the client sent it (what logs and usage records name).
+    const QByteArray& pathAsSent() const { return clientPath.isEmpty() ? request.path : clientPath; }
 };
 
 const QHostAddress& callerAddress(RequestContext& ctx);

@@ -1,5 +1,7 @@
 #include "storage/confighistory.h"
 
+#include "storage/sqltext.h"
+
 #include "keys/clock.h"
 #include "storage/statedb.h"
 
@@ -32,15 +34,6 @@ constexpr int kMaxListLimit = 1000;
 constexpr QFile::Permissions kFilePerms = QFile::ReadOwner | QFile::WriteOwner;
 
 const char kColumns[] = "version, applied_at_ms, who, source, sha256, size, comment";
-
-// SQLite binds a null QString as NULL (NOT NULL columns): never bind one.
-QString text(const QString& s) {
-    return s.isNull() ? QString::fromLatin1("", 0) : s;
-}
-
-QString sqlText(const QSqlError& e) {
-    return e.databaseText().isEmpty() ? e.text() : e.databaseText();
-}
 
 QString native(const QString& path) {
     return QDir::toNativeSeparators(path);

@@ -1,5 +1,7 @@
 #include "storage/schema.h"
 
+#include "storage/sqltext.h"
+
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStringList>
@@ -7,10 +9,6 @@
 namespace gemgate {
 
 namespace {
-
-QString sqlText(const QSqlError& e) {
-    return e.databaseText().isEmpty() ? e.text() : e.databaseText();
-}
 
 QString run(QSqlDatabase& db, const QString& sql) {
     QSqlQuery q(db);
@@ -35,6 +33,15 @@ QString addClientPolicyColumns(QSqlDatabase& db) {
             return error;
     }
     return {};
+}
+
+// One migration's statements, then its function. The first error's text, empty on success.
+QString apply(QSqlDatabase& db, const SchemaMigration& m) {
+    for (const char* statement : m.statements) {
+        if (QString e = run(db, QString::fromLatin1(statement)); !e.isEmpty())
+            return e;
+    }
+    return m.apply ? m.apply(db) : QString();
 }
 
 } // namespace
@@ -206,18 +213,10 @@ QString migrateSchema(QSqlDatabase& db) {
     for (const SchemaMigration& m : schemaMigrations()) {
         if (m.version <= version && !(m.version == 1 && version == 1))
             continue; // applied already (version 1 is applied again to a file at 1: see the header)
-        for (const char* statement : m.statements) {
-            if (QString e = run(db, QString::fromLatin1(statement)); !e.isEmpty())
-                return fail(QStringLiteral("cannot create the schema (version %1, %2): %3")
-                                .arg(m.version)
-                                .arg(QLatin1String(m.what), e));
-        }
-        if (m.apply) {
-            if (QString e = m.apply(db); !e.isEmpty())
-                return fail(QStringLiteral("cannot create the schema (version %1, %2): %3")
-                                .arg(m.version)
-                                .arg(QLatin1String(m.what), e));
-        }
+        if (QString e = apply(db, m); !e.isEmpty())
+            return fail(QStringLiteral("cannot create the schema (version %1, %2): %3")
+                            .arg(m.version)
+                            .arg(QLatin1String(m.what), e));
     }
     if (version < latest) {
         if (QString e = run(db, QStringLiteral("DELETE FROM schema_version")); !e.isEmpty())

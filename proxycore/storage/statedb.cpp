@@ -1,5 +1,7 @@
 #include "storage/statedb.h"
 
+#include "storage/sqltext.h"
+
 #include "storage/schema.h"
 
 #include <QDir>
@@ -38,19 +40,8 @@ constexpr int kBusyTimeoutMs = 5000;
 
 constexpr QFile::Permissions kFilePerms = QFile::ReadOwner | QFile::WriteOwner;
 
-// SQLite binds a null QString as NULL, which would break NOT NULL columns and, in a primary key, the upserts
-// (NULLs are all distinct): always bind a non-null string.
-QString text(const QString& s) {
-    return s.isNull() ? QString::fromLatin1("", 0) : s;
-}
-
 QString errnoText(int err) {
     return QString::fromLocal8Bit(std::strerror(err));
-}
-
-// SQLite's own message ("file is not a database", "database is locked"), without Qt's generic suffix.
-QString sqlText(const QSqlError& e) {
-    return e.databaseText().isEmpty() ? e.text() : e.databaseText();
 }
 
 // Runs one statement; on failure logs what failed (the operation and SQLite's message, never bound values).

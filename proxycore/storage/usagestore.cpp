@@ -1,5 +1,7 @@
 #include "storage/usagestore.h"
 
+#include "storage/sqltext.h"
+
 #include "storage/statedb.h"
 
 #include <QDateTime>
@@ -25,15 +27,6 @@ namespace gemgate {
 
 namespace {
 Q_LOGGING_CATEGORY(lcUsage, "gemgate.usage")
-
-// SQLite binds a null QString as NULL (NOT NULL columns and the roll-up's primary key would break): never bind one.
-QString text(const QString& s) {
-    return s.isNull() ? QString::fromLatin1("", 0) : s;
-}
-
-QString sqlText(const QSqlError& e) {
-    return e.databaseText().isEmpty() ? e.text() : e.databaseText();
-}
 
 const char kInsertRecord[] =
     "INSERT INTO usage (time_ms, day, request_id, client, namespace, key_id, model, route, status, latency_us, "
