@@ -28,6 +28,12 @@ void HttpHeaders::remove(const QByteArray& name) {
     m_entries.removeIf([&](const Entry& e) { return equalsIgnoreCase(e.first, name); });
 }
 
+void HttpHeaders::replaceValue(const QByteArray& name, QByteArray value) {
+    const qsizetype i = indexOf(name);
+    if (i >= 0)
+        m_entries[i].second = std::move(value);
+}
+
 QByteArray HttpHeaders::value(const QByteArray& name) const {
     const qsizetype i = indexOf(name);
     return i < 0 ? QByteArray() : m_entries[i].second;

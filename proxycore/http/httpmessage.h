@@ -17,6 +17,8 @@ public:
     void add(QByteArray name, QByteArray value) { m_entries.append({std::move(name), std::move(value)}); }
     void set(const QByteArray& name, QByteArray value);
     void remove(const QByteArray& name);
+    // Replaces the first value of `name` where it stands (position and spelling of the name kept).
+    void replaceValue(const QByteArray& name, QByteArray value);
     bool contains(const QByteArray& name) const { return indexOf(name) >= 0; }
     // First value, or an empty array when absent.
     QByteArray value(const QByteArray& name) const;

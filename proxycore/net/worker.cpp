@@ -17,7 +17,7 @@ namespace gemgate {
 Worker::Worker(SharedState* shared, int id)
     : m_shared(shared)
     , m_id(id)
-    , m_pipeline(Pipeline::standard()) {
+    , m_pipeline(Pipeline::standard(*shared)) {
     m_env.shared = shared;
     m_env.pipeline = &m_pipeline;
     m_env.counters = &m_counters;

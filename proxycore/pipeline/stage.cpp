@@ -3,6 +3,7 @@
 #include "pipeline/stages/authstage.h"
 #include "pipeline/stages/healthstage.h"
 #include "pipeline/stages/openaistage.h"
+#include "pipeline/stages/pinstage.h"
 #include "pipeline/stages/policystage.h"
 #include "pipeline/stages/routestage.h"
 
@@ -37,13 +38,14 @@ LocalReply LocalReply::json(int status, QByteArray body) {
     return r;
 }
 
-Pipeline Pipeline::standard() {
+Pipeline Pipeline::standard(SharedState& shared) {
     Pipeline p;
-    p.add(std::make_unique<HealthStage>());
-    p.add(std::make_unique<AuthStage>());
+    p.add(std::make_unique<HealthStage>(shared.keys, shared.draining, shared.startedAt));
+    p.add(std::make_unique<AuthStage>(shared.clients));
     p.add(std::make_unique<RouteStage>());
-    p.add(std::make_unique<OpenAiStage>());
-    p.add(std::make_unique<PolicyStage>());
+    p.add(std::make_unique<OpenAiStage>(shared.signatures));
+    p.add(std::make_unique<PolicyStage>(shared.policy));
+    p.add(std::make_unique<PinStage>(shared.pins));
     return p;
 }
 

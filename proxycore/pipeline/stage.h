@@ -37,7 +37,6 @@ struct OpenAiExchange {
 struct RequestContext {
     HttpRequest request;
     RuntimePtr runtime;
-    SharedState* shared = nullptr;
     QByteArray requestId;
     QByteArray peer; // client address, for logs
     bool clientTls = false;
@@ -61,6 +60,8 @@ struct RequestContext {
     OpenAiOp openAiOp = OpenAiOp::None;     // set with api == OpenAi (from the path, before authentication)
     std::shared_ptr<OpenAiExchange> openai; // set once the OpenAI request was translated
     QByteArray clientPath;                  // the path the client asked for, when a translation rewrote request.path
+    QString pinnedResource;                 // a pinned resource the request names (PinStage); empty for none
+    ResourcePin pin;                        // ... and the key / project it is pinned to
     // The path as the client sent it (what logs and usage records name).
     const QByteArray& pathAsSent() const { return clientPath.isEmpty() ? request.path : clientPath; }
 };
@@ -89,8 +90,10 @@ public:
 
 class Pipeline {
 public:
-    // The standard order: health, authentication (and IP rules), route, client policy (limits and quotas).
-    static Pipeline standard();
+    // The standard order: health, authentication (and IP rules), route, OpenAI translation, client policy (limits
+    // and quotas), resource pins. Each stage gets the services it uses here; settings come with each request's
+    // config snapshot (RequestContext::runtime).
+    static Pipeline standard(SharedState& shared);
     void add(std::unique_ptr<Stage> s) { m_stages.push_back(std::move(s)); }
     std::optional<LocalReply> run(RequestContext& ctx) const;
 

@@ -94,7 +94,7 @@ std::optional<LocalReply> AuthStage::onRequest(RequestContext& ctx) {
         return checkClientIp(ctx, it->ipRules);
     }
     // Keys issued by GemGate (`gemgate clients add`), by hash.
-    const std::shared_ptr<const ClientMap> issued = ctx.shared->clients.snapshot();
+    const std::shared_ptr<const ClientMap> issued = m_clients.snapshot();
     const auto found = issued->constFind(digest);
     if (found == issued->cend()) {
         return LocalReply::fromError(GatewayError::make(

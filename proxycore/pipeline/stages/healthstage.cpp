@@ -14,7 +14,7 @@ std::optional<LocalReply> HealthStage::onRequest(RequestContext& ctx) {
         r.headers.add("Allow", "GET, HEAD");
         return r;
     }
-    const KeyPoolSummary keys = ctx.shared->keys.summary();
+    const KeyPoolSummary keys = m_keys.summary();
     QJsonObject k;
     k.insert(QLatin1String("total"), keys.total);
     k.insert(QLatin1String("available"), keys.available);
@@ -23,8 +23,8 @@ std::optional<LocalReply> HealthStage::onRequest(RequestContext& ctx) {
     QJsonObject o;
     o.insert(QLatin1String("status"), QLatin1String("up"));
     o.insert(QLatin1String("version"), QLatin1String(GEMGATE_VERSION));
-    o.insert(QLatin1String("draining"), ctx.shared->draining.load(std::memory_order_relaxed));
-    o.insert(QLatin1String("uptime_seconds"), ctx.shared->startedAt.secsTo(QDateTime::currentDateTimeUtc()));
+    o.insert(QLatin1String("draining"), m_draining.load(std::memory_order_relaxed));
+    o.insert(QLatin1String("uptime_seconds"), m_startedAt.secsTo(QDateTime::currentDateTimeUtc()));
     o.insert(QLatin1String("keys"), k);
     return LocalReply::json(200, QJsonDocument(o).toJson(QJsonDocument::Compact));
 }

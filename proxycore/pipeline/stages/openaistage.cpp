@@ -46,7 +46,7 @@ std::optional<LocalReply> OpenAiStage::onRequest(RequestContext& ctx) {
     ex->created = QDateTime::currentSecsSinceEpoch();
     openai::TranslateOptions options;
     options.modelAliases = cfg.modelAliases;
-    options.signatures = &ctx.shared->signatures;
+    options.signatures = &m_signatures;
     options.includeThoughts = cfg.reasoningContent;
     openai::ApiError error;
     ctx.clientPath = ctx.request.path;

@@ -9,8 +9,14 @@ namespace gemgate {
 // scheduling, forwarding and metering treat it like any native call. ProxySession translates the answer back.
 class OpenAiStage final : public Stage {
 public:
+    // signatures: thought signatures of tool calls sent to OpenAI clients, restored on the way back.
+    explicit OpenAiStage(openai::SignatureCache& signatures)
+        : m_signatures(signatures) {}
     const char* name() const override { return "openai"; }
     std::optional<LocalReply> onRequest(RequestContext& ctx) override;
+
+private:
+    openai::SignatureCache& m_signatures;
 };
 
 } // namespace gemgate

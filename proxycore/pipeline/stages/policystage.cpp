@@ -52,7 +52,7 @@ std::optional<LocalReply> PolicyStage::onRequest(RequestContext& ctx) {
         subject.ipLimits = limits.perIp;
     }
     subject.globalLimits = limits.global;
-    if (auto rejected = ctx.shared->policy.admit(subject, ctx.estimatedTokens, ctx.countsTokens, &ctx.ticket)) {
+    if (auto rejected = m_policy.admit(subject, ctx.estimatedTokens, ctx.countsTokens, &ctx.ticket)) {
         GatewayError e = GatewayError::make(rejected->status, rejected->message, rejected->errorKind);
         if (rejected->status == 429)
             e.retryAfterSeconds = int(qMax<qint64>(1, (rejected->retryAfterMs + 999) / 1000));

@@ -9,6 +9,8 @@ namespace gemgate {
 // caps: too many estimated input tokens is a 400, maxOutputTokens is clamped to the cap.
 class PolicyStage final : public Stage {
 public:
+    explicit PolicyStage(PolicyEngine& policy)
+        : m_policy(policy) {}
     const char* name() const override { return "policy"; }
     std::optional<LocalReply> onRequest(RequestContext& ctx) override;
 
@@ -17,6 +19,9 @@ public:
     // The request body with generationConfig.maxOutputTokens at most `cap` (set when absent). The body unchanged
     // when it is not a JSON object.
     static QByteArray clampOutputTokens(const QByteArray& body, qint64 cap);
+
+private:
+    PolicyEngine& m_policy;
 };
 
 } // namespace gemgate
