@@ -37,6 +37,9 @@ void takeLoopbackPort(int port) {
     loop.sin_family = AF_INET;
     loop.sin_port = htons(static_cast<quint16>(port));
     loop.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    // Like any server: a connection of the gateway's in TIME_WAIT on that port must not keep it out.
+    const int on = 1;
+    ::setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
     if (realBind()(s, reinterpret_cast<const sockaddr*>(&loop), sizeof loop) == 0 && ::listen(s, 8) == 0)
         g_squatter.store(s);
     else
