@@ -3,6 +3,7 @@
 #include "clientscli.h"
 #include "usagecli.h"
 
+#include "admin/adminservice.h"
 #include "config/configloader.h"
 #include "control/gatewaycontroller.h"
 #include "unixsignals.h"
@@ -119,6 +120,7 @@ int runHeadless(const CommandLine& cl) {
     if (path.isEmpty())
         return 2;
     GatewayController controller;
+    attachAdminApi(controller);
     QObject::connect(&controller, &GatewayController::message, &controller,
                      [](const QString& m) { err(QStringLiteral("gemgate: %1").arg(m)); });
     controller.setConfigPath(path);

@@ -3,6 +3,7 @@
 
 #include "headless.h"
 
+#include "admin/adminservice.h"
 #include "control/gatewaycontroller.h"
 #include "mainwindow.h"
 
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
         return 2;
 
     gemgate::GatewayController controller;
+    gemgate::attachAdminApi(controller);
     controller.setConfigPath(path);
     // The window owns the tray icon; with a tray, closing the window only hides it.
     gemgate::MainWindow window(&controller);

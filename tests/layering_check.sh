@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The engine's layering, checked on the includes: each rule names a folder of proxycore/ and the folders its files
 # may not include. The data path (http, runtime, net, pipeline, upstream) never reaches up into the control layer
-# (control, admin); runtime/ and http/ sit below the data path. The desktop UI (ui/, beside proxycore/) sees the
+# (control, admin); runtime/ and http/ sit below the data path; admin/ builds on control/, never the other way. The desktop UI (ui/, beside proxycore/) sees the
 # engine only through control/: it includes no other folder of proxycore.
 #   layering_check.sh <proxycore dir>
 set -euo pipefail
@@ -13,6 +13,7 @@ rules=(
     "net:control admin"
     "pipeline:control admin"
     "upstream:control admin pipeline"
+    "control:admin"
 )
 bad=0
 for rule in "${rules[@]}"; do

@@ -1,7 +1,5 @@
 #include "control/gatewaycontroller.h"
 
-#include "admin/adminapi.h"
-#include "admin/adminserver.h"
 #include "config/configloader.h"
 #include "control/engine.h"
 #include "control/keymanager.h"

@@ -9,6 +9,7 @@
 #include "clients/clientstore.h"
 #include "config/config.h"
 #include "config/configloader.h"
+#include "control/adminendpoint.h"
 #include "keys/keypool.h"
 #include "metrics/perfwindow.h"
 #include "storage/confighistory.h"
@@ -27,8 +28,7 @@ class QTimer;
 
 namespace gemgate {
 
-class AdminApi;
-class AdminServer;
+class AdminEndpoint;
 class Engine;
 class KeyManager;
 struct NewKey;
@@ -72,6 +72,10 @@ class GatewayController : public QObject {
 public:
     explicit GatewayController(QObject* parent = nullptr);
     ~GatewayController() override;
+
+    // What the admin listener is made with (admin/adminservice.h: attachAdminApi). Without it, admin.enabled
+    // reports that the admin API is not available in this process.
+    void setAdminEndpointFactory(AdminEndpointFactory factory) { m_adminFactory = std::move(factory); }
 
     // The file start() and reload() read. Empty => start() needs an explicit config.
     void setConfigPath(const QString& path);
@@ -212,8 +216,8 @@ private:
     int m_configVersion = 0;
     mutable std::unique_ptr<ConfigHistory> m_history;
     mutable StateDb* m_historyDb = nullptr;
-    std::unique_ptr<AdminApi> m_adminApi;
-    std::unique_ptr<AdminServer> m_admin;
+    AdminEndpointFactory m_adminFactory;
+    std::unique_ptr<AdminEndpoint> m_admin;
     QString m_adminToken;
     QString m_adminProblem; // why the admin listener or API is not as configured ("" when it is)
     PerfWindow m_perf;

@@ -1,8 +1,6 @@
 // GatewayController: the operations surface (metrics, performance, errors, logs, config history, apply and
 // rollback, the admin listener). Split from gatewaycontroller.cpp, which keeps start, stop, reload, keys and clients.
 
-#include "admin/adminapi.h"
-#include "admin/adminserver.h"
 #include "config/configredact.h"
 #include "control/engine.h"
 #include "control/gatewaycontroller.h"
@@ -318,8 +316,8 @@ void GatewayController::applyAdmin(const Config& config) {
         if (m_admin) {
             // This may run inside an admin request (PUT /api/config turning the listener off): the server and its
             // connections go once control is back in the event loop, not under the request's feet.
-            m_admin->close();
-            m_admin.release()->deleteLater();
+            m_admin->closeSoon();
+            m_admin.reset();
             Q_EMIT message(QStringLiteral("admin listener closed (admin.enabled: false)"));
         }
         return;
@@ -340,15 +338,15 @@ void GatewayController::applyAdmin(const Config& config) {
         }
     }
     m_adminToken = token;
-    if (!m_adminApi)
-        m_adminApi = std::make_unique<AdminApi>(this);
-    m_adminApi->setToken(token);
     if (!m_admin) {
-        AdminApi* api = m_adminApi.get();
-        m_admin = std::make_unique<AdminServer>(
-            [api](const AdminRequest& request, AdminResponder respond) { api->handle(request, std::move(respond)); },
-            [api](const QByteArray& path, const HttpHeaders& headers) { return api->refuse(path, headers); });
+        if (!m_adminFactory) {
+            m_adminProblem = QStringLiteral("admin API not available in this process (no admin endpoint attached)");
+            Q_EMIT message(m_adminProblem);
+            return;
+        }
+        m_admin = m_adminFactory(*this);
     }
+    m_admin->setToken(token);
     const quint16 port = config.metrics.prometheusPort;
     if (m_admin->isListening() && m_admin->host() == a.host && (port == 0 || m_admin->port() == port))
         return;

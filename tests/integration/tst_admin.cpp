@@ -127,6 +127,7 @@ public:
         Headers token;
 
         bool start(const QByteArray& extra = {}) {
+            attachAdminApi(controller);
             dir.setAutoRemove(false);
             if (!upstream.start(2))
                 return false;

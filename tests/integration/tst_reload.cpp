@@ -69,6 +69,7 @@ void TstReload::fileChangeReloads() {
     QVERIFY(writeInPlace(path, config(upstream, dir.path(), keyA)));
 
     GatewayController controller;
+    attachAdminApi(controller);
     QStringList messages;
     connect(&controller, &GatewayController::message, this, [&](const QString& m) { messages.append(m); });
     controller.setConfigPath(path);

@@ -4,6 +4,7 @@
 // real FakeUpstream, for integration tests. Header-only so that each test binary compiles it with its own
 // settings.
 
+#include "admin/adminservice.h"
 #include "artifacts.h"
 #include "control/gatewaycontroller.h"
 #include "fakeupstream.h"
@@ -31,6 +32,7 @@ struct GatewayFixture {
 
     // A config for tests: `keys` upstream keys with weight 1, auth on with kClientKey, access log to a file.
     explicit GatewayFixture(int keys = 2, int upstreamThreads = 2) {
+        attachAdminApi(controller);
         if (!upstream.start(upstreamThreads))
             qFatal("fake upstream did not start");
         dir.setAutoRemove(false);

@@ -5,6 +5,7 @@
 // admin listener off is followed, a listener that cannot bind says Off, and after a stop the row says Off with no
 // token left. The token never reaches the log pane. Also saves admininfo.png next to the test binary.
 
+#include "admin/adminservice.h"
 #include "control/gatewaycontroller.h"
 #include "mainwindow.h"
 
@@ -98,6 +99,7 @@ bool TestAdminInfo::anyLabelContains(const QString& text) const {
 void TestAdminInfo::init() {
     QVERIFY(m_dir.isValid());
     m_controller = std::make_unique<GatewayController>();
+    attachAdminApi(*m_controller);
     m_window = std::make_unique<MainWindow>(m_controller.get());
     QString error;
     QVERIFY2(m_controller->start(config(), &error), qPrintable(error));

@@ -4,6 +4,7 @@
 // a warning; auth on without a config key: a note). The key never reaches the log pane. Also saves clientkey.png
 // next to the test binary.
 
+#include "admin/adminservice.h"
 #include "control/gatewaycontroller.h"
 #include "mainwindow.h"
 
@@ -86,6 +87,7 @@ void TestClientKey::restart(std::shared_ptr<Config> cfg) {
 void TestClientKey::init() {
     QVERIFY(m_dir.isValid());
     m_controller = std::make_unique<GatewayController>();
+    attachAdminApi(*m_controller);
     m_window = std::make_unique<MainWindow>(m_controller.get());
     QString error;
     // The first key is the one the first-run config generates; a second one must not be what the window shows.

@@ -2,6 +2,7 @@
 // traffic, the Start/Stop button and the tray actions driving the gateway, start failures shown in the window, the
 // log pane's cap, and a screenshot (mainwindow.png next to the test binary) for a human look.
 
+#include "admin/adminservice.h"
 #include "control/gatewaycontroller.h"
 #include "mainwindow.h"
 #include "trayicon.h"
@@ -104,6 +105,7 @@ void TestMainWindow::initTestCase() {
 
 void TestMainWindow::init() {
     m_controller = std::make_unique<GatewayController>();
+    attachAdminApi(*m_controller);
     // The window's Start button (and the tray action) read this file; the first start below is in-memory.
     m_controller->setConfigPath(m_configPath);
     m_window = std::make_unique<MainWindow>(m_controller.get());
