@@ -1,6 +1,6 @@
 #include "admin/adminserver.h"
 
-#include "net/httpparser.h"
+#include "http/httpparser.h"
 #include "pipeline/gatewayerror.h"
 
 #include <QHostAddress>

@@ -18,7 +18,7 @@
 #include "config/config.h"
 #include "gemini/errorclass.h"
 #include "gemini/tokenestimate.h"
-#include "keys/clock.h"
+#include "clock/clock.h"
 
 #include <QByteArray>
 #include <QHash>

@@ -5,7 +5,7 @@
 // complete request to a ProxySession and writes its response (Content-Length or chunked) with backpressure.
 // A plain object, not a QObject: its socket is the Qt context of every connection it makes.
 
-#include "net/httpparser.h"
+#include "http/httpparser.h"
 #include "pipeline/proxysession.h"
 
 class QTcpSocket;

@@ -15,7 +15,7 @@
 // restart (restore()); source-IP scopes are not persisted (addresses change). Time comes from an injectable Clock.
 
 #include "config/config.h"
-#include "keys/clock.h"
+#include "clock/clock.h"
 
 #include <QByteArray>
 #include <QHash>

@@ -2,7 +2,7 @@
 
 #include "storage/sqltext.h"
 
-#include "keys/clock.h"
+#include "clock/clock.h"
 #include "storage/statedb.h"
 
 #include <QCryptographicHash>

@@ -1,6 +1,6 @@
 #include "upstream/http1pool.h"
 
-#include "net/httpparser.h"
+#include "http/httpparser.h"
 
 #include <QLoggingCategory>
 #include <QPointer>

@@ -6,7 +6,7 @@
 
 #include "control/keymanager.h"
 #include "gatewayfixture.h"
-#include "keys/clock.h"
+#include "clock/clock.h"
 #include "storage/statedb.h"
 
 #include <QDateTime>

@@ -2,7 +2,7 @@
 // midnight across the 23-hour and 25-hour days, the year boundary, ManualClock, and the built-in DST rule (used
 // without tzdata) agreeing with QTimeZone hour by hour over 2025-2027.
 
-#include "keys/clock.h"
+#include "clock/clock.h"
 
 #include <QDateTime>
 #include <QRandomGenerator>

@@ -4,7 +4,7 @@
 // reaching the database files (a marker secret grepped for in the .db / -wal / -shm files), no row without its
 // file, pruning rows and files, and a reopened database continuing the numbering.
 
-#include "keys/clock.h"
+#include "clock/clock.h"
 #include "storage/confighistory.h"
 #include "storage/statedb.h"
 

@@ -1,7 +1,7 @@
 // HttpParser (llhttp): requests and responses, whole or byte by byte, pipelining, the limits that map to
 // 413/431/400, keep-alive rules, EOF-delimited responses, HEAD responses and a sink that refuses the headers.
 
-#include "net/httpparser.h"
+#include "http/httpparser.h"
 
 #include <QTest>
 

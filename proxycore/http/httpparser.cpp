@@ -1,4 +1,4 @@
-#include "net/httpparser.h"
+#include "http/httpparser.h"
 
 #include <llhttp.h>
 

@@ -1,4 +1,4 @@
-#include "keys/clock.h"
+#include "clock/clock.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
