@@ -1,5 +1,6 @@
 #include "keys/keypool.h"
 
+#include "keys/keypool_p.h"
 #include "keys/redact.h"
 #include "storage/statedb.h"
 
@@ -11,44 +12,8 @@
 namespace gemgate {
 
 namespace {
-constexpr qint64 kBucketMs = 1000;
-constexpr int kBuckets = 60;
 constexpr qint64 kMaxBreakerOpenMs = 5 * 60 * 1000;
 constexpr qint64 kMaxTransientRestMs = 60 * 60 * 1000;
-constexpr int kMaxReasonChars = 300;
-
-QString keyScope(const QString& key, const QString& model) {
-    return QStringLiteral("k\x1f") + key + QChar(0x1f) + model;
-}
-QString projectScope(const QString& project, const QString& model) {
-    return QStringLiteral("p\x1f") + project + QChar(0x1f) + model;
-}
-
-// The most specific rule for a model: exact name, then the longest prefix*, then "*".
-const ModelLimitRule* matchRule(const QList<ModelLimitRule>& rules, const QString& model) {
-    const ModelLimitRule* best = nullptr;
-    qsizetype bestLen = -1;
-    for (const ModelLimitRule& r : rules) {
-        qsizetype len = -1;
-        if (r.model == model)
-            len = 1 << 20;
-        else if (r.model.endsWith(u'*') && model.startsWith(QStringView(r.model).chopped(1)))
-            len = r.model.size() - 1;
-        if (len > bestLen) {
-            best = &r;
-            bestLen = len;
-        }
-    }
-    return best;
-}
-
-QString seconds(qint64 ms) {
-    return QStringLiteral("%1 s").arg((ms + 999) / 1000);
-}
-
-QString clip(const QString& s) {
-    return s.size() > kMaxReasonChars ? s.left(kMaxReasonChars) + QStringLiteral("...") : s;
-}
 } // namespace
 
 bool modelAllowed(const QStringList& allowed, const QString& model) {
@@ -83,84 +48,6 @@ bool KeyPoolDelta::isEmpty() const {
     return states.isEmpty() && counters.isEmpty() && cooldowns.isEmpty();
 }
 
-// A sliding 60 s window in 1 s buckets.
-struct KeyPool::Window {
-    qint64 second[kBuckets] = {};
-    qint64 value[kBuckets] = {};
-
-    void add(qint64 nowMs, qint64 n) {
-        const qint64 s = nowMs / kBucketMs;
-        const int i = int(s % kBuckets);
-        if (second[i] != s) {
-            second[i] = s;
-            value[i] = 0;
-        }
-        value[i] += n;
-    }
-    qint64 sum(qint64 nowMs) const {
-        const qint64 s = nowMs / kBucketMs;
-        qint64 total = 0;
-        for (int i = 0; i < kBuckets; ++i) {
-            if (second[i] > s - kBuckets && second[i] <= s)
-                total += value[i];
-        }
-        return total;
-    }
-    // How long until sum + need <= limit, as buckets age out (0 when it already fits).
-    qint64 msUntilFits(qint64 nowMs, qint64 need, qint64 limit) const {
-        qint64 total = sum(nowMs);
-        if (total + need <= limit)
-            return 0;
-        const qint64 s = nowMs / kBucketMs;
-        // Oldest bucket first.
-        for (qint64 age = kBuckets - 1; age >= 0; --age) {
-            const qint64 sec = s - age;
-            const int i = int(((sec % kBuckets) + kBuckets) % kBuckets);
-            if (second[i] != sec)
-                continue;
-            total -= value[i];
-            if (total + need <= limit)
-                return (sec + kBuckets) * kBucketMs - nowMs;
-        }
-        return kBuckets * kBucketMs; // need alone exceeds the limit: say "a minute", the best guess
-    }
-};
-
-// Counters and cooldown of one project x model (or key x model).
-struct KeyPool::Scope {
-    Window rpm;
-    Window tpm;
-    qint64 rpd = 0;
-    qint64 tokensDay = 0;
-    qint64 cooldownUntil = 0;
-    QString cooldownReason;
-    int strikes = 0; // per-minute 429s without RetryInfo in a row (backoff exponent)
-};
-
-struct KeyPool::Entry {
-    UpstreamKey cfg;
-    QByteArray secret;
-    bool secretLoaded = false;
-    QString secretError;
-    qint64 current = 0; // smooth weighted round-robin
-    int inFlight = 0;
-    bool userDisabled = false;
-    QString disabledReason;
-    qint64 disabledAt = 0;
-    qint64 cooldownUntil = 0; // key-wide rest after repeated transient failures
-    QString cooldownReason;
-    int transientInRow = 0;
-    int restLevel = 0;
-    QString lastError;
-    qint64 lastErrorAt = 0;
-    qint64 lastSuccessAt = 0;
-    qint64 lastCheckAt = 0;
-    qint64 requestsToday = 0;
-    qint64 tokensToday = 0;
-    QHash<QString, qint64> modelRequestsToday;
-    bool dirty = false;
-};
-
 // Why a key cannot take a request now.
 struct KeyPool::Blocker {
     enum Kind { None, Excluded, Unusable, Waiting } kind = None;
@@ -175,7 +62,6 @@ KeyPool::KeyPool(const Clock* clock)
 
 KeyPool::~KeyPool() {
     qDeleteAll(m_entries);
-    qDeleteAll(m_scopes);
 }
 
 void KeyPool::setClock(const Clock* clock) {
@@ -189,24 +75,20 @@ void KeyPool::setRandomSeed(quint64 seed) {
     m_rng.seed(seed);
 }
 
-KeyPool::Entry* KeyPool::find(const QString& id) {
-    for (Entry* e : std::as_const(m_entries)) {
-        if (e->cfg.id == id)
-            return e;
-    }
-    return nullptr;
+KeyEntry* KeyPool::find(const QString& id) {
+    return findEntry(m_entries, id);
 }
 
-const KeyPool::Entry* KeyPool::find(const QString& id) const {
-    return const_cast<KeyPool*>(this)->find(id);
+const KeyEntry* KeyPool::find(const QString& id) const {
+    return findEntry(m_entries, id);
 }
 
 void KeyPool::configure(const GeminiConfig& config) {
     QMutexLocker lock(&m_mutex);
-    QList<Entry*> next;
+    QList<KeyEntry*> next;
     next.reserve(config.apiKeys.size());
     for (const UpstreamKey& k : config.apiKeys) {
-        Entry* e = nullptr;
+        KeyEntry* e = nullptr;
         for (qsizetype i = 0; i < m_entries.size(); ++i) {
             if (m_entries[i]->cfg.id == k.id) {
                 e = m_entries.takeAt(i);
@@ -215,7 +97,7 @@ void KeyPool::configure(const GeminiConfig& config) {
         }
         const bool existed = e != nullptr;
         if (!e)
-            e = new Entry;
+            e = new KeyEntry;
         const bool sameSource =
             e->cfg.secretRef == k.secretRef && (k.secretRef.isEmpty() ? e->secret == k.secret.toUtf8() : true);
         if (existed && !sameSource)
@@ -248,7 +130,7 @@ void KeyPool::configure(const GeminiConfig& config) {
     m_breakerOpenMs = qint64(m_config.keyPool.breaker.openSeconds) * 1000;
 }
 
-void KeyPool::forgive(Entry& e) {
+void KeyPool::forgive(KeyEntry& e) {
     e.disabledReason.clear();
     e.cooldownUntil = 0;
     e.cooldownReason.clear();
@@ -259,7 +141,7 @@ void KeyPool::forgive(Entry& e) {
 
 void KeyPool::setSecret(const QString& id, const QByteArray& secret) {
     QMutexLocker lock(&m_mutex);
-    if (Entry* e = find(id)) {
+    if (KeyEntry* e = find(id)) {
         if (!e->secret.isEmpty() && e->secret != secret)
             forgive(*e); // the secret behind the reference changed (rotated in the keychain or file)
         e->secret = secret;
@@ -270,7 +152,7 @@ void KeyPool::setSecret(const QString& id, const QByteArray& secret) {
 
 void KeyPool::setSecretError(const QString& id, const QString& error) {
     QMutexLocker lock(&m_mutex);
-    if (Entry* e = find(id)) {
+    if (KeyEntry* e = find(id)) {
         e->secret.clear();
         e->secretLoaded = false;
         e->secretError = error;
@@ -288,42 +170,15 @@ void KeyPool::rollDay(qint64 now) {
     m_day = day;
     if (first)
         return;
-    for (Scope* s : std::as_const(m_scopes)) {
-        s->rpd = 0;
-        s->tokensDay = 0;
-    }
-    for (Entry* e : std::as_const(m_entries)) {
+    m_scopes.resetDay();
+    for (KeyEntry* e : std::as_const(m_entries)) {
         e->requestsToday = 0;
         e->tokensToday = 0;
         e->modelRequestsToday.clear();
     }
 }
 
-KeyPool::Scope& KeyPool::scope(const QString& name) {
-    Scope*& s = m_scopes[name];
-    if (!s)
-        s = new Scope;
-    return *s;
-}
-
-const KeyPool::Scope* KeyPool::findScope(const QString& name) const {
-    return m_scopes.value(name, nullptr);
-}
-
-ModelLimits KeyPool::projectLimits(const QString& project, const QString& model) const {
-    for (const ProjectConfig& p : m_config.projects) {
-        if (p.id == project) {
-            if (const ModelLimitRule* r = matchRule(p.limits, model))
-                return r->limits;
-            break;
-        }
-    }
-    if (const ModelLimitRule* r = matchRule(m_config.limits, model))
-        return r->limits;
-    return {};
-}
-
-KeyPool::Blocker KeyPool::blocker(const Entry& e, const PickRequest& r, qint64 now) const {
+KeyPool::Blocker KeyPool::blocker(const KeyEntry& e, const PickRequest& r, qint64 now) const {
     Blocker b;
     auto unusable = [&b](QString why) {
         b.kind = Blocker::Unusable;
@@ -362,10 +217,10 @@ KeyPool::Blocker KeyPool::blocker(const Entry& e, const PickRequest& r, qint64 n
     // Calls that name no model (files, batches, model lists) have a scope of their own, so that a 429 on them does
     // not stop generation, and the reverse.
     const QString model = r.countsAgainstQuota ? r.model : QString();
-    if (const Scope* s = findScope(projectScope(project, model)))
+    if (const LimitScope* s = m_scopes.find(projectScope(project, model)))
         consider(s->cooldownUntil, s->cooldownReason);
     if (r.countsAgainstQuota && !r.model.isEmpty()) {
-        auto limitCheck = [&](const Scope* s, const ModelLimits& l, const QString& where) {
+        auto limitCheck = [&](const LimitScope* s, const ModelLimits& l, const QString& where) {
             if (!l.any())
                 return;
             if (l.rpd > 0 && (s ? s->rpd : 0) + 1 > l.rpd)
@@ -393,10 +248,10 @@ KeyPool::Blocker KeyPool::blocker(const Entry& e, const PickRequest& r, qint64 n
                                            .arg(r.model));
             }
         };
-        limitCheck(findScope(projectScope(project, r.model)), projectLimits(project, r.model),
+        limitCheck(m_scopes.find(projectScope(project, r.model)), projectLimits(m_config, project, r.model),
                    QStringLiteral("project %1").arg(project));
         if (const ModelLimitRule* kr = matchRule(e.cfg.limits, r.model))
-            limitCheck(findScope(keyScope(e.cfg.id, r.model)), kr->limits, QStringLiteral("the key"));
+            limitCheck(m_scopes.find(keyScope(e.cfg.id, r.model)), kr->limits, QStringLiteral("the key"));
     }
     if (wait > 0) {
         b.kind = Blocker::Waiting;
@@ -407,11 +262,11 @@ KeyPool::Blocker KeyPool::blocker(const Entry& e, const PickRequest& r, qint64 n
     return b;
 }
 
-KeyPool::Entry* KeyPool::choose(QList<Entry*>& eligible, const PickRequest& r) {
-    auto swrr = [](const QList<Entry*>& set) {
-        Entry* best = nullptr;
+KeyEntry* KeyPool::choose(QList<KeyEntry*>& eligible, const PickRequest& r) {
+    auto swrr = [](const QList<KeyEntry*>& set) {
+        KeyEntry* best = nullptr;
         qint64 total = 0;
-        for (Entry* e : set) {
+        for (KeyEntry* e : set) {
             e->current += e->cfg.weight;
             total += e->cfg.weight;
             if (!best || e->current > best->current)
@@ -426,8 +281,8 @@ KeyPool::Entry* KeyPool::choose(QList<Entry*>& eligible, const PickRequest& r) {
         return swrr(eligible);
     case KeyStrategy::LeastInFlight: {
         double best = 1e300;
-        QList<Entry*> ties;
-        for (Entry* e : eligible) {
+        QList<KeyEntry*> ties;
+        for (KeyEntry* e : eligible) {
             const double load = double(e->inFlight) / e->cfg.weight;
             if (load < best - 1e-9) {
                 best = load;
@@ -440,8 +295,8 @@ KeyPool::Entry* KeyPool::choose(QList<Entry*>& eligible, const PickRequest& r) {
     }
     case KeyStrategy::MostHeadroom: {
         double best = -1;
-        QList<Entry*> ties;
-        for (Entry* e : eligible) {
+        QList<KeyEntry*> ties;
+        for (KeyEntry* e : eligible) {
             const double h = statusOf(*e, now).headroom;
             if (h > best + 1e-9) {
                 best = h;
@@ -454,11 +309,11 @@ KeyPool::Entry* KeyPool::choose(QList<Entry*>& eligible, const PickRequest& r) {
     }
     case KeyStrategy::WeightedRandom: {
         qint64 total = 0;
-        for (Entry* e : eligible)
+        for (KeyEntry* e : eligible)
             total += e->cfg.weight;
         std::uniform_int_distribution<qint64> dist(0, total - 1);
         qint64 x = dist(m_rng);
-        for (Entry* e : eligible) {
+        for (KeyEntry* e : eligible) {
             x -= e->cfg.weight;
             if (x < 0)
                 return e;
@@ -470,9 +325,9 @@ KeyPool::Entry* KeyPool::choose(QList<Entry*>& eligible, const PickRequest& r) {
             return swrr(eligible);
         // Weighted rendezvous hashing: the same session maps to the same key while that key stays eligible,
         // and only the sessions of a key that drops out move.
-        Entry* best = nullptr;
+        KeyEntry* best = nullptr;
         double bestScore = 0;
-        for (Entry* e : eligible) {
+        for (KeyEntry* e : eligible) {
             const quint64 h = qHash(r.stickyKey, 0x9e3779b97f4a7c15ULL) ^ qHash(e->cfg.id, 0xc2b2ae3d27d4eb4fULL);
             quint64 z = h + 0x9e3779b97f4a7c15ULL; // splitmix64 finalizer for a well-mixed uniform value
             z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -493,7 +348,7 @@ KeyPool::Entry* KeyPool::choose(QList<Entry*>& eligible, const PickRequest& r) {
 
 int KeyPool::usableCount() const {
     int n = 0;
-    for (const Entry* e : m_entries) {
+    for (const KeyEntry* e : m_entries) {
         if (e->cfg.enabled && !e->userDisabled && e->secretLoaded && e->disabledReason.isEmpty())
             ++n;
     }
@@ -511,12 +366,12 @@ PickResult KeyPool::pick(const PickRequest& r) {
         return result;
     }
 
-    QList<Entry*> eligible;
+    QList<KeyEntry*> eligible;
     qint64 soonest = 0;
     int waiting = 0, rateLimited = 0, excluded = 0;
     QStringList reasons;
-    const Entry* pinned = nullptr;
-    for (Entry* e : std::as_const(m_entries)) {
+    const KeyEntry* pinned = nullptr;
+    for (KeyEntry* e : std::as_const(m_entries)) {
         const Blocker b = blocker(*e, r, now);
         if (e->cfg.id == r.pinnedKey)
             pinned = e;
@@ -533,7 +388,7 @@ PickResult KeyPool::pick(const PickRequest& r) {
                 ++rateLimited;
             if (soonest == 0 || b.untilMs < soonest)
                 soonest = b.untilMs;
-            reasons.append(QStringLiteral("%1: %2 (back in %3)").arg(e->cfg.id, b.why, seconds(b.untilMs - now)));
+            reasons.append(QStringLiteral("%1: %2 (back in %3)").arg(e->cfg.id, b.why, secondsText(b.untilMs - now)));
             break;
         case Blocker::Unusable:
             if (r.pinnedProject.isEmpty() || e->cfg.project == r.pinnedProject)
@@ -543,7 +398,7 @@ PickResult KeyPool::pick(const PickRequest& r) {
     }
     // A pinned resource prefers the key that created it.
     if (pinned && eligible.contains(pinned))
-        eligible = {const_cast<Entry*>(pinned)};
+        eligible = {const_cast<KeyEntry*>(pinned)};
 
     // The breaker holds everything while open, and lets one probe through when half-open.
     bool probe = false;
@@ -584,7 +439,7 @@ PickResult KeyPool::pick(const PickRequest& r) {
 
     if (r.dryRun)
         return result; // a key could serve; cause None, no lease
-    Entry* e = choose(eligible, r);
+    KeyEntry* e = choose(eligible, r);
     KeyLease lease;
     lease.id = e->cfg.id;
     lease.project = e->cfg.project;
@@ -599,13 +454,13 @@ PickResult KeyPool::pick(const PickRequest& r) {
     if (r.countsAgainstQuota && !r.model.isEmpty()) {
         lease.counted = true;
         lease.reservedTokens = r.estimatedTokens;
-        Scope& p = scope(projectScope(e->cfg.project, r.model));
+        LimitScope& p = m_scopes.get(projectScope(e->cfg.project, r.model));
         p.rpm.add(now, 1);
         p.tpm.add(now, r.estimatedTokens);
         ++p.rpd;
         p.tokensDay += r.estimatedTokens;
         if (matchRule(e->cfg.limits, r.model)) {
-            Scope& k = scope(keyScope(e->cfg.id, r.model));
+            LimitScope& k = m_scopes.get(keyScope(e->cfg.id, r.model));
             k.rpm.add(now, 1);
             k.tpm.add(now, r.estimatedTokens);
             ++k.rpd;
@@ -625,7 +480,7 @@ PickResult KeyPool::pick(const PickRequest& r) {
     return result;
 }
 
-void KeyPool::markKeyDirty(Entry& e) {
+void KeyPool::markKeyDirty(KeyEntry& e) {
     e.dirty = true;
 }
 
@@ -640,7 +495,7 @@ void KeyPool::reportSuccess(const KeyLease& lease, qint64 inputTokens) {
         m_breakerOpenMs = qint64(m_config.keyPool.breaker.openSeconds) * 1000;
         m_recent429.clear();
     }
-    Entry* e = find(lease.id);
+    KeyEntry* e = find(lease.id);
     if (!e)
         return;
     e->inFlight = qMax(0, e->inFlight - 1);
@@ -649,22 +504,22 @@ void KeyPool::reportSuccess(const KeyLease& lease, qint64 inputTokens) {
     e->restLevel = 0;
     markKeyDirty(*e);
     if (!lease.model.isEmpty()) {
-        if (Scope* s = m_scopes.value(projectScope(lease.project, lease.model)))
+        if (LimitScope* s = m_scopes.find(projectScope(lease.project, lease.model)))
             s->strikes = 0;
     }
     if (lease.counted && inputTokens >= 0)
         chargeTokens(*e, lease, inputTokens - lease.reservedTokens, now);
 }
 
-void KeyPool::chargeTokens(Entry& e, const KeyLease& lease, qint64 delta, qint64 now) {
+void KeyPool::chargeTokens(KeyEntry& e, const KeyLease& lease, qint64 delta, qint64 now) {
     // Reconcile TPM: the estimate was charged at pick time; charge (or refund) the difference now.
     if (delta == 0)
         return;
     // A refund only makes sense while the tokens charged at pick time are still in the minute window; later it
     // would be taken from other requests' tokens.
-    const bool inWindow = delta > 0 || now - lease.pickedAtMs < kBuckets * kBucketMs - kBucketMs;
+    const bool inWindow = delta > 0 || now - lease.pickedAtMs < kWindowMs - kWindowBucketMs;
     for (const QString& name : {projectScope(lease.project, lease.model), keyScope(lease.id, lease.model)}) {
-        if (Scope* s = m_scopes.value(name)) {
+        if (LimitScope* s = m_scopes.find(name)) {
             if (inWindow)
                 s->tpm.add(now, delta);
             s->tokensDay = qMax<qint64>(0, s->tokensDay + delta);
@@ -700,7 +555,7 @@ void KeyPool::noteBreaker429(const QString& id, qint64 now) {
                             .arg(distinct.size())
                             .arg(usable)
                             .arg(bc.windowSeconds)
-                            .arg(seconds(m_breakerOpenMs)));
+                            .arg(secondsText(m_breakerOpenMs)));
     }
 }
 
@@ -714,7 +569,7 @@ QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& err
     QMutexLocker lock(&m_mutex);
     const qint64 now = m_clock->nowMs();
     rollDay(now);
-    Entry* e = find(lease.id);
+    KeyEntry* e = find(lease.id);
     if (e)
         e->inFlight = qMax(0, e->inFlight - 1);
     const bool wasProbe = lease.probe;
@@ -727,13 +582,13 @@ QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& err
         chargeTokens(*e, lease, -lease.reservedTokens, now);
 
     QList<QByteArray> secrets;
-    for (const Entry* x : std::as_const(m_entries))
+    for (const KeyEntry* x : std::as_const(m_entries))
         secrets.append(x->secret);
     // Reason, quota id and message are all upstream text: the whole line is redacted.
     const QString raw = error.reason.isEmpty()    ? error.message
                         : error.message.isEmpty() ? error.reason
                                                   : error.reason + QStringLiteral(": ") + error.message;
-    const QString summary = clip(QString::fromUtf8(redactSecrets(raw.toUtf8(), secrets)).simplified());
+    const QString summary = clipReason(QString::fromUtf8(redactSecrets(raw.toUtf8(), secrets)).simplified());
 
     QString action;
     switch (error.cls) {
@@ -754,7 +609,7 @@ QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& err
         action = QStringLiteral("disabled key %1: %2").arg(e->cfg.id, e->disabledReason);
         if (error.billingWide) {
             // Prepaid credit exhausted: every key billed to this project stops.
-            for (Entry* x : std::as_const(m_entries)) {
+            for (KeyEntry* x : std::as_const(m_entries)) {
                 if (x != e && x->cfg.project == e->cfg.project && x->disabledReason.isEmpty()) {
                     x->disabledReason = e->disabledReason;
                     x->disabledAt = now;
@@ -778,7 +633,7 @@ QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& err
         QStringList models{model};
         if (lease.counted && !lease.model.isEmpty() && lease.model != model)
             models.append(lease.model);
-        Scope& s = scope(projectScope(e->cfg.project, model));
+        LimitScope& s = m_scopes.get(projectScope(e->cfg.project, model));
         qint64 until = 0;
         QString why;
         const QString what = model.isEmpty() ? QStringLiteral("calls without a model") : model;
@@ -790,7 +645,8 @@ QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& err
                                      : QString::fromUtf8(redactSecrets(error.quotaId.toUtf8(), secrets)));
         } else if (error.retryDelayMs >= 0) {
             until = now + qMax<qint64>(error.retryDelayMs, 1000);
-            why = QStringLiteral("rate-limited for %1 (429, retry after %2)").arg(what, seconds(error.retryDelayMs));
+            why =
+                QStringLiteral("rate-limited for %1 (429, retry after %2)").arg(what, secondsText(error.retryDelayMs));
             s.strikes = 0;
         } else {
             ++s.strikes;
@@ -800,10 +656,10 @@ QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& err
             const qint64 ms = qMin(cap, jitter(base << qMin(s.strikes - 1, 20)));
             until = now + ms;
             why = QStringLiteral("rate-limited for %1 (429 without a retry delay, backing off %2)")
-                      .arg(what, seconds(ms));
+                      .arg(what, secondsText(ms));
         }
         for (const QString& m : std::as_const(models)) {
-            Scope& target = scope(projectScope(e->cfg.project, m));
+            LimitScope& target = m_scopes.get(projectScope(e->cfg.project, m));
             if (until <= target.cooldownUntil)
                 continue;
             target.cooldownUntil = until;
@@ -845,7 +701,7 @@ QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& err
                                     .arg(e->transientInRow)
                                     .arg(summary);
             e->transientInRow = 0;
-            action = QStringLiteral("key %1 rests for %2: %3").arg(e->cfg.id, seconds(ms), e->cooldownReason);
+            action = QStringLiteral("key %1 rests for %2: %3").arg(e->cfg.id, secondsText(ms), e->cooldownReason);
         }
         break;
     }
@@ -879,13 +735,13 @@ void KeyPool::release(const KeyLease& lease) {
     QMutexLocker lock(&m_mutex);
     if (lease.probe)
         m_probeInFlight = false;
-    if (Entry* e = find(lease.id))
+    if (KeyEntry* e = find(lease.id))
         e->inFlight = qMax(0, e->inFlight - 1);
 }
 
 bool KeyPool::setUserEnabled(const QString& id, bool enabled) {
     QMutexLocker lock(&m_mutex);
-    Entry* e = find(id);
+    KeyEntry* e = find(id);
     if (!e)
         return false;
     e->userDisabled = !enabled;
@@ -895,7 +751,7 @@ bool KeyPool::setUserEnabled(const QString& id, bool enabled) {
     return true;
 }
 
-KeyStatus KeyPool::statusOf(const Entry& e, qint64 now) const {
+KeyStatus KeyPool::statusOf(const KeyEntry& e, qint64 now) const {
     KeyStatus s;
     s.id = e.cfg.id;
     s.label = e.cfg.label;
@@ -915,13 +771,9 @@ KeyStatus KeyPool::statusOf(const Entry& e, qint64 now) const {
 
     // Budgets for every model this key's project has counters or a cooldown for.
     QStringList models = e.modelRequestsToday.keys();
-    const QString prefix = QStringLiteral("p\x1f") + e.cfg.project + QChar(0x1f);
-    for (auto it = m_scopes.cbegin(); it != m_scopes.cend(); ++it) {
-        if (it.key().startsWith(prefix)) {
-            const QString m = it.key().mid(prefix.size());
-            if (!models.contains(m))
-                models.append(m);
-        }
+    for (const QString& m : m_scopes.projectModels(e.cfg.project)) {
+        if (!models.contains(m))
+            models.append(m);
     }
     // Models with a limit of their own show their budget before the first request too.
     auto addRuleModels = [&models](const QList<ModelLimitRule>& rules) {
@@ -946,9 +798,9 @@ KeyStatus KeyPool::statusOf(const Entry& e, qint64 now) const {
     for (const QString& m : std::as_const(models)) {
         ModelBudget b;
         b.model = m;
-        const Scope* p = findScope(projectScope(e.cfg.project, m));
-        const Scope* k = findScope(keyScope(e.cfg.id, m));
-        const ModelLimits pl = projectLimits(e.cfg.project, m);
+        const LimitScope* p = m_scopes.find(projectScope(e.cfg.project, m));
+        const LimitScope* k = m_scopes.find(keyScope(e.cfg.id, m));
+        const ModelLimits pl = projectLimits(m_config, e.cfg.project, m);
         const ModelLimitRule* kr = matchRule(e.cfg.limits, m);
         const ModelLimits kl = kr ? kr->limits : ModelLimits{};
         // Per dimension, show whichever budget is tighter: the project's (shared with its other keys) or the key's
@@ -1012,14 +864,14 @@ QList<KeyStatus> KeyPool::statuses() const {
     QMutexLocker lock(&m_mutex);
     const qint64 now = m_clock->nowMs();
     QList<KeyStatus> out;
-    for (const Entry* e : m_entries)
+    for (const KeyEntry* e : m_entries)
         out.append(statusOf(*e, now));
     return out;
 }
 
 std::optional<KeyStatus> KeyPool::status(const QString& id) const {
     QMutexLocker lock(&m_mutex);
-    if (const Entry* e = find(id))
+    if (const KeyEntry* e = find(id))
         return statusOf(*e, m_clock->nowMs());
     return std::nullopt;
 }
@@ -1028,7 +880,7 @@ KeyPoolSummary KeyPool::summary() const {
     QMutexLocker lock(&m_mutex);
     const qint64 now = m_clock->nowMs();
     KeyPoolSummary s;
-    for (const Entry* e : m_entries) {
+    for (const KeyEntry* e : m_entries) {
         ++s.total;
         switch (statusOf(*e, now).health) {
         case KeyHealth::Ready:
@@ -1048,7 +900,7 @@ KeyPoolSummary KeyPool::summary() const {
 
 QString KeyPool::projectOf(const QString& id) const {
     QMutexLocker lock(&m_mutex);
-    const Entry* e = find(id);
+    const KeyEntry* e = find(id);
     return e ? e->cfg.project : QString();
 }
 
@@ -1068,7 +920,7 @@ QList<HealthCheckTarget> KeyPool::dueForHealthCheck(qint64 intervalMs) {
     QMutexLocker lock(&m_mutex);
     const qint64 now = m_clock->nowMs();
     QList<HealthCheckTarget> out;
-    for (Entry* e : std::as_const(m_entries)) {
+    for (KeyEntry* e : std::as_const(m_entries)) {
         if (!e->cfg.enabled || e->userDisabled || !e->secretLoaded)
             continue;
         const bool needs = !e->disabledReason.isEmpty() || e->cooldownUntil > now;
@@ -1082,7 +934,7 @@ QList<HealthCheckTarget> KeyPool::dueForHealthCheck(qint64 intervalMs) {
 
 std::optional<HealthCheckTarget> KeyPool::target(const QString& id) const {
     QMutexLocker lock(&m_mutex);
-    const Entry* e = find(id);
+    const KeyEntry* e = find(id);
     if (!e || !e->secretLoaded)
         return std::nullopt;
     return HealthCheckTarget{e->cfg.id, e->secret, e->cfg.proxy};
@@ -1090,7 +942,7 @@ std::optional<HealthCheckTarget> KeyPool::target(const QString& id) const {
 
 void KeyPool::reportHealthCheck(const QString& id, bool ok, const ClassifiedError& error) {
     QMutexLocker lock(&m_mutex);
-    Entry* e = find(id);
+    KeyEntry* e = find(id);
     if (!e)
         return;
     const qint64 now = m_clock->nowMs();
@@ -1103,9 +955,10 @@ void KeyPool::reportHealthCheck(const QString& id, bool ok, const ClassifiedErro
         e->lastSuccessAt = now;
     } else if (error.cls == UpstreamErrorClass::KeyInvalid) {
         QList<QByteArray> secrets;
-        for (const Entry* x : std::as_const(m_entries))
+        for (const KeyEntry* x : std::as_const(m_entries))
             secrets.append(x->secret);
-        const QString message = clip(QString::fromUtf8(redactSecrets(error.message.toUtf8(), secrets)).simplified());
+        const QString message =
+            clipReason(QString::fromUtf8(redactSecrets(error.message.toUtf8(), secrets)).simplified());
         e->disabledReason = error.reason.isEmpty() ? message : error.reason + QStringLiteral(": ") + message;
         e->disabledAt = now;
         e->lastError = e->disabledReason;
@@ -1117,7 +970,7 @@ void KeyPool::reportHealthCheck(const QString& id, bool ok, const ClassifiedErro
 QList<QByteArray> KeyPool::secrets() const {
     QMutexLocker lock(&m_mutex);
     QList<QByteArray> out;
-    for (const Entry* e : m_entries) {
+    for (const KeyEntry* e : m_entries) {
         if (!e->secret.isEmpty())
             out.append(e->secret);
     }
@@ -1134,7 +987,7 @@ void KeyPool::restore(const QList<KeyStateRow>& states, const QList<KeyDayCounte
     const qint64 now = m_clock->nowMs();
     rollDay(now);
     for (const KeyStateRow& row : states) {
-        Entry* e = find(row.keyId);
+        KeyEntry* e = find(row.keyId);
         if (!e)
             continue;
         e->userDisabled = row.userDisabled;
@@ -1149,7 +1002,7 @@ void KeyPool::restore(const QList<KeyStateRow>& states, const QList<KeyDayCounte
     for (const KeyDayCounterRow& row : today) {
         if (row.day != m_day)
             continue;
-        Entry* e = find(row.keyId);
+        KeyEntry* e = find(row.keyId);
         if (!e)
             continue;
         e->requestsToday += row.requests;
@@ -1157,11 +1010,11 @@ void KeyPool::restore(const QList<KeyStateRow>& states, const QList<KeyDayCounte
         if (row.model.isEmpty())
             continue;
         e->modelRequestsToday[row.model] += row.requests;
-        Scope& p = scope(projectScope(e->cfg.project, row.model));
+        LimitScope& p = m_scopes.get(projectScope(e->cfg.project, row.model));
         p.rpd += row.requests;
         p.tokensDay += row.tokens;
         if (matchRule(e->cfg.limits, row.model)) {
-            Scope& k = scope(keyScope(e->cfg.id, row.model));
+            LimitScope& k = m_scopes.get(keyScope(e->cfg.id, row.model));
             k.rpd += row.requests;
             k.tokensDay += row.tokens;
         }
@@ -1169,7 +1022,7 @@ void KeyPool::restore(const QList<KeyStateRow>& states, const QList<KeyDayCounte
     for (const ProjectCooldownRow& row : cooldowns) {
         if (row.untilMs <= now)
             continue;
-        Scope& s = scope(projectScope(row.project, row.model));
+        LimitScope& s = m_scopes.get(projectScope(row.project, row.model));
         if (row.untilMs > s.cooldownUntil) {
             s.cooldownUntil = row.untilMs;
             s.cooldownReason = row.reason;
@@ -1180,7 +1033,7 @@ void KeyPool::restore(const QList<KeyStateRow>& states, const QList<KeyDayCounte
 KeyPoolDelta KeyPool::takeDelta() {
     QMutexLocker lock(&m_mutex);
     KeyPoolDelta d;
-    for (Entry* e : std::as_const(m_entries)) {
+    for (KeyEntry* e : std::as_const(m_entries)) {
         if (!e->dirty)
             continue;
         e->dirty = false;

@@ -19,6 +19,7 @@
 #include "gemini/errorclass.h"
 #include "gemini/tokenestimate.h"
 #include "keys/clock.h"
+#include "keys/slidingwindow.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -33,6 +34,7 @@
 
 namespace gemgate {
 
+struct KeyEntry; // keys/keypool_p.h
 struct KeyStateRow;
 struct KeyDayCounterRow;
 struct ProjectCooldownRow;
@@ -195,23 +197,17 @@ public:
     KeyPoolDelta takeDelta();
 
 private:
-    struct Window;
-    struct Scope;
-    struct Entry;
     struct Blocker;
 
-    Entry* find(const QString& id);
-    const Entry* find(const QString& id) const;
+    KeyEntry* find(const QString& id);
+    const KeyEntry* find(const QString& id) const;
     void rollDay(qint64 now);
-    Scope& scope(const QString& name);
-    const Scope* findScope(const QString& name) const;
-    ModelLimits projectLimits(const QString& project, const QString& model) const;
-    Blocker blocker(const Entry& e, const PickRequest& r, qint64 now) const;
-    Entry* choose(QList<Entry*>& eligible, const PickRequest& r);
-    KeyStatus statusOf(const Entry& e, qint64 now) const;
-    void markKeyDirty(Entry& e);
-    void forgive(Entry& e);
-    void chargeTokens(Entry& e, const KeyLease& lease, qint64 delta, qint64 now);
+    Blocker blocker(const KeyEntry& e, const PickRequest& r, qint64 now) const;
+    KeyEntry* choose(QList<KeyEntry*>& eligible, const PickRequest& r);
+    KeyStatus statusOf(const KeyEntry& e, qint64 now) const;
+    void markKeyDirty(KeyEntry& e);
+    void forgive(KeyEntry& e);
+    void chargeTokens(KeyEntry& e, const KeyLease& lease, qint64 delta, qint64 now);
     void noteBreaker429(const QString& id, qint64 now);
     qint64 jitter(qint64 ms);
     int usableCount() const;
@@ -219,8 +215,8 @@ private:
     mutable QMutex m_mutex;
     const Clock* m_clock;
     std::mt19937_64 m_rng;
-    QList<Entry*> m_entries;         // owned
-    QHash<QString, Scope*> m_scopes; // "k\x1f<key>\x1f<model>" / "p\x1f<project>\x1f<model>"; owned
+    QList<KeyEntry*> m_entries; // owned
+    ScopeTable m_scopes;
     GeminiConfig m_config;
     QString m_day;
     qint64 m_dayEndsMs = 0;
