@@ -1,6 +1,7 @@
 #include "keys/keypool.h"
 
 #include "keys/keypool_p.h"
+#include "keys/keystatus.h"
 #include "keys/redact.h"
 #include "storage/statedb.h"
 
@@ -24,24 +25,6 @@ bool modelAllowed(const QStringList& allowed, const QString& model) {
             return true;
     }
     return false;
-}
-
-const char* keyHealthName(KeyHealth h) {
-    switch (h) {
-    case KeyHealth::Ready:
-        return "ready";
-    case KeyHealth::CoolingDown:
-        return "cooling_down";
-    case KeyHealth::Limited:
-        return "limited";
-    case KeyHealth::Disabled:
-        return "disabled";
-    case KeyHealth::UserDisabled:
-        return "user_disabled";
-    case KeyHealth::NoSecret:
-        return "no_secret";
-    }
-    return "unknown";
 }
 
 bool KeyPoolDelta::isEmpty() const {
@@ -297,7 +280,7 @@ KeyEntry* KeyPool::choose(QList<KeyEntry*>& eligible, const PickRequest& r) {
         double best = -1;
         QList<KeyEntry*> ties;
         for (KeyEntry* e : eligible) {
-            const double h = statusOf(*e, now).headroom;
+            const double h = keyHeadroom(*e, m_scopes, m_config, now);
             if (h > best + 1e-9) {
                 best = h;
                 ties = {e};
@@ -751,128 +734,19 @@ bool KeyPool::setUserEnabled(const QString& id, bool enabled) {
     return true;
 }
 
-KeyStatus KeyPool::statusOf(const KeyEntry& e, qint64 now) const {
-    KeyStatus s;
-    s.id = e.cfg.id;
-    s.label = e.cfg.label;
-    s.project = e.cfg.project;
-    s.tags = e.cfg.tags;
-    s.secretSource = e.cfg.secretRef.isEmpty() ? QStringLiteral("config") : e.cfg.secretRef;
-    s.managed = e.cfg.managed;
-    s.configEnabled = e.cfg.enabled;
-    s.weight = e.cfg.weight;
-    s.disabledReason = e.disabledReason;
-    s.lastError = e.lastError;
-    s.lastErrorAtMs = e.lastErrorAt;
-    s.lastSuccessAtMs = e.lastSuccessAt;
-    s.inFlight = e.inFlight;
-    s.requestsToday = e.requestsToday;
-    s.tokensToday = e.tokensToday;
-
-    // Budgets for every model this key's project has counters or a cooldown for.
-    QStringList models = e.modelRequestsToday.keys();
-    for (const QString& m : m_scopes.projectModels(e.cfg.project)) {
-        if (!models.contains(m))
-            models.append(m);
-    }
-    // Models with a limit of their own show their budget before the first request too.
-    auto addRuleModels = [&models](const QList<ModelLimitRule>& rules) {
-        for (const ModelLimitRule& r : rules) {
-            if (!r.model.contains(u'*') && !models.contains(r.model))
-                models.append(r.model);
-        }
-    };
-    addRuleModels(m_config.limits);
-    addRuleModels(e.cfg.limits);
-    for (const ProjectConfig& p : m_config.projects) {
-        if (p.id == e.cfg.project)
-            addRuleModels(p.limits);
-    }
-    std::sort(models.begin(), models.end());
-    auto share = [](qint64 used, qint64 limit) {
-        return limit > 0 ? qBound(0.0, 1.0 - double(used) / double(limit), 1.0) : 1.0;
-    };
-    double headroom = 1.0;
-    qint64 limitedUntil = 0;
-    QString limitedWhy;
-    for (const QString& m : std::as_const(models)) {
-        ModelBudget b;
-        b.model = m;
-        const LimitScope* p = m_scopes.find(projectScope(e.cfg.project, m));
-        const LimitScope* k = m_scopes.find(keyScope(e.cfg.id, m));
-        const ModelLimits pl = projectLimits(m_config, e.cfg.project, m);
-        const ModelLimitRule* kr = matchRule(e.cfg.limits, m);
-        const ModelLimits kl = kr ? kr->limits : ModelLimits{};
-        // Per dimension, show whichever budget is tighter: the project's (shared with its other keys) or the key's
-        // own. Each is measured against its own counter.
-        auto pickTighter = [&share](qint64 pUsed, qint64 pLimit, qint64 kUsed, qint64 kLimit, qint64* used,
-                                    qint64* limit) {
-            if (kLimit > 0 && (pLimit == 0 || share(kUsed, kLimit) < share(pUsed, pLimit))) {
-                *used = kUsed;
-                *limit = kLimit;
-            } else {
-                *used = pUsed;
-                *limit = pLimit;
-            }
-        };
-        pickTighter(p ? p->rpm.sum(now) : 0, pl.rpm, k ? k->rpm.sum(now) : 0, kl.rpm, &b.rpmUsed, &b.rpmLimit);
-        pickTighter(p ? p->tpm.sum(now) : 0, pl.tpm, k ? k->tpm.sum(now) : 0, kl.tpm, &b.tpmUsed, &b.tpmLimit);
-        pickTighter(p ? p->rpd : 0, pl.rpd, k ? k->rpd : 0, kl.rpd, &b.rpdUsed, &b.rpdLimit);
-        if (p && p->cooldownUntil > now) {
-            b.cooldownUntilMs = p->cooldownUntil;
-            b.cooldownReason = p->cooldownReason;
-            if (p->cooldownUntil > limitedUntil) {
-                limitedUntil = p->cooldownUntil;
-                limitedWhy = QStringLiteral("%1: %2").arg(m.isEmpty() ? QStringLiteral("calls without a model") : m,
-                                                          p->cooldownReason);
-            }
-        }
-        headroom = std::min(
-            {headroom, share(b.rpmUsed, b.rpmLimit), share(b.tpmUsed, b.tpmLimit), share(b.rpdUsed, b.rpdLimit)});
-        s.budgets.append(b);
-    }
-    s.headroom = headroom;
-
-    if (!e.cfg.enabled) {
-        s.health = KeyHealth::UserDisabled;
-        s.detail = QStringLiteral("disabled in the config");
-    } else if (e.userDisabled) {
-        s.health = KeyHealth::UserDisabled;
-        s.detail = QStringLiteral("turned off by the user");
-    } else if (!e.secretLoaded) {
-        s.health = KeyHealth::NoSecret;
-        s.detail = e.secretError;
-    } else if (!e.disabledReason.isEmpty()) {
-        s.health = KeyHealth::Disabled;
-        s.detail = e.disabledReason;
-    } else if (e.cooldownUntil > now) {
-        s.health = KeyHealth::CoolingDown;
-        s.detail = e.cooldownReason;
-        s.availableAtMs = e.cooldownUntil;
-    } else if (limitedUntil > now) {
-        s.health = KeyHealth::CoolingDown;
-        s.detail = limitedWhy;
-        s.availableAtMs = limitedUntil;
-    } else if (headroom <= 0.0) {
-        s.health = KeyHealth::Limited;
-        s.detail = QStringLiteral("at a configured limit");
-    }
-    return s;
-}
-
 QList<KeyStatus> KeyPool::statuses() const {
     QMutexLocker lock(&m_mutex);
     const qint64 now = m_clock->nowMs();
     QList<KeyStatus> out;
     for (const KeyEntry* e : m_entries)
-        out.append(statusOf(*e, now));
+        out.append(keyStatus(*e, m_scopes, m_config, now));
     return out;
 }
 
 std::optional<KeyStatus> KeyPool::status(const QString& id) const {
     QMutexLocker lock(&m_mutex);
     if (const KeyEntry* e = find(id))
-        return statusOf(*e, m_clock->nowMs());
+        return keyStatus(*e, m_scopes, m_config, m_clock->nowMs());
     return std::nullopt;
 }
 
@@ -880,21 +754,8 @@ KeyPoolSummary KeyPool::summary() const {
     QMutexLocker lock(&m_mutex);
     const qint64 now = m_clock->nowMs();
     KeyPoolSummary s;
-    for (const KeyEntry* e : m_entries) {
-        ++s.total;
-        switch (statusOf(*e, now).health) {
-        case KeyHealth::Ready:
-            ++s.available;
-            break;
-        case KeyHealth::CoolingDown:
-        case KeyHealth::Limited:
-            ++s.coolingDown;
-            break;
-        default:
-            ++s.disabled;
-            break;
-        }
-    }
+    for (const KeyEntry* e : m_entries)
+        addToSummary(s, keyStatus(*e, m_scopes, m_config, now).health);
     return s;
 }
 

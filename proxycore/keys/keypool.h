@@ -204,7 +204,6 @@ private:
     void rollDay(qint64 now);
     Blocker blocker(const KeyEntry& e, const PickRequest& r, qint64 now) const;
     KeyEntry* choose(QList<KeyEntry*>& eligible, const PickRequest& r);
-    KeyStatus statusOf(const KeyEntry& e, qint64 now) const;
     void markKeyDirty(KeyEntry& e);
     void forgive(KeyEntry& e);
     void chargeTokens(KeyEntry& e, const KeyLease& lease, qint64 delta, qint64 now);
