@@ -1,7 +1,9 @@
 #include "keys/keypool.h"
 
+#include "keys/eligibility.h"
 #include "keys/keypool_p.h"
 #include "keys/keystatus.h"
+#include "keys/pickstrategy.h"
 #include "keys/redact.h"
 #include "storage/statedb.h"
 
@@ -17,27 +19,9 @@ constexpr qint64 kMaxBreakerOpenMs = 5 * 60 * 1000;
 constexpr qint64 kMaxTransientRestMs = 60 * 60 * 1000;
 } // namespace
 
-bool modelAllowed(const QStringList& allowed, const QString& model) {
-    if (allowed.isEmpty() || model.isEmpty())
-        return true;
-    for (const QString& a : allowed) {
-        if (a == model || a == u"*" || (a.endsWith(u'*') && model.startsWith(QStringView(a).chopped(1))))
-            return true;
-    }
-    return false;
-}
-
 bool KeyPoolDelta::isEmpty() const {
     return states.isEmpty() && counters.isEmpty() && cooldowns.isEmpty();
 }
-
-// Why a key cannot take a request now.
-struct KeyPool::Blocker {
-    enum Kind { None, Excluded, Unusable, Waiting } kind = None;
-    qint64 untilMs = 0;   // Waiting
-    bool resting = false; // Waiting only because the key rests after transient failures (not a rate limit)
-    QString why;
-};
 
 KeyPool::KeyPool(const Clock* clock)
     : m_clock(clock ? clock : SystemClock::instance())
@@ -161,178 +145,10 @@ void KeyPool::rollDay(qint64 now) {
     }
 }
 
-KeyPool::Blocker KeyPool::blocker(const KeyEntry& e, const PickRequest& r, qint64 now) const {
-    Blocker b;
-    auto unusable = [&b](QString why) {
-        b.kind = Blocker::Unusable;
-        b.why = std::move(why);
-        return b;
-    };
-    if (!r.pinnedProject.isEmpty() && e.cfg.project != r.pinnedProject)
-        return unusable(QStringLiteral("belongs to another project than the resource"));
-    if (!e.cfg.enabled)
-        return unusable(QStringLiteral("disabled in the config"));
-    if (e.userDisabled)
-        return unusable(QStringLiteral("turned off by the user"));
-    if (!e.secretLoaded)
-        return unusable(QStringLiteral("secret not loaded (%1)").arg(e.secretError));
-    if (!e.disabledReason.isEmpty())
-        return unusable(QStringLiteral("disabled: %1").arg(e.disabledReason));
-    if (!modelAllowed(e.cfg.models, r.model))
-        return unusable(QStringLiteral("not allowed to use model %1").arg(r.model));
-    if (r.exclude.contains(e.cfg.id)) {
-        b.kind = Blocker::Excluded;
-        return b;
-    }
-
-    qint64 wait = 0;
-    QString why;
-    bool resting = false;
-    auto consider = [&](qint64 until, const QString& reason, bool rest = false) {
-        if (until > now && until - now > wait) {
-            wait = until - now;
-            why = reason;
-            resting = rest;
-        }
-    };
-    consider(e.cooldownUntil, e.cooldownReason, true);
-    const QString project = e.cfg.project;
-    // Calls that name no model (files, batches, model lists) have a scope of their own, so that a 429 on them does
-    // not stop generation, and the reverse.
-    const QString model = r.countsAgainstQuota ? r.model : QString();
-    if (const LimitScope* s = m_scopes.find(projectScope(project, model)))
-        consider(s->cooldownUntil, s->cooldownReason);
-    if (r.countsAgainstQuota && !r.model.isEmpty()) {
-        auto limitCheck = [&](const LimitScope* s, const ModelLimits& l, const QString& where) {
-            if (!l.any())
-                return;
-            if (l.rpd > 0 && (s ? s->rpd : 0) + 1 > l.rpd)
-                consider(m_dayEndsMs, QStringLiteral("%1 reached its %2 requests/day for %3 (resets at midnight "
-                                                     "Pacific time)")
-                                          .arg(where)
-                                          .arg(l.rpd)
-                                          .arg(r.model));
-            if (!s)
-                return;
-            if (l.rpm > 0) {
-                const qint64 ms = s->rpm.msUntilFits(now, 1, l.rpm);
-                if (ms > 0)
-                    consider(
-                        now + ms,
-                        QStringLiteral("%1 reached its %2 requests/minute for %3").arg(where).arg(l.rpm).arg(r.model));
-            }
-            if (l.tpm > 0) {
-                const qint64 need = qMin(r.estimatedTokens, l.tpm);
-                const qint64 ms = s->tpm.msUntilFits(now, need, l.tpm);
-                if (ms > 0)
-                    consider(now + ms, QStringLiteral("%1 reached its %2 input tokens/minute for %3")
-                                           .arg(where)
-                                           .arg(l.tpm)
-                                           .arg(r.model));
-            }
-        };
-        limitCheck(m_scopes.find(projectScope(project, r.model)), projectLimits(m_config, project, r.model),
-                   QStringLiteral("project %1").arg(project));
-        if (const ModelLimitRule* kr = matchRule(e.cfg.limits, r.model))
-            limitCheck(m_scopes.find(keyScope(e.cfg.id, r.model)), kr->limits, QStringLiteral("the key"));
-    }
-    if (wait > 0) {
-        b.kind = Blocker::Waiting;
-        b.untilMs = now + wait;
-        b.why = why;
-        b.resting = resting;
-    }
-    return b;
-}
-
-KeyEntry* KeyPool::choose(QList<KeyEntry*>& eligible, const PickRequest& r) {
-    auto swrr = [](const QList<KeyEntry*>& set) {
-        KeyEntry* best = nullptr;
-        qint64 total = 0;
-        for (KeyEntry* e : set) {
-            e->current += e->cfg.weight;
-            total += e->cfg.weight;
-            if (!best || e->current > best->current)
-                best = e;
-        }
-        best->current -= total;
-        return best;
-    };
-    const qint64 now = m_clock->nowMs();
-    switch (m_config.keyPool.strategy) {
-    case KeyStrategy::RoundRobin:
-        return swrr(eligible);
-    case KeyStrategy::LeastInFlight: {
-        double best = 1e300;
-        QList<KeyEntry*> ties;
-        for (KeyEntry* e : eligible) {
-            const double load = double(e->inFlight) / e->cfg.weight;
-            if (load < best - 1e-9) {
-                best = load;
-                ties = {e};
-            } else if (load <= best + 1e-9) {
-                ties.append(e);
-            }
-        }
-        return swrr(ties);
-    }
-    case KeyStrategy::MostHeadroom: {
-        double best = -1;
-        QList<KeyEntry*> ties;
-        for (KeyEntry* e : eligible) {
-            const double h = keyHeadroom(*e, m_scopes, m_config, now);
-            if (h > best + 1e-9) {
-                best = h;
-                ties = {e};
-            } else if (h >= best - 1e-9) {
-                ties.append(e);
-            }
-        }
-        return swrr(ties);
-    }
-    case KeyStrategy::WeightedRandom: {
-        qint64 total = 0;
-        for (KeyEntry* e : eligible)
-            total += e->cfg.weight;
-        std::uniform_int_distribution<qint64> dist(0, total - 1);
-        qint64 x = dist(m_rng);
-        for (KeyEntry* e : eligible) {
-            x -= e->cfg.weight;
-            if (x < 0)
-                return e;
-        }
-        return eligible.last();
-    }
-    case KeyStrategy::Sticky: {
-        if (r.stickyKey.isEmpty())
-            return swrr(eligible);
-        // Weighted rendezvous hashing: the same session maps to the same key while that key stays eligible,
-        // and only the sessions of a key that drops out move.
-        KeyEntry* best = nullptr;
-        double bestScore = 0;
-        for (KeyEntry* e : eligible) {
-            const quint64 h = qHash(r.stickyKey, 0x9e3779b97f4a7c15ULL) ^ qHash(e->cfg.id, 0xc2b2ae3d27d4eb4fULL);
-            quint64 z = h + 0x9e3779b97f4a7c15ULL; // splitmix64 finalizer for a well-mixed uniform value
-            z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-            z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-            z ^= z >> 31;
-            const double u = (double(z >> 11) + 0.5) / 9007199254740992.0; // (0,1)
-            const double score = e->cfg.weight / -std::log(u);
-            if (!best || score > bestScore) {
-                best = e;
-                bestScore = score;
-            }
-        }
-        return best;
-    }
-    }
-    return swrr(eligible);
-}
-
 int KeyPool::usableCount() const {
     int n = 0;
     for (const KeyEntry* e : m_entries) {
-        if (e->cfg.enabled && !e->userDisabled && e->secretLoaded && e->disabledReason.isEmpty())
+        if (keyUsable(*e))
             ++n;
     }
     return n;
@@ -349,39 +165,8 @@ PickResult KeyPool::pick(const PickRequest& r) {
         return result;
     }
 
-    QList<KeyEntry*> eligible;
-    qint64 soonest = 0;
-    int waiting = 0, rateLimited = 0, excluded = 0;
-    QStringList reasons;
-    const KeyEntry* pinned = nullptr;
-    for (KeyEntry* e : std::as_const(m_entries)) {
-        const Blocker b = blocker(*e, r, now);
-        if (e->cfg.id == r.pinnedKey)
-            pinned = e;
-        switch (b.kind) {
-        case Blocker::None:
-            eligible.append(e);
-            break;
-        case Blocker::Excluded:
-            ++excluded;
-            break;
-        case Blocker::Waiting:
-            ++waiting;
-            if (!b.resting)
-                ++rateLimited;
-            if (soonest == 0 || b.untilMs < soonest)
-                soonest = b.untilMs;
-            reasons.append(QStringLiteral("%1: %2 (back in %3)").arg(e->cfg.id, b.why, secondsText(b.untilMs - now)));
-            break;
-        case Blocker::Unusable:
-            if (r.pinnedProject.isEmpty() || e->cfg.project == r.pinnedProject)
-                reasons.append(QStringLiteral("%1: %2").arg(e->cfg.id, b.why));
-            break;
-        }
-    }
-    // A pinned resource prefers the key that created it.
-    if (pinned && eligible.contains(pinned))
-        eligible = {const_cast<KeyEntry*>(pinned)};
+    Candidates c = findCandidates(m_entries, r, LimitState{m_scopes, m_config, m_dayEndsMs}, now);
+    QList<KeyEntry*>& eligible = c.eligible;
 
     // The breaker holds everything while open, and lets one probe through when half-open.
     bool probe = false;
@@ -399,30 +184,15 @@ PickResult KeyPool::pick(const PickRequest& r) {
         probe = true;
     }
 
-    if (eligible.isEmpty()) {
-        const QString list = reasons.mid(0, 8).join(QStringLiteral("; "));
-        if (rateLimited > 0) {
-            result.cause = NoKeyCause::AllLimited;
-            result.retryAfterMs = qMax<qint64>(soonest - now, 1);
-            if (m_breaker == BreakerState::Open && m_breakerOpenUntil > now)
-                result.retryAfterMs = qMax(result.retryAfterMs, m_breakerOpenUntil - now);
-            result.message = QStringLiteral("every usable upstream key is rate-limited: %1").arg(list);
-        } else if (excluded > 0) {
-            result.cause = NoKeyCause::Exhausted;
-            result.message = QStringLiteral("every usable upstream key was tried");
-        } else {
-            // Keys resting after repeated failures are unavailable, not rate-limited: 503, with a Retry-After.
-            result.cause = NoKeyCause::NoneUsable;
-            if (waiting > 0)
-                result.retryAfterMs = qMax<qint64>(soonest - now, 1);
-            result.message = QStringLiteral("no upstream key can take this request: %1").arg(list);
-        }
-        return result;
-    }
+    if (eligible.isEmpty())
+        return noKeyResult(c, now, m_breaker == BreakerState::Open ? m_breakerOpenUntil : 0);
 
     if (r.dryRun)
         return result; // a key could serve; cause None, no lease
-    KeyEntry* e = choose(eligible, r);
+    const qint64 chooseNow = m_clock->nowMs();
+    KeyEntry* e = chooseKey(m_config.keyPool.strategy, eligible, r, m_rng, [this, chooseNow](const KeyEntry& x) {
+        return keyHeadroom(x, m_scopes, m_config, chooseNow);
+    });
     KeyLease lease;
     lease.id = e->cfg.id;
     lease.project = e->cfg.project;

@@ -197,13 +197,9 @@ public:
     KeyPoolDelta takeDelta();
 
 private:
-    struct Blocker;
-
     KeyEntry* find(const QString& id);
     const KeyEntry* find(const QString& id) const;
     void rollDay(qint64 now);
-    Blocker blocker(const KeyEntry& e, const PickRequest& r, qint64 now) const;
-    KeyEntry* choose(QList<KeyEntry*>& eligible, const PickRequest& r);
     void markKeyDirty(KeyEntry& e);
     void forgive(KeyEntry& e);
     void chargeTokens(KeyEntry& e, const KeyLease& lease, qint64 delta, qint64 now);
