@@ -1,5 +1,6 @@
 #include "keys/keypool.h"
 
+#include "keys/breaker.h"
 #include "keys/eligibility.h"
 #include "keys/keypool_p.h"
 #include "keys/keystatus.h"
@@ -9,13 +10,9 @@
 
 #include <QDateTime>
 
-#include <algorithm>
-#include <cmath>
-
 namespace gemgate {
 
 namespace {
-constexpr qint64 kMaxBreakerOpenMs = 5 * 60 * 1000;
 constexpr qint64 kMaxTransientRestMs = 60 * 60 * 1000;
 } // namespace
 
@@ -94,7 +91,7 @@ void KeyPool::configure(const GeminiConfig& config) {
     m_config = config;
     for (UpstreamKey& k : m_config.apiKeys)
         k.secret.clear();
-    m_breakerOpenMs = qint64(m_config.keyPool.breaker.openSeconds) * 1000;
+    m_breaker.configure(m_config.keyPool.breaker);
 }
 
 void KeyPool::forgive(KeyEntry& e) {
@@ -145,15 +142,6 @@ void KeyPool::rollDay(qint64 now) {
     }
 }
 
-int KeyPool::usableCount() const {
-    int n = 0;
-    for (const KeyEntry* e : m_entries) {
-        if (keyUsable(*e))
-            ++n;
-    }
-    return n;
-}
-
 PickResult KeyPool::pick(const PickRequest& r) {
     QMutexLocker lock(&m_mutex);
     const qint64 now = m_clock->nowMs();
@@ -166,31 +154,25 @@ PickResult KeyPool::pick(const PickRequest& r) {
     }
 
     Candidates c = findCandidates(m_entries, r, LimitState{m_scopes, m_config, m_dayEndsMs}, now);
-    QList<KeyEntry*>& eligible = c.eligible;
+    if (c.eligible.isEmpty())
+        return noKeyResult(c, now, m_breaker.openUntilMs());
 
     // The breaker holds everything while open, and lets one probe through when half-open.
-    bool probe = false;
-    if (m_config.keyPool.breaker.enabled && m_breaker != BreakerState::Closed && !eligible.isEmpty()) {
-        if (m_breaker == BreakerState::Open && now >= m_breakerOpenUntil)
-            m_breaker = BreakerState::HalfOpen;
-        if (m_breaker == BreakerState::Open || m_probeInFlight) {
-            result.cause = NoKeyCause::BreakerOpen;
-            result.retryAfterMs = m_breaker == BreakerState::Open ? m_breakerOpenUntil - now : 1000;
-            result.message = QStringLiteral("most upstream keys were rate-limited by Gemini moments ago (IP- or "
-                                            "project-level throttling); requests are held back and one probe "
-                                            "request at a time checks whether Gemini accepts requests again");
-            return result;
-        }
-        probe = true;
+    const PoolBreaker::Gate gate = m_breaker.admit(now);
+    if (gate.hold) {
+        result.cause = NoKeyCause::BreakerOpen;
+        result.retryAfterMs = gate.retryAfterMs;
+        result.message = QStringLiteral("most upstream keys were rate-limited by Gemini moments ago (IP- or "
+                                        "project-level throttling); requests are held back and one probe "
+                                        "request at a time checks whether Gemini accepts requests again");
+        return result;
     }
-
-    if (eligible.isEmpty())
-        return noKeyResult(c, now, m_breaker == BreakerState::Open ? m_breakerOpenUntil : 0);
+    const bool probe = gate.probe;
 
     if (r.dryRun)
         return result; // a key could serve; cause None, no lease
     const qint64 chooseNow = m_clock->nowMs();
-    KeyEntry* e = chooseKey(m_config.keyPool.strategy, eligible, r, m_rng, [this, chooseNow](const KeyEntry& x) {
+    KeyEntry* e = chooseKey(m_config.keyPool.strategy, c.eligible, r, m_rng, [this, chooseNow](const KeyEntry& x) {
         return keyHeadroom(x, m_scopes, m_config, chooseNow);
     });
     KeyLease lease;
@@ -202,7 +184,7 @@ PickResult KeyPool::pick(const PickRequest& r) {
     lease.probe = probe;
     lease.pickedAtMs = now;
     if (probe)
-        m_probeInFlight = true;
+        m_breaker.probeStarted();
     ++e->inFlight;
     if (r.countsAgainstQuota && !r.model.isEmpty()) {
         lease.counted = true;
@@ -242,12 +224,8 @@ void KeyPool::reportSuccess(const KeyLease& lease, qint64 inputTokens) {
     const qint64 now = m_clock->nowMs();
     rollDay(now);
     m_lastPoolSuccessMs = now;
-    if (lease.probe) {
-        m_probeInFlight = false;
-        m_breaker = BreakerState::Closed;
-        m_breakerOpenMs = qint64(m_config.keyPool.breaker.openSeconds) * 1000;
-        m_recent429.clear();
-    }
+    if (lease.probe)
+        m_breaker.close();
     KeyEntry* e = find(lease.id);
     if (!e)
         return;
@@ -286,32 +264,6 @@ void KeyPool::chargeTokens(KeyEntry& e, const KeyLease& lease, qint64 delta, qin
     d.tokens += delta;
 }
 
-void KeyPool::noteBreaker429(const QString& id, qint64 now) {
-    const BreakerConfig& bc = m_config.keyPool.breaker;
-    if (!bc.enabled)
-        return;
-    m_recent429.emplace_back(now, id);
-    while (!m_recent429.empty() && m_recent429.front().first < now - qint64(bc.windowSeconds) * 1000)
-        m_recent429.pop_front();
-    if (m_breaker != BreakerState::Closed)
-        return;
-    QSet<QString> distinct;
-    for (const auto& [t, k] : m_recent429)
-        distinct.insert(k);
-    const int usable = qMax(1, usableCount());
-    const int needed = qMax(bc.minKeys, int(std::ceil(bc.ratio * usable - 1e-9)));
-    if (int(distinct.size()) >= needed) {
-        m_breaker = BreakerState::Open;
-        m_breakerOpenUntil = now + m_breakerOpenMs;
-        m_events.append(QStringLiteral("%1 of %2 usable keys answered 429 within %3 s: Gemini is throttling this IP or "
-                                       "account; holding requests back for %4 (breaker open)")
-                            .arg(distinct.size())
-                            .arg(usable)
-                            .arg(bc.windowSeconds)
-                            .arg(secondsText(m_breakerOpenMs)));
-    }
-}
-
 qint64 KeyPool::jitter(qint64 ms) {
     // +-20 %
     std::uniform_real_distribution<double> dist(0.8, 1.2);
@@ -327,7 +279,7 @@ QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& err
         e->inFlight = qMax(0, e->inFlight - 1);
     const bool wasProbe = lease.probe;
     if (wasProbe)
-        m_probeInFlight = false;
+        m_breaker.probeEnded();
     if (!e)
         return {};
     // A failed attempt consumed no input tokens: refund the estimate (the request still counts for RPM/RPD).
@@ -425,13 +377,13 @@ QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& err
         }
         action = QStringLiteral("project %1 cooling down: %2").arg(e->cfg.project, why);
         if (wasProbe) {
-            m_breaker = BreakerState::Open;
-            m_breakerOpenMs = qMin(kMaxBreakerOpenMs, m_breakerOpenMs * 2);
-            m_breakerOpenUntil = now + m_breakerOpenMs;
+            m_breaker.reopen(now);
         } else if (error.quota != QuotaScope::PerDay) {
             // Daily quotas running out together (even round-robin) is not throttling: only per-minute and unknown
             // 429s count for the breaker.
-            noteBreaker429(e->cfg.id, now);
+            const QString opened = m_breaker.note429(e->cfg.id, now, m_entries);
+            if (!opened.isEmpty())
+                m_events.append(opened);
         }
         break;
     }
@@ -477,17 +429,14 @@ void KeyPool::probeAnswered(KeyLease* lease) {
         return;
     QMutexLocker lock(&m_mutex);
     lease->probe = false;
-    m_probeInFlight = false;
-    m_breaker = BreakerState::Closed;
-    m_breakerOpenMs = qint64(m_config.keyPool.breaker.openSeconds) * 1000;
-    m_recent429.clear();
+    m_breaker.close();
     m_events.append(QStringLiteral("Gemini accepts requests again: the breaker closed"));
 }
 
 void KeyPool::release(const KeyLease& lease) {
     QMutexLocker lock(&m_mutex);
     if (lease.probe)
-        m_probeInFlight = false;
+        m_breaker.probeEnded();
     if (KeyEntry* e = find(lease.id))
         e->inFlight = qMax(0, e->inFlight - 1);
 }

@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "gemini/errorclass.h"
 #include "gemini/tokenestimate.h"
+#include "keys/breaker.h"
 #include "keys/clock.h"
 #include "keys/slidingwindow.h"
 
@@ -28,7 +29,6 @@
 #include <QString>
 #include <QUrl>
 
-#include <deque>
 #include <optional>
 #include <random>
 
@@ -203,9 +203,7 @@ private:
     void markKeyDirty(KeyEntry& e);
     void forgive(KeyEntry& e);
     void chargeTokens(KeyEntry& e, const KeyLease& lease, qint64 delta, qint64 now);
-    void noteBreaker429(const QString& id, qint64 now);
     qint64 jitter(qint64 ms);
-    int usableCount() const;
 
     mutable QMutex m_mutex;
     const Clock* m_clock;
@@ -220,12 +218,7 @@ private:
     QHash<QString, KeyDayCounterRow> m_counterDeltas; // by key, model and day
     QStringList m_events;
 
-    // Breaker.
-    enum class BreakerState { Closed, Open, HalfOpen } m_breaker = BreakerState::Closed;
-    std::deque<std::pair<qint64, QString>> m_recent429;
-    qint64 m_breakerOpenUntil = 0;
-    qint64 m_breakerOpenMs = 0;
-    bool m_probeInFlight = false;
+    PoolBreaker m_breaker;
 };
 
 // Whether `model` is in an allow list of exact names, prefixes ending in '*' or "*" (an empty list or model: yes).
