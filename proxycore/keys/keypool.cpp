@@ -2,6 +2,7 @@
 
 #include "keys/breaker.h"
 #include "keys/eligibility.h"
+#include "keys/failurepolicy.h"
 #include "keys/keypool_p.h"
 #include "keys/keystatus.h"
 #include "keys/pickstrategy.h"
@@ -11,10 +12,6 @@
 #include <QDateTime>
 
 namespace gemgate {
-
-namespace {
-constexpr qint64 kMaxTransientRestMs = 60 * 60 * 1000;
-} // namespace
 
 bool KeyPoolDelta::isEmpty() const {
     return states.isEmpty() && counters.isEmpty() && cooldowns.isEmpty();
@@ -264,12 +261,6 @@ void KeyPool::chargeTokens(KeyEntry& e, const KeyLease& lease, qint64 delta, qin
     d.tokens += delta;
 }
 
-qint64 KeyPool::jitter(qint64 ms) {
-    // +-20 %
-    std::uniform_real_distribution<double> dist(0.8, 1.2);
-    return qint64(double(ms) * dist(m_rng));
-}
-
 QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& error) {
     QMutexLocker lock(&m_mutex);
     const qint64 now = m_clock->nowMs();
@@ -277,8 +268,7 @@ QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& err
     KeyEntry* e = find(lease.id);
     if (e)
         e->inFlight = qMax(0, e->inFlight - 1);
-    const bool wasProbe = lease.probe;
-    if (wasProbe)
+    if (lease.probe)
         m_breaker.probeEnded();
     if (!e)
         return {};
@@ -286,137 +276,71 @@ QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& err
     if (lease.counted)
         chargeTokens(*e, lease, -lease.reservedTokens, now);
 
-    QList<QByteArray> secrets;
-    for (const KeyEntry* x : std::as_const(m_entries))
-        secrets.append(x->secret);
-    // Reason, quota id and message are all upstream text: the whole line is redacted.
-    const QString raw = error.reason.isEmpty()    ? error.message
-                        : error.message.isEmpty() ? error.reason
-                                                  : error.reason + QStringLiteral(": ") + error.message;
-    const QString summary = clipReason(QString::fromUtf8(redactSecrets(raw.toUtf8(), secrets)).simplified());
-
-    QString action;
-    switch (error.cls) {
-    case UpstreamErrorClass::None:
-    case UpstreamErrorClass::Cancelled:
+    const FailureDecision d = decideFailure(
+        FailureContext{*e, lease, m_config.keyPool, m_scopes, m_entries, m_dayEndsMs, m_lastPoolSuccessMs, now}, error,
+        m_rng);
+    if (d.kind == FailureDecision::Kind::Ignore)
         return {};
-    case UpstreamErrorClass::BadRequest:
-        // The request's fault: nothing about the key changes.
-        return {};
-    case UpstreamErrorClass::KeyInvalid: {
-        e->lastError = summary;
-        e->lastErrorAt = now;
-        e->disabledReason =
-            summary.isEmpty() ? QStringLiteral("rejected by Gemini (HTTP %1)").arg(error.httpStatus) : summary;
+    e->lastError = d.error;
+    e->lastErrorAt = now;
+    markKeyDirty(*e);
+    switch (d.kind) {
+    case FailureDecision::Kind::Ignore:
+        break;
+    case FailureDecision::Kind::DisableKey:
+        e->disabledReason = d.disabledReason;
         e->disabledAt = now;
         e->lastCheckAt = now;
-        markKeyDirty(*e);
-        action = QStringLiteral("disabled key %1: %2").arg(e->cfg.id, e->disabledReason);
-        if (error.billingWide) {
-            // Prepaid credit exhausted: every key billed to this project stops.
+        if (d.wholeProject) {
             for (KeyEntry* x : std::as_const(m_entries)) {
                 if (x != e && x->cfg.project == e->cfg.project && x->disabledReason.isEmpty()) {
-                    x->disabledReason = e->disabledReason;
+                    x->disabledReason = d.disabledReason;
                     x->disabledAt = now;
                     x->lastCheckAt = now;
                     markKeyDirty(*x);
                 }
             }
-            action += QStringLiteral(" (and every key of project %1)").arg(e->cfg.project);
         }
         break;
-    }
-    case UpstreamErrorClass::RateLimited: {
-        e->lastError = summary;
-        e->lastErrorAt = now;
-        markKeyDirty(*e);
-        // The quota's own model name (QuotaFailure) and the request's can differ (aliases): cool both. A call
-        // that counts against no model quota (files, batches, countTokens) cools only its own scope.
-        const QString quotaModel =
-            lease.counted ? QString::fromUtf8(redactSecrets(error.model.toUtf8(), secrets)) : QString();
-        const QString model = !quotaModel.isEmpty() ? quotaModel : lease.model;
-        QStringList models{model};
-        if (lease.counted && !lease.model.isEmpty() && lease.model != model)
-            models.append(lease.model);
-        LimitScope& s = m_scopes.get(projectScope(e->cfg.project, model));
-        qint64 until = 0;
-        QString why;
-        const QString what = model.isEmpty() ? QStringLiteral("calls without a model") : model;
-        if (error.quota == QuotaScope::PerDay) {
-            until = m_dayEndsMs;
-            why = QStringLiteral("daily quota of %1 used up (429, %2); resets at midnight Pacific time")
-                      .arg(what, error.quotaId.isEmpty()
-                                     ? QStringLiteral("per day")
-                                     : QString::fromUtf8(redactSecrets(error.quotaId.toUtf8(), secrets)));
-        } else if (error.retryDelayMs >= 0) {
-            until = now + qMax<qint64>(error.retryDelayMs, 1000);
-            why =
-                QStringLiteral("rate-limited for %1 (429, retry after %2)").arg(what, secondsText(error.retryDelayMs));
-            s.strikes = 0;
-        } else {
-            ++s.strikes;
-            const KeyPoolConfig& kp = m_config.keyPool;
-            const qint64 base = qint64(kp.cooldownBaseSeconds) * 1000;
-            const qint64 cap = qint64(kp.cooldownMaxSeconds) * 1000;
-            const qint64 ms = qMin(cap, jitter(base << qMin(s.strikes - 1, 20)));
-            until = now + ms;
-            why = QStringLiteral("rate-limited for %1 (429 without a retry delay, backing off %2)")
-                      .arg(what, secondsText(ms));
-        }
-        for (const QString& m : std::as_const(models)) {
+    case FailureDecision::Kind::CoolProject:
+        m_scopes.get(projectScope(e->cfg.project, d.strikesModel)).strikes = d.strikes;
+        for (const QString& m : d.coolModels) {
             LimitScope& target = m_scopes.get(projectScope(e->cfg.project, m));
-            if (until <= target.cooldownUntil)
+            if (d.coolUntilMs <= target.cooldownUntil)
                 continue;
-            target.cooldownUntil = until;
-            target.cooldownReason = why;
+            target.cooldownUntil = d.coolUntilMs;
+            target.cooldownReason = d.coolReason;
             ProjectCooldownRow& row = m_dirtyCooldowns[e->cfg.project + QChar(0x1f) + m];
             row.project = e->cfg.project;
             row.model = m;
-            row.untilMs = until;
-            row.reason = why;
+            row.untilMs = d.coolUntilMs;
+            row.reason = d.coolReason;
         }
-        action = QStringLiteral("project %1 cooling down: %2").arg(e->cfg.project, why);
-        if (wasProbe) {
+        if (d.breaker == FailureDecision::BreakerStep::Reopen) {
             m_breaker.reopen(now);
-        } else if (error.quota != QuotaScope::PerDay) {
-            // Daily quotas running out together (even round-robin) is not throttling: only per-minute and unknown
-            // 429s count for the breaker.
+        } else if (d.breaker == FailureDecision::BreakerStep::Note429) {
             const QString opened = m_breaker.note429(e->cfg.id, now, m_entries);
             if (!opened.isEmpty())
                 m_events.append(opened);
         }
         break;
-    }
-    case UpstreamErrorClass::Transient: {
-        // Blame the key only when it keeps failing while other keys succeed: a failure counts towards the streak
-        // only if some request succeeded since this key's previous failure. A Gemini-wide 503 blames nobody.
-        const bool othersSucceeded = m_lastPoolSuccessMs > 0 && m_lastPoolSuccessMs >= e->lastErrorAt;
-        e->lastError = summary;
-        e->lastErrorAt = now;
-        markKeyDirty(*e);
-        if (othersSucceeded)
-            ++e->transientInRow;
-        if (e->transientInRow >= m_config.keyPool.blameAfterFailures) {
-            const qint64 base = qint64(m_config.keyPool.transientCooldownSeconds) * 1000;
-            const qint64 ms = qMin(kMaxTransientRestMs, base << qMin(e->restLevel, 20));
+    case FailureDecision::Kind::CountTransient:
+        e->transientInRow = d.transientInRow;
+        if (d.rest) {
             ++e->restLevel;
-            e->cooldownUntil = now + ms;
+            e->cooldownUntil = now + d.restMs;
             e->lastCheckAt = now; // the health check is due an interval from now, not at once
-            e->cooldownReason = QStringLiteral("failed %1 times in a row while other keys succeeded (last: %2)")
-                                    .arg(e->transientInRow)
-                                    .arg(summary);
+            e->cooldownReason = d.restReason;
             e->transientInRow = 0;
-            action = QStringLiteral("key %1 rests for %2: %3").arg(e->cfg.id, secondsText(ms), e->cooldownReason);
         }
         break;
     }
-    }
-    if (!action.isEmpty()) {
+    if (!d.action.isEmpty()) {
         if (m_events.size() >= 200)
             m_events.removeFirst();
-        m_events.append(action);
+        m_events.append(d.action);
     }
-    return action;
+    return d.action;
 }
 
 QStringList KeyPool::takeEvents() {

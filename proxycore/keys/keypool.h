@@ -203,7 +203,6 @@ private:
     void markKeyDirty(KeyEntry& e);
     void forgive(KeyEntry& e);
     void chargeTokens(KeyEntry& e, const KeyLease& lease, qint64 delta, qint64 now);
-    qint64 jitter(qint64 ms);
 
     mutable QMutex m_mutex;
     const Clock* m_clock;
