@@ -3,6 +3,7 @@
 #include "keys/breaker.h"
 #include "keys/eligibility.h"
 #include "keys/failurepolicy.h"
+#include "keys/keypersistence.h"
 #include "keys/keypool_p.h"
 #include "keys/keystatus.h"
 #include "keys/pickstrategy.h"
@@ -201,19 +202,10 @@ PickResult KeyPool::pick(const PickRequest& r) {
         ++e->requestsToday;
         e->tokensToday += r.estimatedTokens;
         ++e->modelRequestsToday[r.model];
-        KeyDayCounterRow& d = m_counterDeltas[e->cfg.id + QChar(0x1f) + r.model + QChar(0x1f) + m_day];
-        d.keyId = e->cfg.id;
-        d.model = r.model;
-        d.day = m_day;
-        ++d.requests;
-        d.tokens += r.estimatedTokens;
+        m_journal.countRequest(e->cfg.id, r.model, m_day, r.estimatedTokens);
     }
     result.lease = std::move(lease);
     return result;
-}
-
-void KeyPool::markKeyDirty(KeyEntry& e) {
-    e.dirty = true;
 }
 
 void KeyPool::reportSuccess(const KeyLease& lease, qint64 inputTokens) {
@@ -254,11 +246,7 @@ void KeyPool::chargeTokens(KeyEntry& e, const KeyLease& lease, qint64 delta, qin
         }
     }
     e.tokensToday = qMax<qint64>(0, e.tokensToday + delta);
-    KeyDayCounterRow& d = m_counterDeltas[e.cfg.id + QChar(0x1f) + lease.model + QChar(0x1f) + m_day];
-    d.keyId = e.cfg.id;
-    d.model = lease.model;
-    d.day = m_day;
-    d.tokens += delta;
+    m_journal.countTokens(e.cfg.id, lease.model, m_day, delta);
 }
 
 QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& error) {
@@ -310,11 +298,7 @@ QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& err
                 continue;
             target.cooldownUntil = d.coolUntilMs;
             target.cooldownReason = d.coolReason;
-            ProjectCooldownRow& row = m_dirtyCooldowns[e->cfg.project + QChar(0x1f) + m];
-            row.project = e->cfg.project;
-            row.model = m;
-            row.untilMs = d.coolUntilMs;
-            row.reason = d.coolReason;
+            m_journal.noteCooldown(e->cfg.project, m, d.coolUntilMs, d.coolReason);
         }
         if (d.breaker == FailureDecision::BreakerStep::Reopen) {
             m_breaker.reopen(now);
@@ -490,74 +474,12 @@ void KeyPool::restore(const QList<KeyStateRow>& states, const QList<KeyDayCounte
     QMutexLocker lock(&m_mutex);
     const qint64 now = m_clock->nowMs();
     rollDay(now);
-    for (const KeyStateRow& row : states) {
-        KeyEntry* e = find(row.keyId);
-        if (!e)
-            continue;
-        e->userDisabled = row.userDisabled;
-        e->disabledReason = row.disabledReason;
-        e->disabledAt = row.disabledAtMs;
-        e->cooldownUntil = row.cooldownUntilMs;
-        e->cooldownReason = row.cooldownReason;
-        e->lastError = row.lastError;
-        e->lastErrorAt = row.lastErrorAtMs;
-        e->lastSuccessAt = row.lastSuccessAtMs;
-    }
-    for (const KeyDayCounterRow& row : today) {
-        if (row.day != m_day)
-            continue;
-        KeyEntry* e = find(row.keyId);
-        if (!e)
-            continue;
-        e->requestsToday += row.requests;
-        e->tokensToday += row.tokens;
-        if (row.model.isEmpty())
-            continue;
-        e->modelRequestsToday[row.model] += row.requests;
-        LimitScope& p = m_scopes.get(projectScope(e->cfg.project, row.model));
-        p.rpd += row.requests;
-        p.tokensDay += row.tokens;
-        if (matchRule(e->cfg.limits, row.model)) {
-            LimitScope& k = m_scopes.get(keyScope(e->cfg.id, row.model));
-            k.rpd += row.requests;
-            k.tokensDay += row.tokens;
-        }
-    }
-    for (const ProjectCooldownRow& row : cooldowns) {
-        if (row.untilMs <= now)
-            continue;
-        LimitScope& s = m_scopes.get(projectScope(row.project, row.model));
-        if (row.untilMs > s.cooldownUntil) {
-            s.cooldownUntil = row.untilMs;
-            s.cooldownReason = row.reason;
-        }
-    }
+    restoreKeyRows(m_entries, m_scopes, m_day, now, states, today, cooldowns);
 }
 
 KeyPoolDelta KeyPool::takeDelta() {
     QMutexLocker lock(&m_mutex);
-    KeyPoolDelta d;
-    for (KeyEntry* e : std::as_const(m_entries)) {
-        if (!e->dirty)
-            continue;
-        e->dirty = false;
-        KeyStateRow row;
-        row.keyId = e->cfg.id;
-        row.userDisabled = e->userDisabled;
-        row.disabledReason = e->disabledReason;
-        row.disabledAtMs = e->disabledAt;
-        row.cooldownUntilMs = e->cooldownUntil;
-        row.cooldownReason = e->cooldownReason;
-        row.lastError = e->lastError;
-        row.lastErrorAtMs = e->lastErrorAt;
-        row.lastSuccessAtMs = e->lastSuccessAt;
-        d.states.append(row);
-    }
-    d.counters = m_counterDeltas.values();
-    m_counterDeltas.clear();
-    d.cooldowns = m_dirtyCooldowns.values();
-    m_dirtyCooldowns.clear();
-    return d;
+    return m_journal.take(m_entries);
 }
 
 } // namespace gemgate

@@ -20,6 +20,7 @@
 #include "gemini/tokenestimate.h"
 #include "keys/breaker.h"
 #include "keys/clock.h"
+#include "keys/keypersistence.h"
 #include "keys/slidingwindow.h"
 
 #include <QByteArray>
@@ -200,7 +201,6 @@ private:
     KeyEntry* find(const QString& id);
     const KeyEntry* find(const QString& id) const;
     void rollDay(qint64 now);
-    void markKeyDirty(KeyEntry& e);
     void forgive(KeyEntry& e);
     void chargeTokens(KeyEntry& e, const KeyLease& lease, qint64 delta, qint64 now);
 
@@ -213,8 +213,7 @@ private:
     QString m_day;
     qint64 m_dayEndsMs = 0;
     qint64 m_lastPoolSuccessMs = 0;
-    QHash<QString, ProjectCooldownRow> m_dirtyCooldowns;
-    QHash<QString, KeyDayCounterRow> m_counterDeltas; // by key, model and day
+    KeyPoolJournal m_journal;
     QStringList m_events;
 
     PoolBreaker m_breaker;
