@@ -10,8 +10,6 @@
 #include "keys/redact.h"
 #include "storage/statedb.h"
 
-#include <QDateTime>
-
 namespace gemgate {
 
 bool KeyPoolDelta::isEmpty() const {

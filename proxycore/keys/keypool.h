@@ -198,6 +198,9 @@ public:
     KeyPoolDelta takeDelta();
 
 private:
+    // The pool is a facade: its parts live in keys/ (slidingwindow, eligibility, pickstrategy, breaker,
+    // failurepolicy, keystatus, keypersistence) as plain types and functions, and KeyPool keeps their state under
+    // its one mutex.
     KeyEntry* find(const QString& id);
     const KeyEntry* find(const QString& id) const;
     void rollDay(qint64 now);
@@ -213,9 +216,8 @@ private:
     QString m_day;
     qint64 m_dayEndsMs = 0;
     qint64 m_lastPoolSuccessMs = 0;
-    KeyPoolJournal m_journal;
+    KeyPoolJournal m_journal; // rows for the next persistence delta
     QStringList m_events;
-
     PoolBreaker m_breaker;
 };
 
