@@ -1,173 +1,20 @@
 #include "keys/keypool.h"
 
+#include "keys/breaker.h"
+#include "keys/eligibility.h"
+#include "keys/failurepolicy.h"
+#include "keys/keypersistence.h"
+#include "keys/keypool_p.h"
+#include "keys/keystatus.h"
+#include "keys/pickstrategy.h"
 #include "keys/redact.h"
 #include "storage/statedb.h"
 
-#include <QDateTime>
-
-#include <algorithm>
-#include <cmath>
-
 namespace gemgate {
-
-namespace {
-constexpr qint64 kBucketMs = 1000;
-constexpr int kBuckets = 60;
-constexpr qint64 kMaxBreakerOpenMs = 5 * 60 * 1000;
-constexpr qint64 kMaxTransientRestMs = 60 * 60 * 1000;
-constexpr int kMaxReasonChars = 300;
-
-QString keyScope(const QString& key, const QString& model) {
-    return QStringLiteral("k\x1f") + key + QChar(0x1f) + model;
-}
-QString projectScope(const QString& project, const QString& model) {
-    return QStringLiteral("p\x1f") + project + QChar(0x1f) + model;
-}
-
-// The most specific rule for a model: exact name, then the longest prefix*, then "*".
-const ModelLimitRule* matchRule(const QList<ModelLimitRule>& rules, const QString& model) {
-    const ModelLimitRule* best = nullptr;
-    qsizetype bestLen = -1;
-    for (const ModelLimitRule& r : rules) {
-        qsizetype len = -1;
-        if (r.model == model)
-            len = 1 << 20;
-        else if (r.model.endsWith(u'*') && model.startsWith(QStringView(r.model).chopped(1)))
-            len = r.model.size() - 1;
-        if (len > bestLen) {
-            best = &r;
-            bestLen = len;
-        }
-    }
-    return best;
-}
-
-QString seconds(qint64 ms) {
-    return QStringLiteral("%1 s").arg((ms + 999) / 1000);
-}
-
-QString clip(const QString& s) {
-    return s.size() > kMaxReasonChars ? s.left(kMaxReasonChars) + QStringLiteral("...") : s;
-}
-} // namespace
-
-bool modelAllowed(const QStringList& allowed, const QString& model) {
-    if (allowed.isEmpty() || model.isEmpty())
-        return true;
-    for (const QString& a : allowed) {
-        if (a == model || a == u"*" || (a.endsWith(u'*') && model.startsWith(QStringView(a).chopped(1))))
-            return true;
-    }
-    return false;
-}
-
-const char* keyHealthName(KeyHealth h) {
-    switch (h) {
-    case KeyHealth::Ready:
-        return "ready";
-    case KeyHealth::CoolingDown:
-        return "cooling_down";
-    case KeyHealth::Limited:
-        return "limited";
-    case KeyHealth::Disabled:
-        return "disabled";
-    case KeyHealth::UserDisabled:
-        return "user_disabled";
-    case KeyHealth::NoSecret:
-        return "no_secret";
-    }
-    return "unknown";
-}
 
 bool KeyPoolDelta::isEmpty() const {
     return states.isEmpty() && counters.isEmpty() && cooldowns.isEmpty();
 }
-
-// A sliding 60 s window in 1 s buckets.
-struct KeyPool::Window {
-    qint64 second[kBuckets] = {};
-    qint64 value[kBuckets] = {};
-
-    void add(qint64 nowMs, qint64 n) {
-        const qint64 s = nowMs / kBucketMs;
-        const int i = int(s % kBuckets);
-        if (second[i] != s) {
-            second[i] = s;
-            value[i] = 0;
-        }
-        value[i] += n;
-    }
-    qint64 sum(qint64 nowMs) const {
-        const qint64 s = nowMs / kBucketMs;
-        qint64 total = 0;
-        for (int i = 0; i < kBuckets; ++i) {
-            if (second[i] > s - kBuckets && second[i] <= s)
-                total += value[i];
-        }
-        return total;
-    }
-    // How long until sum + need <= limit, as buckets age out (0 when it already fits).
-    qint64 msUntilFits(qint64 nowMs, qint64 need, qint64 limit) const {
-        qint64 total = sum(nowMs);
-        if (total + need <= limit)
-            return 0;
-        const qint64 s = nowMs / kBucketMs;
-        // Oldest bucket first.
-        for (qint64 age = kBuckets - 1; age >= 0; --age) {
-            const qint64 sec = s - age;
-            const int i = int(((sec % kBuckets) + kBuckets) % kBuckets);
-            if (second[i] != sec)
-                continue;
-            total -= value[i];
-            if (total + need <= limit)
-                return (sec + kBuckets) * kBucketMs - nowMs;
-        }
-        return kBuckets * kBucketMs; // need alone exceeds the limit: say "a minute", the best guess
-    }
-};
-
-// Counters and cooldown of one project x model (or key x model).
-struct KeyPool::Scope {
-    Window rpm;
-    Window tpm;
-    qint64 rpd = 0;
-    qint64 tokensDay = 0;
-    qint64 cooldownUntil = 0;
-    QString cooldownReason;
-    int strikes = 0; // per-minute 429s without RetryInfo in a row (backoff exponent)
-};
-
-struct KeyPool::Entry {
-    UpstreamKey cfg;
-    QByteArray secret;
-    bool secretLoaded = false;
-    QString secretError;
-    qint64 current = 0; // smooth weighted round-robin
-    int inFlight = 0;
-    bool userDisabled = false;
-    QString disabledReason;
-    qint64 disabledAt = 0;
-    qint64 cooldownUntil = 0; // key-wide rest after repeated transient failures
-    QString cooldownReason;
-    int transientInRow = 0;
-    int restLevel = 0;
-    QString lastError;
-    qint64 lastErrorAt = 0;
-    qint64 lastSuccessAt = 0;
-    qint64 lastCheckAt = 0;
-    qint64 requestsToday = 0;
-    qint64 tokensToday = 0;
-    QHash<QString, qint64> modelRequestsToday;
-    bool dirty = false;
-};
-
-// Why a key cannot take a request now.
-struct KeyPool::Blocker {
-    enum Kind { None, Excluded, Unusable, Waiting } kind = None;
-    qint64 untilMs = 0;   // Waiting
-    bool resting = false; // Waiting only because the key rests after transient failures (not a rate limit)
-    QString why;
-};
 
 KeyPool::KeyPool(const Clock* clock)
     : m_clock(clock ? clock : SystemClock::instance())
@@ -175,7 +22,6 @@ KeyPool::KeyPool(const Clock* clock)
 
 KeyPool::~KeyPool() {
     qDeleteAll(m_entries);
-    qDeleteAll(m_scopes);
 }
 
 void KeyPool::setClock(const Clock* clock) {
@@ -189,24 +35,20 @@ void KeyPool::setRandomSeed(quint64 seed) {
     m_rng.seed(seed);
 }
 
-KeyPool::Entry* KeyPool::find(const QString& id) {
-    for (Entry* e : std::as_const(m_entries)) {
-        if (e->cfg.id == id)
-            return e;
-    }
-    return nullptr;
+KeyEntry* KeyPool::find(const QString& id) {
+    return findEntry(m_entries, id);
 }
 
-const KeyPool::Entry* KeyPool::find(const QString& id) const {
-    return const_cast<KeyPool*>(this)->find(id);
+const KeyEntry* KeyPool::find(const QString& id) const {
+    return findEntry(m_entries, id);
 }
 
 void KeyPool::configure(const GeminiConfig& config) {
     QMutexLocker lock(&m_mutex);
-    QList<Entry*> next;
+    QList<KeyEntry*> next;
     next.reserve(config.apiKeys.size());
     for (const UpstreamKey& k : config.apiKeys) {
-        Entry* e = nullptr;
+        KeyEntry* e = nullptr;
         for (qsizetype i = 0; i < m_entries.size(); ++i) {
             if (m_entries[i]->cfg.id == k.id) {
                 e = m_entries.takeAt(i);
@@ -215,7 +57,7 @@ void KeyPool::configure(const GeminiConfig& config) {
         }
         const bool existed = e != nullptr;
         if (!e)
-            e = new Entry;
+            e = new KeyEntry;
         const bool sameSource =
             e->cfg.secretRef == k.secretRef && (k.secretRef.isEmpty() ? e->secret == k.secret.toUtf8() : true);
         if (existed && !sameSource)
@@ -245,10 +87,10 @@ void KeyPool::configure(const GeminiConfig& config) {
     m_config = config;
     for (UpstreamKey& k : m_config.apiKeys)
         k.secret.clear();
-    m_breakerOpenMs = qint64(m_config.keyPool.breaker.openSeconds) * 1000;
+    m_breaker.configure(m_config.keyPool.breaker);
 }
 
-void KeyPool::forgive(Entry& e) {
+void KeyPool::forgive(KeyEntry& e) {
     e.disabledReason.clear();
     e.cooldownUntil = 0;
     e.cooldownReason.clear();
@@ -259,7 +101,7 @@ void KeyPool::forgive(Entry& e) {
 
 void KeyPool::setSecret(const QString& id, const QByteArray& secret) {
     QMutexLocker lock(&m_mutex);
-    if (Entry* e = find(id)) {
+    if (KeyEntry* e = find(id)) {
         if (!e->secret.isEmpty() && e->secret != secret)
             forgive(*e); // the secret behind the reference changed (rotated in the keychain or file)
         e->secret = secret;
@@ -270,7 +112,7 @@ void KeyPool::setSecret(const QString& id, const QByteArray& secret) {
 
 void KeyPool::setSecretError(const QString& id, const QString& error) {
     QMutexLocker lock(&m_mutex);
-    if (Entry* e = find(id)) {
+    if (KeyEntry* e = find(id)) {
         e->secret.clear();
         e->secretLoaded = false;
         e->secretError = error;
@@ -288,216 +130,12 @@ void KeyPool::rollDay(qint64 now) {
     m_day = day;
     if (first)
         return;
-    for (Scope* s : std::as_const(m_scopes)) {
-        s->rpd = 0;
-        s->tokensDay = 0;
-    }
-    for (Entry* e : std::as_const(m_entries)) {
+    m_scopes.resetDay();
+    for (KeyEntry* e : std::as_const(m_entries)) {
         e->requestsToday = 0;
         e->tokensToday = 0;
         e->modelRequestsToday.clear();
     }
-}
-
-KeyPool::Scope& KeyPool::scope(const QString& name) {
-    Scope*& s = m_scopes[name];
-    if (!s)
-        s = new Scope;
-    return *s;
-}
-
-const KeyPool::Scope* KeyPool::findScope(const QString& name) const {
-    return m_scopes.value(name, nullptr);
-}
-
-ModelLimits KeyPool::projectLimits(const QString& project, const QString& model) const {
-    for (const ProjectConfig& p : m_config.projects) {
-        if (p.id == project) {
-            if (const ModelLimitRule* r = matchRule(p.limits, model))
-                return r->limits;
-            break;
-        }
-    }
-    if (const ModelLimitRule* r = matchRule(m_config.limits, model))
-        return r->limits;
-    return {};
-}
-
-KeyPool::Blocker KeyPool::blocker(const Entry& e, const PickRequest& r, qint64 now) const {
-    Blocker b;
-    auto unusable = [&b](QString why) {
-        b.kind = Blocker::Unusable;
-        b.why = std::move(why);
-        return b;
-    };
-    if (!r.pinnedProject.isEmpty() && e.cfg.project != r.pinnedProject)
-        return unusable(QStringLiteral("belongs to another project than the resource"));
-    if (!e.cfg.enabled)
-        return unusable(QStringLiteral("disabled in the config"));
-    if (e.userDisabled)
-        return unusable(QStringLiteral("turned off by the user"));
-    if (!e.secretLoaded)
-        return unusable(QStringLiteral("secret not loaded (%1)").arg(e.secretError));
-    if (!e.disabledReason.isEmpty())
-        return unusable(QStringLiteral("disabled: %1").arg(e.disabledReason));
-    if (!modelAllowed(e.cfg.models, r.model))
-        return unusable(QStringLiteral("not allowed to use model %1").arg(r.model));
-    if (r.exclude.contains(e.cfg.id)) {
-        b.kind = Blocker::Excluded;
-        return b;
-    }
-
-    qint64 wait = 0;
-    QString why;
-    bool resting = false;
-    auto consider = [&](qint64 until, const QString& reason, bool rest = false) {
-        if (until > now && until - now > wait) {
-            wait = until - now;
-            why = reason;
-            resting = rest;
-        }
-    };
-    consider(e.cooldownUntil, e.cooldownReason, true);
-    const QString project = e.cfg.project;
-    // Calls that name no model (files, batches, model lists) have a scope of their own, so that a 429 on them does
-    // not stop generation, and the reverse.
-    const QString model = r.countsAgainstQuota ? r.model : QString();
-    if (const Scope* s = findScope(projectScope(project, model)))
-        consider(s->cooldownUntil, s->cooldownReason);
-    if (r.countsAgainstQuota && !r.model.isEmpty()) {
-        auto limitCheck = [&](const Scope* s, const ModelLimits& l, const QString& where) {
-            if (!l.any())
-                return;
-            if (l.rpd > 0 && (s ? s->rpd : 0) + 1 > l.rpd)
-                consider(m_dayEndsMs, QStringLiteral("%1 reached its %2 requests/day for %3 (resets at midnight "
-                                                     "Pacific time)")
-                                          .arg(where)
-                                          .arg(l.rpd)
-                                          .arg(r.model));
-            if (!s)
-                return;
-            if (l.rpm > 0) {
-                const qint64 ms = s->rpm.msUntilFits(now, 1, l.rpm);
-                if (ms > 0)
-                    consider(
-                        now + ms,
-                        QStringLiteral("%1 reached its %2 requests/minute for %3").arg(where).arg(l.rpm).arg(r.model));
-            }
-            if (l.tpm > 0) {
-                const qint64 need = qMin(r.estimatedTokens, l.tpm);
-                const qint64 ms = s->tpm.msUntilFits(now, need, l.tpm);
-                if (ms > 0)
-                    consider(now + ms, QStringLiteral("%1 reached its %2 input tokens/minute for %3")
-                                           .arg(where)
-                                           .arg(l.tpm)
-                                           .arg(r.model));
-            }
-        };
-        limitCheck(findScope(projectScope(project, r.model)), projectLimits(project, r.model),
-                   QStringLiteral("project %1").arg(project));
-        if (const ModelLimitRule* kr = matchRule(e.cfg.limits, r.model))
-            limitCheck(findScope(keyScope(e.cfg.id, r.model)), kr->limits, QStringLiteral("the key"));
-    }
-    if (wait > 0) {
-        b.kind = Blocker::Waiting;
-        b.untilMs = now + wait;
-        b.why = why;
-        b.resting = resting;
-    }
-    return b;
-}
-
-KeyPool::Entry* KeyPool::choose(QList<Entry*>& eligible, const PickRequest& r) {
-    auto swrr = [](const QList<Entry*>& set) {
-        Entry* best = nullptr;
-        qint64 total = 0;
-        for (Entry* e : set) {
-            e->current += e->cfg.weight;
-            total += e->cfg.weight;
-            if (!best || e->current > best->current)
-                best = e;
-        }
-        best->current -= total;
-        return best;
-    };
-    const qint64 now = m_clock->nowMs();
-    switch (m_config.keyPool.strategy) {
-    case KeyStrategy::RoundRobin:
-        return swrr(eligible);
-    case KeyStrategy::LeastInFlight: {
-        double best = 1e300;
-        QList<Entry*> ties;
-        for (Entry* e : eligible) {
-            const double load = double(e->inFlight) / e->cfg.weight;
-            if (load < best - 1e-9) {
-                best = load;
-                ties = {e};
-            } else if (load <= best + 1e-9) {
-                ties.append(e);
-            }
-        }
-        return swrr(ties);
-    }
-    case KeyStrategy::MostHeadroom: {
-        double best = -1;
-        QList<Entry*> ties;
-        for (Entry* e : eligible) {
-            const double h = statusOf(*e, now).headroom;
-            if (h > best + 1e-9) {
-                best = h;
-                ties = {e};
-            } else if (h >= best - 1e-9) {
-                ties.append(e);
-            }
-        }
-        return swrr(ties);
-    }
-    case KeyStrategy::WeightedRandom: {
-        qint64 total = 0;
-        for (Entry* e : eligible)
-            total += e->cfg.weight;
-        std::uniform_int_distribution<qint64> dist(0, total - 1);
-        qint64 x = dist(m_rng);
-        for (Entry* e : eligible) {
-            x -= e->cfg.weight;
-            if (x < 0)
-                return e;
-        }
-        return eligible.last();
-    }
-    case KeyStrategy::Sticky: {
-        if (r.stickyKey.isEmpty())
-            return swrr(eligible);
-        // Weighted rendezvous hashing: the same session maps to the same key while that key stays eligible,
-        // and only the sessions of a key that drops out move.
-        Entry* best = nullptr;
-        double bestScore = 0;
-        for (Entry* e : eligible) {
-            const quint64 h = qHash(r.stickyKey, 0x9e3779b97f4a7c15ULL) ^ qHash(e->cfg.id, 0xc2b2ae3d27d4eb4fULL);
-            quint64 z = h + 0x9e3779b97f4a7c15ULL; // splitmix64 finalizer for a well-mixed uniform value
-            z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-            z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-            z ^= z >> 31;
-            const double u = (double(z >> 11) + 0.5) / 9007199254740992.0; // (0,1)
-            const double score = e->cfg.weight / -std::log(u);
-            if (!best || score > bestScore) {
-                best = e;
-                bestScore = score;
-            }
-        }
-        return best;
-    }
-    }
-    return swrr(eligible);
-}
-
-int KeyPool::usableCount() const {
-    int n = 0;
-    for (const Entry* e : m_entries) {
-        if (e->cfg.enabled && !e->userDisabled && e->secretLoaded && e->disabledReason.isEmpty())
-            ++n;
-    }
-    return n;
 }
 
 PickResult KeyPool::pick(const PickRequest& r) {
@@ -511,80 +149,28 @@ PickResult KeyPool::pick(const PickRequest& r) {
         return result;
     }
 
-    QList<Entry*> eligible;
-    qint64 soonest = 0;
-    int waiting = 0, rateLimited = 0, excluded = 0;
-    QStringList reasons;
-    const Entry* pinned = nullptr;
-    for (Entry* e : std::as_const(m_entries)) {
-        const Blocker b = blocker(*e, r, now);
-        if (e->cfg.id == r.pinnedKey)
-            pinned = e;
-        switch (b.kind) {
-        case Blocker::None:
-            eligible.append(e);
-            break;
-        case Blocker::Excluded:
-            ++excluded;
-            break;
-        case Blocker::Waiting:
-            ++waiting;
-            if (!b.resting)
-                ++rateLimited;
-            if (soonest == 0 || b.untilMs < soonest)
-                soonest = b.untilMs;
-            reasons.append(QStringLiteral("%1: %2 (back in %3)").arg(e->cfg.id, b.why, seconds(b.untilMs - now)));
-            break;
-        case Blocker::Unusable:
-            if (r.pinnedProject.isEmpty() || e->cfg.project == r.pinnedProject)
-                reasons.append(QStringLiteral("%1: %2").arg(e->cfg.id, b.why));
-            break;
-        }
-    }
-    // A pinned resource prefers the key that created it.
-    if (pinned && eligible.contains(pinned))
-        eligible = {const_cast<Entry*>(pinned)};
+    Candidates c = findCandidates(m_entries, r, LimitState{m_scopes, m_config, m_dayEndsMs}, now);
+    if (c.eligible.isEmpty())
+        return noKeyResult(c, now, m_breaker.openUntilMs());
 
     // The breaker holds everything while open, and lets one probe through when half-open.
-    bool probe = false;
-    if (m_config.keyPool.breaker.enabled && m_breaker != BreakerState::Closed && !eligible.isEmpty()) {
-        if (m_breaker == BreakerState::Open && now >= m_breakerOpenUntil)
-            m_breaker = BreakerState::HalfOpen;
-        if (m_breaker == BreakerState::Open || m_probeInFlight) {
-            result.cause = NoKeyCause::BreakerOpen;
-            result.retryAfterMs = m_breaker == BreakerState::Open ? m_breakerOpenUntil - now : 1000;
-            result.message = QStringLiteral("most upstream keys were rate-limited by Gemini moments ago (IP- or "
-                                            "project-level throttling); requests are held back and one probe "
-                                            "request at a time checks whether Gemini accepts requests again");
-            return result;
-        }
-        probe = true;
-    }
-
-    if (eligible.isEmpty()) {
-        const QString list = reasons.mid(0, 8).join(QStringLiteral("; "));
-        if (rateLimited > 0) {
-            result.cause = NoKeyCause::AllLimited;
-            result.retryAfterMs = qMax<qint64>(soonest - now, 1);
-            if (m_breaker == BreakerState::Open && m_breakerOpenUntil > now)
-                result.retryAfterMs = qMax(result.retryAfterMs, m_breakerOpenUntil - now);
-            result.message = QStringLiteral("every usable upstream key is rate-limited: %1").arg(list);
-        } else if (excluded > 0) {
-            result.cause = NoKeyCause::Exhausted;
-            result.message = QStringLiteral("every usable upstream key was tried");
-        } else {
-            // Keys resting after repeated failures are unavailable, not rate-limited: 503, with a Retry-After.
-            result.cause = NoKeyCause::NoneUsable;
-            if (waiting > 0)
-                result.retryAfterMs = qMax<qint64>(soonest - now, 1);
-            result.message = QStringLiteral("no upstream key can take this request: %1").arg(list);
-        }
+    const PoolBreaker::Gate gate = m_breaker.admit(now);
+    if (gate.hold) {
+        result.cause = NoKeyCause::BreakerOpen;
+        result.retryAfterMs = gate.retryAfterMs;
+        result.message = QStringLiteral("most upstream keys were rate-limited by Gemini moments ago (IP- or "
+                                        "project-level throttling); requests are held back and one probe "
+                                        "request at a time checks whether Gemini accepts requests again");
         return result;
     }
+    const bool probe = gate.probe;
 
     if (r.dryRun)
         return result; // a key could serve; cause None, no lease
-    Entry* e = choose(eligible, r);
+    const qint64 chooseNow = m_clock->nowMs();
+    KeyEntry* e = chooseKey(m_config.keyPool.strategy, c.eligible, r, m_rng, [this, chooseNow](const KeyEntry& x) {
+        return keyHeadroom(x, m_scopes, m_config, chooseNow);
+    });
     KeyLease lease;
     lease.id = e->cfg.id;
     lease.project = e->cfg.project;
@@ -594,18 +180,18 @@ PickResult KeyPool::pick(const PickRequest& r) {
     lease.probe = probe;
     lease.pickedAtMs = now;
     if (probe)
-        m_probeInFlight = true;
+        m_breaker.probeStarted();
     ++e->inFlight;
     if (r.countsAgainstQuota && !r.model.isEmpty()) {
         lease.counted = true;
         lease.reservedTokens = r.estimatedTokens;
-        Scope& p = scope(projectScope(e->cfg.project, r.model));
+        LimitScope& p = m_scopes.get(projectScope(e->cfg.project, r.model));
         p.rpm.add(now, 1);
         p.tpm.add(now, r.estimatedTokens);
         ++p.rpd;
         p.tokensDay += r.estimatedTokens;
         if (matchRule(e->cfg.limits, r.model)) {
-            Scope& k = scope(keyScope(e->cfg.id, r.model));
+            LimitScope& k = m_scopes.get(keyScope(e->cfg.id, r.model));
             k.rpm.add(now, 1);
             k.tpm.add(now, r.estimatedTokens);
             ++k.rpd;
@@ -614,19 +200,10 @@ PickResult KeyPool::pick(const PickRequest& r) {
         ++e->requestsToday;
         e->tokensToday += r.estimatedTokens;
         ++e->modelRequestsToday[r.model];
-        KeyDayCounterRow& d = m_counterDeltas[e->cfg.id + QChar(0x1f) + r.model + QChar(0x1f) + m_day];
-        d.keyId = e->cfg.id;
-        d.model = r.model;
-        d.day = m_day;
-        ++d.requests;
-        d.tokens += r.estimatedTokens;
+        m_journal.countRequest(e->cfg.id, r.model, m_day, r.estimatedTokens);
     }
     result.lease = std::move(lease);
     return result;
-}
-
-void KeyPool::markKeyDirty(Entry& e) {
-    e.dirty = true;
 }
 
 void KeyPool::reportSuccess(const KeyLease& lease, qint64 inputTokens) {
@@ -634,13 +211,9 @@ void KeyPool::reportSuccess(const KeyLease& lease, qint64 inputTokens) {
     const qint64 now = m_clock->nowMs();
     rollDay(now);
     m_lastPoolSuccessMs = now;
-    if (lease.probe) {
-        m_probeInFlight = false;
-        m_breaker = BreakerState::Closed;
-        m_breakerOpenMs = qint64(m_config.keyPool.breaker.openSeconds) * 1000;
-        m_recent429.clear();
-    }
-    Entry* e = find(lease.id);
+    if (lease.probe)
+        m_breaker.close();
+    KeyEntry* e = find(lease.id);
     if (!e)
         return;
     e->inFlight = qMax(0, e->inFlight - 1);
@@ -649,213 +222,107 @@ void KeyPool::reportSuccess(const KeyLease& lease, qint64 inputTokens) {
     e->restLevel = 0;
     markKeyDirty(*e);
     if (!lease.model.isEmpty()) {
-        if (Scope* s = m_scopes.value(projectScope(lease.project, lease.model)))
+        if (LimitScope* s = m_scopes.find(projectScope(lease.project, lease.model)))
             s->strikes = 0;
     }
     if (lease.counted && inputTokens >= 0)
         chargeTokens(*e, lease, inputTokens - lease.reservedTokens, now);
 }
 
-void KeyPool::chargeTokens(Entry& e, const KeyLease& lease, qint64 delta, qint64 now) {
+void KeyPool::chargeTokens(KeyEntry& e, const KeyLease& lease, qint64 delta, qint64 now) {
     // Reconcile TPM: the estimate was charged at pick time; charge (or refund) the difference now.
     if (delta == 0)
         return;
     // A refund only makes sense while the tokens charged at pick time are still in the minute window; later it
     // would be taken from other requests' tokens.
-    const bool inWindow = delta > 0 || now - lease.pickedAtMs < kBuckets * kBucketMs - kBucketMs;
+    const bool inWindow = delta > 0 || now - lease.pickedAtMs < kWindowMs - kWindowBucketMs;
     for (const QString& name : {projectScope(lease.project, lease.model), keyScope(lease.id, lease.model)}) {
-        if (Scope* s = m_scopes.value(name)) {
+        if (LimitScope* s = m_scopes.find(name)) {
             if (inWindow)
                 s->tpm.add(now, delta);
             s->tokensDay = qMax<qint64>(0, s->tokensDay + delta);
         }
     }
     e.tokensToday = qMax<qint64>(0, e.tokensToday + delta);
-    KeyDayCounterRow& d = m_counterDeltas[e.cfg.id + QChar(0x1f) + lease.model + QChar(0x1f) + m_day];
-    d.keyId = e.cfg.id;
-    d.model = lease.model;
-    d.day = m_day;
-    d.tokens += delta;
-}
-
-void KeyPool::noteBreaker429(const QString& id, qint64 now) {
-    const BreakerConfig& bc = m_config.keyPool.breaker;
-    if (!bc.enabled)
-        return;
-    m_recent429.emplace_back(now, id);
-    while (!m_recent429.empty() && m_recent429.front().first < now - qint64(bc.windowSeconds) * 1000)
-        m_recent429.pop_front();
-    if (m_breaker != BreakerState::Closed)
-        return;
-    QSet<QString> distinct;
-    for (const auto& [t, k] : m_recent429)
-        distinct.insert(k);
-    const int usable = qMax(1, usableCount());
-    const int needed = qMax(bc.minKeys, int(std::ceil(bc.ratio * usable - 1e-9)));
-    if (int(distinct.size()) >= needed) {
-        m_breaker = BreakerState::Open;
-        m_breakerOpenUntil = now + m_breakerOpenMs;
-        m_events.append(QStringLiteral("%1 of %2 usable keys answered 429 within %3 s: Gemini is throttling this IP or "
-                                       "account; holding requests back for %4 (breaker open)")
-                            .arg(distinct.size())
-                            .arg(usable)
-                            .arg(bc.windowSeconds)
-                            .arg(seconds(m_breakerOpenMs)));
-    }
-}
-
-qint64 KeyPool::jitter(qint64 ms) {
-    // +-20 %
-    std::uniform_real_distribution<double> dist(0.8, 1.2);
-    return qint64(double(ms) * dist(m_rng));
+    m_journal.countTokens(e.cfg.id, lease.model, m_day, delta);
 }
 
 QString KeyPool::reportFailure(const KeyLease& lease, const ClassifiedError& error) {
     QMutexLocker lock(&m_mutex);
     const qint64 now = m_clock->nowMs();
     rollDay(now);
-    Entry* e = find(lease.id);
+    KeyEntry* e = find(lease.id);
     if (e)
         e->inFlight = qMax(0, e->inFlight - 1);
-    const bool wasProbe = lease.probe;
-    if (wasProbe)
-        m_probeInFlight = false;
+    if (lease.probe)
+        m_breaker.probeEnded();
     if (!e)
         return {};
     // A failed attempt consumed no input tokens: refund the estimate (the request still counts for RPM/RPD).
     if (lease.counted)
         chargeTokens(*e, lease, -lease.reservedTokens, now);
 
-    QList<QByteArray> secrets;
-    for (const Entry* x : std::as_const(m_entries))
-        secrets.append(x->secret);
-    // Reason, quota id and message are all upstream text: the whole line is redacted.
-    const QString raw = error.reason.isEmpty()    ? error.message
-                        : error.message.isEmpty() ? error.reason
-                                                  : error.reason + QStringLiteral(": ") + error.message;
-    const QString summary = clip(QString::fromUtf8(redactSecrets(raw.toUtf8(), secrets)).simplified());
-
-    QString action;
-    switch (error.cls) {
-    case UpstreamErrorClass::None:
-    case UpstreamErrorClass::Cancelled:
+    const FailureDecision d = decideFailure(
+        FailureContext{*e, lease, m_config.keyPool, m_scopes, m_entries, m_dayEndsMs, m_lastPoolSuccessMs, now}, error,
+        m_rng);
+    if (d.kind == FailureDecision::Kind::Ignore)
         return {};
-    case UpstreamErrorClass::BadRequest:
-        // The request's fault: nothing about the key changes.
-        return {};
-    case UpstreamErrorClass::KeyInvalid: {
-        e->lastError = summary;
-        e->lastErrorAt = now;
-        e->disabledReason =
-            summary.isEmpty() ? QStringLiteral("rejected by Gemini (HTTP %1)").arg(error.httpStatus) : summary;
+    e->lastError = d.error;
+    e->lastErrorAt = now;
+    markKeyDirty(*e);
+    switch (d.kind) {
+    case FailureDecision::Kind::Ignore:
+        break;
+    case FailureDecision::Kind::DisableKey:
+        e->disabledReason = d.disabledReason;
         e->disabledAt = now;
         e->lastCheckAt = now;
-        markKeyDirty(*e);
-        action = QStringLiteral("disabled key %1: %2").arg(e->cfg.id, e->disabledReason);
-        if (error.billingWide) {
-            // Prepaid credit exhausted: every key billed to this project stops.
-            for (Entry* x : std::as_const(m_entries)) {
+        if (d.wholeProject) {
+            for (KeyEntry* x : std::as_const(m_entries)) {
                 if (x != e && x->cfg.project == e->cfg.project && x->disabledReason.isEmpty()) {
-                    x->disabledReason = e->disabledReason;
+                    x->disabledReason = d.disabledReason;
                     x->disabledAt = now;
                     x->lastCheckAt = now;
                     markKeyDirty(*x);
                 }
             }
-            action += QStringLiteral(" (and every key of project %1)").arg(e->cfg.project);
         }
         break;
-    }
-    case UpstreamErrorClass::RateLimited: {
-        e->lastError = summary;
-        e->lastErrorAt = now;
-        markKeyDirty(*e);
-        // The quota's own model name (QuotaFailure) and the request's can differ (aliases): cool both. A call
-        // that counts against no model quota (files, batches, countTokens) cools only its own scope.
-        const QString quotaModel =
-            lease.counted ? QString::fromUtf8(redactSecrets(error.model.toUtf8(), secrets)) : QString();
-        const QString model = !quotaModel.isEmpty() ? quotaModel : lease.model;
-        QStringList models{model};
-        if (lease.counted && !lease.model.isEmpty() && lease.model != model)
-            models.append(lease.model);
-        Scope& s = scope(projectScope(e->cfg.project, model));
-        qint64 until = 0;
-        QString why;
-        const QString what = model.isEmpty() ? QStringLiteral("calls without a model") : model;
-        if (error.quota == QuotaScope::PerDay) {
-            until = m_dayEndsMs;
-            why = QStringLiteral("daily quota of %1 used up (429, %2); resets at midnight Pacific time")
-                      .arg(what, error.quotaId.isEmpty()
-                                     ? QStringLiteral("per day")
-                                     : QString::fromUtf8(redactSecrets(error.quotaId.toUtf8(), secrets)));
-        } else if (error.retryDelayMs >= 0) {
-            until = now + qMax<qint64>(error.retryDelayMs, 1000);
-            why = QStringLiteral("rate-limited for %1 (429, retry after %2)").arg(what, seconds(error.retryDelayMs));
-            s.strikes = 0;
-        } else {
-            ++s.strikes;
-            const KeyPoolConfig& kp = m_config.keyPool;
-            const qint64 base = qint64(kp.cooldownBaseSeconds) * 1000;
-            const qint64 cap = qint64(kp.cooldownMaxSeconds) * 1000;
-            const qint64 ms = qMin(cap, jitter(base << qMin(s.strikes - 1, 20)));
-            until = now + ms;
-            why = QStringLiteral("rate-limited for %1 (429 without a retry delay, backing off %2)")
-                      .arg(what, seconds(ms));
-        }
-        for (const QString& m : std::as_const(models)) {
-            Scope& target = scope(projectScope(e->cfg.project, m));
-            if (until <= target.cooldownUntil)
+    case FailureDecision::Kind::CoolProject:
+        m_scopes.get(projectScope(e->cfg.project, d.strikesModel)).strikes = d.strikes;
+        for (const QString& m : d.coolModels) {
+            LimitScope& target = m_scopes.get(projectScope(e->cfg.project, m));
+            if (d.coolUntilMs <= target.cooldownUntil)
                 continue;
-            target.cooldownUntil = until;
-            target.cooldownReason = why;
-            ProjectCooldownRow& row = m_dirtyCooldowns[e->cfg.project + QChar(0x1f) + m];
-            row.project = e->cfg.project;
-            row.model = m;
-            row.untilMs = until;
-            row.reason = why;
+            target.cooldownUntil = d.coolUntilMs;
+            target.cooldownReason = d.coolReason;
+            m_journal.noteCooldown(e->cfg.project, m, d.coolUntilMs, d.coolReason);
         }
-        action = QStringLiteral("project %1 cooling down: %2").arg(e->cfg.project, why);
-        if (wasProbe) {
-            m_breaker = BreakerState::Open;
-            m_breakerOpenMs = qMin(kMaxBreakerOpenMs, m_breakerOpenMs * 2);
-            m_breakerOpenUntil = now + m_breakerOpenMs;
-        } else if (error.quota != QuotaScope::PerDay) {
-            // Daily quotas running out together (even round-robin) is not throttling: only per-minute and unknown
-            // 429s count for the breaker.
-            noteBreaker429(e->cfg.id, now);
+        if (d.breaker == FailureDecision::BreakerStep::Reopen) {
+            m_breaker.reopen(now);
+        } else if (d.breaker == FailureDecision::BreakerStep::Note429) {
+            const QString opened = m_breaker.note429(e->cfg.id, now, m_entries);
+            if (!opened.isEmpty())
+                m_events.append(opened);
         }
         break;
-    }
-    case UpstreamErrorClass::Transient: {
-        // Blame the key only when it keeps failing while other keys succeed: a failure counts towards the streak
-        // only if some request succeeded since this key's previous failure. A Gemini-wide 503 blames nobody.
-        const bool othersSucceeded = m_lastPoolSuccessMs > 0 && m_lastPoolSuccessMs >= e->lastErrorAt;
-        e->lastError = summary;
-        e->lastErrorAt = now;
-        markKeyDirty(*e);
-        if (othersSucceeded)
-            ++e->transientInRow;
-        if (e->transientInRow >= m_config.keyPool.blameAfterFailures) {
-            const qint64 base = qint64(m_config.keyPool.transientCooldownSeconds) * 1000;
-            const qint64 ms = qMin(kMaxTransientRestMs, base << qMin(e->restLevel, 20));
+    case FailureDecision::Kind::CountTransient:
+        e->transientInRow = d.transientInRow;
+        if (d.rest) {
             ++e->restLevel;
-            e->cooldownUntil = now + ms;
+            e->cooldownUntil = now + d.restMs;
             e->lastCheckAt = now; // the health check is due an interval from now, not at once
-            e->cooldownReason = QStringLiteral("failed %1 times in a row while other keys succeeded (last: %2)")
-                                    .arg(e->transientInRow)
-                                    .arg(summary);
+            e->cooldownReason = d.restReason;
             e->transientInRow = 0;
-            action = QStringLiteral("key %1 rests for %2: %3").arg(e->cfg.id, seconds(ms), e->cooldownReason);
         }
         break;
     }
-    }
-    if (!action.isEmpty()) {
+    if (!d.action.isEmpty()) {
         if (m_events.size() >= 200)
             m_events.removeFirst();
-        m_events.append(action);
+        m_events.append(d.action);
     }
-    return action;
+    return d.action;
 }
 
 QStringList KeyPool::takeEvents() {
@@ -868,24 +335,21 @@ void KeyPool::probeAnswered(KeyLease* lease) {
         return;
     QMutexLocker lock(&m_mutex);
     lease->probe = false;
-    m_probeInFlight = false;
-    m_breaker = BreakerState::Closed;
-    m_breakerOpenMs = qint64(m_config.keyPool.breaker.openSeconds) * 1000;
-    m_recent429.clear();
+    m_breaker.close();
     m_events.append(QStringLiteral("Gemini accepts requests again: the breaker closed"));
 }
 
 void KeyPool::release(const KeyLease& lease) {
     QMutexLocker lock(&m_mutex);
     if (lease.probe)
-        m_probeInFlight = false;
-    if (Entry* e = find(lease.id))
+        m_breaker.probeEnded();
+    if (KeyEntry* e = find(lease.id))
         e->inFlight = qMax(0, e->inFlight - 1);
 }
 
 bool KeyPool::setUserEnabled(const QString& id, bool enabled) {
     QMutexLocker lock(&m_mutex);
-    Entry* e = find(id);
+    KeyEntry* e = find(id);
     if (!e)
         return false;
     e->userDisabled = !enabled;
@@ -895,132 +359,19 @@ bool KeyPool::setUserEnabled(const QString& id, bool enabled) {
     return true;
 }
 
-KeyStatus KeyPool::statusOf(const Entry& e, qint64 now) const {
-    KeyStatus s;
-    s.id = e.cfg.id;
-    s.label = e.cfg.label;
-    s.project = e.cfg.project;
-    s.tags = e.cfg.tags;
-    s.secretSource = e.cfg.secretRef.isEmpty() ? QStringLiteral("config") : e.cfg.secretRef;
-    s.managed = e.cfg.managed;
-    s.configEnabled = e.cfg.enabled;
-    s.weight = e.cfg.weight;
-    s.disabledReason = e.disabledReason;
-    s.lastError = e.lastError;
-    s.lastErrorAtMs = e.lastErrorAt;
-    s.lastSuccessAtMs = e.lastSuccessAt;
-    s.inFlight = e.inFlight;
-    s.requestsToday = e.requestsToday;
-    s.tokensToday = e.tokensToday;
-
-    // Budgets for every model this key's project has counters or a cooldown for.
-    QStringList models = e.modelRequestsToday.keys();
-    const QString prefix = QStringLiteral("p\x1f") + e.cfg.project + QChar(0x1f);
-    for (auto it = m_scopes.cbegin(); it != m_scopes.cend(); ++it) {
-        if (it.key().startsWith(prefix)) {
-            const QString m = it.key().mid(prefix.size());
-            if (!models.contains(m))
-                models.append(m);
-        }
-    }
-    // Models with a limit of their own show their budget before the first request too.
-    auto addRuleModels = [&models](const QList<ModelLimitRule>& rules) {
-        for (const ModelLimitRule& r : rules) {
-            if (!r.model.contains(u'*') && !models.contains(r.model))
-                models.append(r.model);
-        }
-    };
-    addRuleModels(m_config.limits);
-    addRuleModels(e.cfg.limits);
-    for (const ProjectConfig& p : m_config.projects) {
-        if (p.id == e.cfg.project)
-            addRuleModels(p.limits);
-    }
-    std::sort(models.begin(), models.end());
-    auto share = [](qint64 used, qint64 limit) {
-        return limit > 0 ? qBound(0.0, 1.0 - double(used) / double(limit), 1.0) : 1.0;
-    };
-    double headroom = 1.0;
-    qint64 limitedUntil = 0;
-    QString limitedWhy;
-    for (const QString& m : std::as_const(models)) {
-        ModelBudget b;
-        b.model = m;
-        const Scope* p = findScope(projectScope(e.cfg.project, m));
-        const Scope* k = findScope(keyScope(e.cfg.id, m));
-        const ModelLimits pl = projectLimits(e.cfg.project, m);
-        const ModelLimitRule* kr = matchRule(e.cfg.limits, m);
-        const ModelLimits kl = kr ? kr->limits : ModelLimits{};
-        // Per dimension, show whichever budget is tighter: the project's (shared with its other keys) or the key's
-        // own. Each is measured against its own counter.
-        auto pickTighter = [&share](qint64 pUsed, qint64 pLimit, qint64 kUsed, qint64 kLimit, qint64* used,
-                                    qint64* limit) {
-            if (kLimit > 0 && (pLimit == 0 || share(kUsed, kLimit) < share(pUsed, pLimit))) {
-                *used = kUsed;
-                *limit = kLimit;
-            } else {
-                *used = pUsed;
-                *limit = pLimit;
-            }
-        };
-        pickTighter(p ? p->rpm.sum(now) : 0, pl.rpm, k ? k->rpm.sum(now) : 0, kl.rpm, &b.rpmUsed, &b.rpmLimit);
-        pickTighter(p ? p->tpm.sum(now) : 0, pl.tpm, k ? k->tpm.sum(now) : 0, kl.tpm, &b.tpmUsed, &b.tpmLimit);
-        pickTighter(p ? p->rpd : 0, pl.rpd, k ? k->rpd : 0, kl.rpd, &b.rpdUsed, &b.rpdLimit);
-        if (p && p->cooldownUntil > now) {
-            b.cooldownUntilMs = p->cooldownUntil;
-            b.cooldownReason = p->cooldownReason;
-            if (p->cooldownUntil > limitedUntil) {
-                limitedUntil = p->cooldownUntil;
-                limitedWhy = QStringLiteral("%1: %2").arg(m.isEmpty() ? QStringLiteral("calls without a model") : m,
-                                                          p->cooldownReason);
-            }
-        }
-        headroom = std::min(
-            {headroom, share(b.rpmUsed, b.rpmLimit), share(b.tpmUsed, b.tpmLimit), share(b.rpdUsed, b.rpdLimit)});
-        s.budgets.append(b);
-    }
-    s.headroom = headroom;
-
-    if (!e.cfg.enabled) {
-        s.health = KeyHealth::UserDisabled;
-        s.detail = QStringLiteral("disabled in the config");
-    } else if (e.userDisabled) {
-        s.health = KeyHealth::UserDisabled;
-        s.detail = QStringLiteral("turned off by the user");
-    } else if (!e.secretLoaded) {
-        s.health = KeyHealth::NoSecret;
-        s.detail = e.secretError;
-    } else if (!e.disabledReason.isEmpty()) {
-        s.health = KeyHealth::Disabled;
-        s.detail = e.disabledReason;
-    } else if (e.cooldownUntil > now) {
-        s.health = KeyHealth::CoolingDown;
-        s.detail = e.cooldownReason;
-        s.availableAtMs = e.cooldownUntil;
-    } else if (limitedUntil > now) {
-        s.health = KeyHealth::CoolingDown;
-        s.detail = limitedWhy;
-        s.availableAtMs = limitedUntil;
-    } else if (headroom <= 0.0) {
-        s.health = KeyHealth::Limited;
-        s.detail = QStringLiteral("at a configured limit");
-    }
-    return s;
-}
-
 QList<KeyStatus> KeyPool::statuses() const {
     QMutexLocker lock(&m_mutex);
     const qint64 now = m_clock->nowMs();
     QList<KeyStatus> out;
-    for (const Entry* e : m_entries)
-        out.append(statusOf(*e, now));
+    for (const KeyEntry* e : m_entries)
+        out.append(keyStatus(*e, m_scopes, m_config, now));
     return out;
 }
 
 std::optional<KeyStatus> KeyPool::status(const QString& id) const {
     QMutexLocker lock(&m_mutex);
-    if (const Entry* e = find(id))
-        return statusOf(*e, m_clock->nowMs());
+    if (const KeyEntry* e = find(id))
+        return keyStatus(*e, m_scopes, m_config, m_clock->nowMs());
     return std::nullopt;
 }
 
@@ -1028,27 +379,14 @@ KeyPoolSummary KeyPool::summary() const {
     QMutexLocker lock(&m_mutex);
     const qint64 now = m_clock->nowMs();
     KeyPoolSummary s;
-    for (const Entry* e : m_entries) {
-        ++s.total;
-        switch (statusOf(*e, now).health) {
-        case KeyHealth::Ready:
-            ++s.available;
-            break;
-        case KeyHealth::CoolingDown:
-        case KeyHealth::Limited:
-            ++s.coolingDown;
-            break;
-        default:
-            ++s.disabled;
-            break;
-        }
-    }
+    for (const KeyEntry* e : m_entries)
+        addToSummary(s, keyStatus(*e, m_scopes, m_config, now).health);
     return s;
 }
 
 QString KeyPool::projectOf(const QString& id) const {
     QMutexLocker lock(&m_mutex);
-    const Entry* e = find(id);
+    const KeyEntry* e = find(id);
     return e ? e->cfg.project : QString();
 }
 
@@ -1068,7 +406,7 @@ QList<HealthCheckTarget> KeyPool::dueForHealthCheck(qint64 intervalMs) {
     QMutexLocker lock(&m_mutex);
     const qint64 now = m_clock->nowMs();
     QList<HealthCheckTarget> out;
-    for (Entry* e : std::as_const(m_entries)) {
+    for (KeyEntry* e : std::as_const(m_entries)) {
         if (!e->cfg.enabled || e->userDisabled || !e->secretLoaded)
             continue;
         const bool needs = !e->disabledReason.isEmpty() || e->cooldownUntil > now;
@@ -1082,7 +420,7 @@ QList<HealthCheckTarget> KeyPool::dueForHealthCheck(qint64 intervalMs) {
 
 std::optional<HealthCheckTarget> KeyPool::target(const QString& id) const {
     QMutexLocker lock(&m_mutex);
-    const Entry* e = find(id);
+    const KeyEntry* e = find(id);
     if (!e || !e->secretLoaded)
         return std::nullopt;
     return HealthCheckTarget{e->cfg.id, e->secret, e->cfg.proxy};
@@ -1090,7 +428,7 @@ std::optional<HealthCheckTarget> KeyPool::target(const QString& id) const {
 
 void KeyPool::reportHealthCheck(const QString& id, bool ok, const ClassifiedError& error) {
     QMutexLocker lock(&m_mutex);
-    Entry* e = find(id);
+    KeyEntry* e = find(id);
     if (!e)
         return;
     const qint64 now = m_clock->nowMs();
@@ -1103,9 +441,10 @@ void KeyPool::reportHealthCheck(const QString& id, bool ok, const ClassifiedErro
         e->lastSuccessAt = now;
     } else if (error.cls == UpstreamErrorClass::KeyInvalid) {
         QList<QByteArray> secrets;
-        for (const Entry* x : std::as_const(m_entries))
+        for (const KeyEntry* x : std::as_const(m_entries))
             secrets.append(x->secret);
-        const QString message = clip(QString::fromUtf8(redactSecrets(error.message.toUtf8(), secrets)).simplified());
+        const QString message =
+            clipReason(QString::fromUtf8(redactSecrets(error.message.toUtf8(), secrets)).simplified());
         e->disabledReason = error.reason.isEmpty() ? message : error.reason + QStringLiteral(": ") + message;
         e->disabledAt = now;
         e->lastError = e->disabledReason;
@@ -1117,7 +456,7 @@ void KeyPool::reportHealthCheck(const QString& id, bool ok, const ClassifiedErro
 QList<QByteArray> KeyPool::secrets() const {
     QMutexLocker lock(&m_mutex);
     QList<QByteArray> out;
-    for (const Entry* e : m_entries) {
+    for (const KeyEntry* e : m_entries) {
         if (!e->secret.isEmpty())
             out.append(e->secret);
     }
@@ -1133,74 +472,12 @@ void KeyPool::restore(const QList<KeyStateRow>& states, const QList<KeyDayCounte
     QMutexLocker lock(&m_mutex);
     const qint64 now = m_clock->nowMs();
     rollDay(now);
-    for (const KeyStateRow& row : states) {
-        Entry* e = find(row.keyId);
-        if (!e)
-            continue;
-        e->userDisabled = row.userDisabled;
-        e->disabledReason = row.disabledReason;
-        e->disabledAt = row.disabledAtMs;
-        e->cooldownUntil = row.cooldownUntilMs;
-        e->cooldownReason = row.cooldownReason;
-        e->lastError = row.lastError;
-        e->lastErrorAt = row.lastErrorAtMs;
-        e->lastSuccessAt = row.lastSuccessAtMs;
-    }
-    for (const KeyDayCounterRow& row : today) {
-        if (row.day != m_day)
-            continue;
-        Entry* e = find(row.keyId);
-        if (!e)
-            continue;
-        e->requestsToday += row.requests;
-        e->tokensToday += row.tokens;
-        if (row.model.isEmpty())
-            continue;
-        e->modelRequestsToday[row.model] += row.requests;
-        Scope& p = scope(projectScope(e->cfg.project, row.model));
-        p.rpd += row.requests;
-        p.tokensDay += row.tokens;
-        if (matchRule(e->cfg.limits, row.model)) {
-            Scope& k = scope(keyScope(e->cfg.id, row.model));
-            k.rpd += row.requests;
-            k.tokensDay += row.tokens;
-        }
-    }
-    for (const ProjectCooldownRow& row : cooldowns) {
-        if (row.untilMs <= now)
-            continue;
-        Scope& s = scope(projectScope(row.project, row.model));
-        if (row.untilMs > s.cooldownUntil) {
-            s.cooldownUntil = row.untilMs;
-            s.cooldownReason = row.reason;
-        }
-    }
+    restoreKeyRows(m_entries, m_scopes, m_day, now, states, today, cooldowns);
 }
 
 KeyPoolDelta KeyPool::takeDelta() {
     QMutexLocker lock(&m_mutex);
-    KeyPoolDelta d;
-    for (Entry* e : std::as_const(m_entries)) {
-        if (!e->dirty)
-            continue;
-        e->dirty = false;
-        KeyStateRow row;
-        row.keyId = e->cfg.id;
-        row.userDisabled = e->userDisabled;
-        row.disabledReason = e->disabledReason;
-        row.disabledAtMs = e->disabledAt;
-        row.cooldownUntilMs = e->cooldownUntil;
-        row.cooldownReason = e->cooldownReason;
-        row.lastError = e->lastError;
-        row.lastErrorAtMs = e->lastErrorAt;
-        row.lastSuccessAtMs = e->lastSuccessAt;
-        d.states.append(row);
-    }
-    d.counters = m_counterDeltas.values();
-    m_counterDeltas.clear();
-    d.cooldowns = m_dirtyCooldowns.values();
-    m_dirtyCooldowns.clear();
-    return d;
+    return m_journal.take(m_entries);
 }
 
 } // namespace gemgate

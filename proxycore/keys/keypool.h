@@ -19,6 +19,9 @@
 #include "gemini/errorclass.h"
 #include "gemini/tokenestimate.h"
 #include "clock/clock.h"
+#include "keys/breaker.h"
+#include "keys/keypersistence.h"
+#include "keys/slidingwindow.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -27,12 +30,12 @@
 #include <QString>
 #include <QUrl>
 
-#include <deque>
 #include <optional>
 #include <random>
 
 namespace gemgate {
 
+struct KeyEntry; // keys/keypool_p.h
 struct KeyStateRow;
 struct KeyDayCounterRow;
 struct ProjectCooldownRow;
@@ -195,46 +198,27 @@ public:
     KeyPoolDelta takeDelta();
 
 private:
-    struct Window;
-    struct Scope;
-    struct Entry;
-    struct Blocker;
-
-    Entry* find(const QString& id);
-    const Entry* find(const QString& id) const;
+    // The pool is a facade: its parts live in keys/ (slidingwindow, eligibility, pickstrategy, breaker,
+    // failurepolicy, keystatus, keypersistence) as plain types and functions, and KeyPool keeps their state under
+    // its one mutex.
+    KeyEntry* find(const QString& id);
+    const KeyEntry* find(const QString& id) const;
     void rollDay(qint64 now);
-    Scope& scope(const QString& name);
-    const Scope* findScope(const QString& name) const;
-    ModelLimits projectLimits(const QString& project, const QString& model) const;
-    Blocker blocker(const Entry& e, const PickRequest& r, qint64 now) const;
-    Entry* choose(QList<Entry*>& eligible, const PickRequest& r);
-    KeyStatus statusOf(const Entry& e, qint64 now) const;
-    void markKeyDirty(Entry& e);
-    void forgive(Entry& e);
-    void chargeTokens(Entry& e, const KeyLease& lease, qint64 delta, qint64 now);
-    void noteBreaker429(const QString& id, qint64 now);
-    qint64 jitter(qint64 ms);
-    int usableCount() const;
+    void forgive(KeyEntry& e);
+    void chargeTokens(KeyEntry& e, const KeyLease& lease, qint64 delta, qint64 now);
 
     mutable QMutex m_mutex;
     const Clock* m_clock;
     std::mt19937_64 m_rng;
-    QList<Entry*> m_entries;         // owned
-    QHash<QString, Scope*> m_scopes; // "k\x1f<key>\x1f<model>" / "p\x1f<project>\x1f<model>"; owned
+    QList<KeyEntry*> m_entries; // owned
+    ScopeTable m_scopes;
     GeminiConfig m_config;
     QString m_day;
     qint64 m_dayEndsMs = 0;
     qint64 m_lastPoolSuccessMs = 0;
-    QHash<QString, ProjectCooldownRow> m_dirtyCooldowns;
-    QHash<QString, KeyDayCounterRow> m_counterDeltas; // by key, model and day
+    KeyPoolJournal m_journal; // rows for the next persistence delta
     QStringList m_events;
-
-    // Breaker.
-    enum class BreakerState { Closed, Open, HalfOpen } m_breaker = BreakerState::Closed;
-    std::deque<std::pair<qint64, QString>> m_recent429;
-    qint64 m_breakerOpenUntil = 0;
-    qint64 m_breakerOpenMs = 0;
-    bool m_probeInFlight = false;
+    PoolBreaker m_breaker;
 };
 
 // Whether `model` is in an allow list of exact names, prefixes ending in '*' or "*" (an empty list or model: yes).
