@@ -112,18 +112,18 @@ void UsageScanner::parseCaptured() {
 }
 
 qsizetype StreamEventEnd::find(const char* data, qsizetype len) {
+    if (sse) { // an SSE event ends at an empty line
+        qsizetype end = -1;
+        lines.feed(data, len, [&end](const QByteArray&, qsizetype lineLength, qsizetype at) {
+            if (lineLength > 0)
+                return true;
+            end = at;
+            return false;
+        });
+        return end;
+    }
     for (qsizetype i = 0; i < len; ++i) {
         const char c = data[i];
-        if (sse) {
-            // An SSE event ends at an empty line ("\n\n" or "\r\n\r\n").
-            if (c == '\n') {
-                if (++newlines == 2)
-                    return i + 1;
-            } else if (c != '\r') {
-                newlines = 0;
-            }
-            continue;
-        }
         if (inString) {
             if (escape)
                 escape = false;

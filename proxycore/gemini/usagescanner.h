@@ -9,6 +9,8 @@
 // with a brace counter that respects strings. Gemini's usage values are running snapshots, so the last one
 // seen wins. The scanner sits beside the relay: it copies nothing but the small usage objects.
 
+#include "gemini/sselines.h"
+
 #include <QByteArray>
 
 namespace gemgate {
@@ -63,7 +65,7 @@ private:
     bool m_sawBlock = false;
 };
 
-// Where the event being relayed ends: an SSE event at its empty line ("\n\n" or "\r\n\r\n"), a JSON-array stream's
+// Where the event being relayed ends: an SSE event at its empty line (gemini/sselines.h), a JSON-array stream's
 // element at the brace that closes it. Fed the bytes that follow the point where a stream is to be cut (for a JSON
 // array: inside the element that carried the last usage, so depth starts at 1).
 struct StreamEventEnd {
@@ -71,7 +73,7 @@ struct StreamEventEnd {
     int depth = 1; // JSON array streams: inside the element object that carried the usage
     bool inString = false;
     bool escape = false;
-    int newlines = 0;
+    SseLineReader lines{false, true}; // SSE: fed from inside the event's data line
     // The index just past the event's end within data, or -1 when it does not end there (the state carries on).
     qsizetype find(const char* data, qsizetype len);
 };

@@ -330,30 +330,10 @@ ChatStreamTranslator::ChatStreamTranslator(ChatContext context)
 
 QByteArray ChatStreamTranslator::feed(const char* data, qsizetype len) {
     QByteArray out;
-    qsizetype i = 0;
-    if (m_skipLf && len > 0) {
-        m_skipLf = false;
-        if (data[0] == '\n')
-            i = 1;
-    }
-    // Lines end at CRLF, LF or CR (SSE); a CR as the last byte may be the first half of a CRLF.
-    while (i < len) {
-        qsizetype j = i;
-        while (j < len && data[j] != '\n' && data[j] != '\r')
-            ++j;
-        m_pending.append(data + i, j - i);
-        if (j == len)
-            break;
-        line(m_pending, &out);
-        m_pending.clear();
-        if (data[j] == '\r') {
-            if (j + 1 == len)
-                m_skipLf = true;
-            else if (data[j + 1] == '\n')
-                ++j;
-        }
-        i = j + 1;
-    }
+    m_lines.feed(data, len, [&](const QByteArray& text, qsizetype, qsizetype) {
+        line(text, &out);
+        return true;
+    });
     return out;
 }
 
@@ -467,9 +447,8 @@ QByteArray ChatStreamTranslator::translateEvent(const QByteArray& json) {
 
 QByteArray ChatStreamTranslator::finish() {
     QByteArray out;
-    m_skipLf = false;
-    if (!m_pending.isEmpty())
-        line(std::exchange(m_pending, QByteArray()), &out);
+    if (const QByteArray last = m_lines.takePending(); !last.isEmpty())
+        line(last, &out);
     line(QByteArray(), &out);
     if (m_failed)
         return out; // the error event ends the stream; no [DONE] after it

@@ -10,6 +10,8 @@
 //   GET  /v1/models[/{id}]      -> GET  /v1beta/models[/{id}]
 // (also under /v1beta/openai/, Google's own OpenAI-compatible base)
 
+#include "gemini/sselines.h"
+
 #include <QByteArray>
 #include <QHash>
 #include <QJsonArray>
@@ -129,12 +131,11 @@ private:
     QByteArray translateEvent(const QByteArray& json);
     QByteArray chunk(const QJsonArray& choices) const;
     ChatContext m_ctx;
-    QByteArray m_pending; // an incomplete line
-    QByteArray m_data;    // the data lines of the event being read
+    SseLineReader m_lines; // the upstream stream's lines
+    QByteArray m_data;     // the data lines of the event being read
     QString m_id;
     QMap<int, Choice> m_choices; // by candidate index
     QJsonObject m_lastUsage;
-    bool m_skipLf = false; // the last byte fed was a CR: an LF right after it ends the same line
     bool m_failed = false; // an error event was sent: nothing follows it
 };
 

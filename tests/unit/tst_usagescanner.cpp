@@ -24,6 +24,10 @@ private Q_SLOTS:
     void candidatesAndFinishReason();
     void hugeBodyWithoutUsage();
     void oversizedUsageObjectIsDropped();
+    void sseLinesEndAtCrlfLfOrCr_data();
+    void sseLinesEndAtCrlfLfOrCr();
+    void sseEventEndAcrossChunks_data();
+    void sseEventEndAcrossChunks();
 };
 
 namespace {
@@ -312,6 +316,63 @@ void TestUsageScanner::oversizedUsageObjectIsDropped() {
     QVERIFY(scanner.usage().seen);
     QCOMPARE(scanner.usage().prompt, qint64(42));
     QCOMPARE(scanner.usage().total, qint64(50));
+}
+
+void TestUsageScanner::sseLinesEndAtCrlfLfOrCr_data() {
+    QTest::addColumn<QByteArrayList>("chunks");
+    QTest::addColumn<QByteArrayList>("lines");
+    const QByteArrayList want{"data: a", "", "data: b", ""};
+    QTest::newRow("crlf") << QByteArrayList{"data: a\r\n\r\ndata: b\r\n\r\n"} << want;
+    QTest::newRow("lf") << QByteArrayList{"data: a\n\ndata: b\n\n"} << want;
+    QTest::newRow("cr") << QByteArrayList{"data: a\r\rdata: b\r\r"} << want;
+    QTest::newRow("crlf split between chunks")
+        << QByteArrayList{"data: a\r", "\n\r", "\ndata: ", "b\r\n", "\r\n"} << want;
+}
+
+void TestUsageScanner::sseLinesEndAtCrlfLfOrCr() {
+    QFETCH(QByteArrayList, chunks);
+    QFETCH(QByteArrayList, lines);
+    SseLineReader reader;
+    QByteArrayList got;
+    for (const QByteArray& c : chunks) {
+        reader.feed(c.constData(), c.size(), [&](const QByteArray& text, qsizetype length, qsizetype) {
+            got.append(text);
+            return length == text.size();
+        });
+    }
+    QCOMPARE(got, lines);
+    QVERIFY(reader.takePending().isEmpty());
+}
+
+void TestUsageScanner::sseEventEndAcrossChunks_data() {
+    QTest::addColumn<QByteArrayList>("chunks"); // the stream after the point where it is cut
+    QTest::addColumn<int>("chunk");             // where the event ends: in which chunk ...
+    QTest::addColumn<int>("end");               // ... and just before which index
+    QTest::newRow("same chunk") << QByteArrayList{"}}\r\n\r\ndata: {}\r\n\r\n"} << 0 << 6;
+    QTest::newRow("lf only") << QByteArrayList{"}\n\ndata: {}"} << 0 << 3;
+    QTest::newRow("blank line split") << QByteArrayList{"}}\r\n", "\r\n", "data: x"} << 1 << 2;
+    // A CR ends a line by itself: whether an LF follows is not known yet (the cut adds one, see QuotaCutFilter).
+    QTest::newRow("blank line ends at a chunk's last CR") << QByteArrayList{"}}\r\n\r", "\n"} << 0 << 5;
+    QTest::newRow("cut at the end of its line") << QByteArrayList{"\r\n", "\r\n"} << 1 << 2;
+    QTest::newRow("cr only") << QByteArrayList{"}\r\rdata"} << 0 << 3;
+}
+
+void TestUsageScanner::sseEventEndAcrossChunks() {
+    QFETCH(QByteArrayList, chunks);
+    QFETCH(int, chunk);
+    QFETCH(int, end);
+    StreamEventEnd e;
+    e.sse = true;
+    for (int i = 0; i < chunks.size(); ++i) {
+        const qsizetype at = e.find(chunks[i].constData(), chunks[i].size());
+        if (i < chunk) {
+            QCOMPARE(at, qsizetype(-1));
+            continue;
+        }
+        QCOMPARE(at, qsizetype(end));
+        return;
+    }
+    QFAIL("the event's end was not found");
 }
 
 QTEST_GUILESS_MAIN(TestUsageScanner)

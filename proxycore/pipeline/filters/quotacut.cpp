@@ -33,6 +33,8 @@ void QuotaCutFilter::relayUntilCut(const char* data, qsizetype len) {
         return;
     }
     m_next->onData(data, end);
+    if (m_cut->sse && end > 0 && data[end - 1] == '\r') // the event ended on a CR that an LF may have followed:
+        m_next->onData("\n", 1);                        // end it as CRLF (for a CR-only stream, one empty line more)
     endTruncated();
 }
 
