@@ -228,7 +228,7 @@ KeysPanel::KeysPanel(GatewayController* controller, QWidget* parent)
 KeysPanel::~KeysPanel() = default;
 
 QString KeysPanel::healthText(KeyHealth health) {
-    // keyHealthName(): ready, cooling_down, limited, disabled, user_disabled, no_secret.
+    // keyHealthLabel(): ready, cooling_down, limited, disabled, user_disabled, no_secret.
     switch (health) {
     case KeyHealth::Ready:
         return tr("Ready");
@@ -243,7 +243,7 @@ QString KeysPanel::healthText(KeyHealth health) {
     case KeyHealth::NoSecret:
         return tr("No secret");
     }
-    return QString::fromLatin1(keyHealthName(health));
+    return keyHealthLabel(health);
 }
 
 QString KeysPanel::budgetText(const KeyStatus& status, qint64 nowMs, bool limitsConfiguredAnywhere) {
@@ -348,7 +348,7 @@ void KeysPanel::fillRow(int row, const KeyStatus& s, qint64 nowMs, bool limits) 
     QTableWidgetItem* stateItem = cell(StateColumn);
     stateItem->setText(state);
     stateItem->setToolTip(toolTipText(scrub(stateTip.join(QLatin1Char('\n')))));
-    stateItem->setData(HealthNameRole, QString::fromLatin1(keyHealthName(s.health)));
+    stateItem->setData(HealthNameRole, keyHealthLabel(s.health));
     stateItem->setForeground(QBrush(healthColor(s.health)));
 
     // Budget: the tightest model; every model in the tooltip.

@@ -34,7 +34,7 @@ public:
         LastErrorColumn,
         ColumnCount
     };
-    // Item data: the key id on every cell, keyHealthName() on the State cell.
+    // Item data: the key id on every cell, keyHealthLabel() on the State cell.
     static constexpr int KeyIdRole = Qt::UserRole;
     static constexpr int HealthNameRole = Qt::UserRole + 1;
 

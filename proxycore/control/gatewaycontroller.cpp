@@ -31,6 +31,10 @@ void applyLogLevel(const QString& level) {
 }
 } // namespace
 
+QString keyHealthLabel(KeyHealth health) {
+    return QString::fromLatin1(keyHealthName(health));
+}
+
 GatewayController::GatewayController(QObject* parent)
     : QObject(parent)
     , m_metricsTimer(new QTimer(this))

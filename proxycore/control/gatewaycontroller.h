@@ -67,6 +67,10 @@ struct KeySummary {
     int disabled = 0;
 };
 
+// The stable name of a key's health, as the admin API reports it: ready, cooling_down, limited, disabled,
+// user_disabled, no_secret.
+QString keyHealthLabel(KeyHealth health);
+
 class GatewayController : public QObject {
     Q_OBJECT
 public:
