@@ -41,13 +41,4 @@ private:
     StateDb* m_db = nullptr;
 };
 
-// The resources a request names: in its path (/v1beta/files/abc, /v1beta/cachedContents/x, /v1beta/batches/b:cancel,
-// with or without an /upload prefix) and, for model calls, in its JSON body (fileData.fileUri ".../files/abc",
-// "cachedContent": "cachedContents/x"). At most a handful; duplicates removed.
-QStringList referencedResources(const QByteArray& path, const QByteArray& body);
-
-// The resource a successful creating call returned: "name" at the top level of the JSON body, or under "file"
-// (upload finalization). Empty when there is none or the name is not one of files/, cachedContents/, batches/.
-QString createdResourceName(const QByteArray& body);
-
 } // namespace gemgate

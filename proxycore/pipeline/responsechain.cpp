@@ -1,5 +1,6 @@
 #include "pipeline/responsechain.h"
 
+#include "gemini/actions.h"
 #include "pipeline/filters/bodyteefilter.h"
 #include "pipeline/filters/openaifilter.h"
 #include "pipeline/filters/quotacut.h"
@@ -20,8 +21,7 @@ void ResponseChain::build(RequestContext& ctx, WorkerEnv& env, ClientResponder& 
 
     add(&m_headers.emplace(rt.headerPolicy));
     add(&m_meter.emplace(ctx, shared.policy));
-    const bool generate = ctx.action == "generateContent" || ctx.action == "streamGenerateContent";
-    if (generate && config.gemini.keyPool.streamGuard)
+    if (gemini::isGenerate(ctx.action) && config.gemini.keyPool.streamGuard)
         add(m_optional.emplace_back(std::make_unique<StreamGuardFilter>(*m_meter)).get());
     if (ctx.stream && ctx.ticket.watchesTokens())
         add(m_optional.emplace_back(std::make_unique<QuotaCutFilter>(ctx, shared.policy, *m_meter)).get());

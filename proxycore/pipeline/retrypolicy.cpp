@@ -1,6 +1,6 @@
 #include "pipeline/retrypolicy.h"
 
-#include "pipeline/filters/pinfilter.h"
+#include "gemini/resources.h"
 #include "pipeline/stage.h"
 
 #include <QRandomGenerator>

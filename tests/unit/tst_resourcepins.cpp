@@ -1,6 +1,7 @@
 // Which stateful resources a request names (path and body), which one a creating reply returns, and the pin map
 // written through to a real state database.
 
+#include "gemini/resources.h"
 #include "keys/resourcepins.h"
 #include "storage/statedb.h"
 

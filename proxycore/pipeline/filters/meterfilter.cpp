@@ -1,5 +1,6 @@
 #include "pipeline/filters/meterfilter.h"
 
+#include "gemini/actions.h"
 #include "pipeline/requestlog.h"
 #include "pipeline/stage.h"
 
@@ -29,8 +30,7 @@ void MeterFilter::onLog(RequestOutcome& o) {
     // Embedding calls report no usageMetadata: a successful one is counted at its estimate (what the OpenAI
     // answer reports too), so that embeddings use up token quotas like everything else.
     o.metered = o.reported;
-    if (!o.metered.seen && (m_ctx.action == "batchEmbedContents" || m_ctx.action == "embedContent") &&
-        o.status >= 200 && o.status < 300) {
+    if (!o.metered.seen && gemini::isEmbed(m_ctx.action) && o.status >= 200 && o.status < 300) {
         o.metered.prompt = o.metered.total = m_ctx.estimatedTokens;
         o.metered.seen = true;
     }

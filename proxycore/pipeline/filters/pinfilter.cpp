@@ -1,5 +1,6 @@
 #include "pipeline/filters/pinfilter.h"
 
+#include "gemini/resources.h"
 #include "keys/keypool.h"
 #include "keys/resourcepins.h"
 #include "pipeline/stage.h"
@@ -10,15 +11,6 @@ namespace gemgate {
 
 namespace {
 constexpr qsizetype kMaxCreatedBody = 1024 * 1024;
-}
-
-bool createsResource(const QByteArray& method, const QByteArray& path, const QByteArray& action) {
-    if (method != "POST")
-        return false;
-    if (action == "batchGenerateContent" || action == "asyncBatchEmbedContent")
-        return true;
-    // POST /v1beta/files (metadata-only create), /v1beta/cachedContents, and upload finalization.
-    return path.endsWith("/files") || path.endsWith("/cachedContents") || path.startsWith("/upload/");
 }
 
 void PinFilter::onAttempt() {

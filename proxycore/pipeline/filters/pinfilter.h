@@ -41,7 +41,4 @@ private:
     QByteArray m_created;
 };
 
-// Calls that create a stateful resource whose name the answer carries (a batch, a cache, a file, an upload).
-bool createsResource(const QByteArray& method, const QByteArray& path, const QByteArray& action);
-
 } // namespace gemgate

@@ -1,5 +1,6 @@
 #include "pipeline/stages/pinstage.h"
 
+#include "gemini/resources.h"
 #include "keys/resourcepins.h"
 
 namespace gemgate {

@@ -1,5 +1,6 @@
 #include "pipeline/stages/policystage.h"
 
+#include "gemini/actions.h"
 #include "gemini/tokenestimate.h"
 
 #include <QJsonDocument>
@@ -8,8 +9,7 @@
 namespace gemgate {
 
 bool PolicyStage::countsTokens(const QByteArray& action) {
-    return action == "generateContent" || action == "streamGenerateContent" || action == "embedContent" ||
-           action == "batchEmbedContents" || action == "predict" || action == "predictLongRunning";
+    return gemini::countsTokens(action);
 }
 
 QByteArray PolicyStage::clampOutputTokens(const QByteArray& body, qint64 cap) {
@@ -67,8 +67,7 @@ std::optional<LocalReply> PolicyStage::onRequest(RequestContext& ctx) {
         if (l->maxOutputTokens > 0 && (cap == 0 || l->maxOutputTokens < cap))
             cap = l->maxOutputTokens;
     }
-    if (cap > 0 && (ctx.action == "generateContent" || ctx.action == "streamGenerateContent") &&
-        ctx.request.method == "POST")
+    if (cap > 0 && gemini::isGenerate(ctx.action) && ctx.request.method == "POST")
         ctx.request.body = clampOutputTokens(ctx.request.body, cap);
     return std::nullopt;
 }
