@@ -17,9 +17,9 @@ namespace gemgate {
 Worker::Worker(SharedState* shared, int id)
     : m_shared(shared)
     , m_id(id)
-    , m_pipeline(Pipeline::standard(*shared)) {
+    , m_pipelines(*shared) {
     m_env.shared = shared;
-    m_env.pipeline = &m_pipeline;
+    m_env.pipelines = &m_pipelines;
     m_env.counters = &m_counters;
     m_env.metrics = &m_metrics;
     m_env.workerId = id;

@@ -56,7 +56,7 @@ private:
     WorkerCounters m_counters;
     WorkerMetrics m_metrics;
     WorkerEnv m_env;
-    Pipeline m_pipeline;
+    PipelineCache m_pipelines;
     std::unique_ptr<Http1Pool> m_http1;
     std::unique_ptr<QnamTransport> m_qnam;
     QSet<HttpConnection*> m_connections;

@@ -34,7 +34,7 @@ ProxySession::ProxySession(WorkerEnv& env, ClientResponder& client, HttpRequest 
 ProxySession::~ProxySession() {
     m_retryTimer.reset();
     m_call.reset();
-    if (m_phase != Phase::Finished)
+    if (!m_logged)
         finish(499, "client_closed");
     releaseLease();
     g_live.fetch_sub(1, std::memory_order_relaxed);
@@ -48,7 +48,7 @@ void ProxySession::start() {
     m_ctx.runtime = m_env.shared->snapshot();
     // Known before authentication, so that every error an OpenAI client gets is in OpenAI's envelope.
     m_ctx.api = RouteStage::apiFlavor(m_ctx.request, *m_ctx.runtime->config, &m_ctx.openAiOp);
-    std::optional<LocalReply> reply = m_env.pipeline->run(m_ctx);
+    std::optional<LocalReply> reply = m_env.pipelines->forRuntime(m_ctx.runtime).run(m_ctx);
     m_chain.build(m_ctx, m_env, m_client, *this);
     if (reply) {
         respondLocal(*reply);
@@ -335,7 +335,7 @@ void ProxySession::onClientGone() {
         m_retryTimer->stop();
     m_call.reset(); // closes the upstream connection: Google sees the cancellation at once
     releaseLease();
-    if (m_phase != Phase::Finished)
+    if (!m_logged)
         finish(499, "client_closed");
 }
 
@@ -351,9 +351,9 @@ void ProxySession::clientFinishing(int status, const QByteArray& errorKind, qint
 }
 
 void ProxySession::finish(int status, const QByteArray& errorKind, qint64 pendingBytes) {
-    if (m_phase == Phase::Finished)
+    if (m_logged)
         return;
-    m_phase = Phase::Finished;
+    m_logged = true;
     WorkerCounters& c = *m_env.counters;
     WorkerCounters::add(c.activeRequests, -1);
     if (m_countedStream)

@@ -28,7 +28,7 @@ public:
     void onClientDrained();
     // The client went away: cancel the upstream request at once and log 499.
     void onClientGone();
-    bool isDone() const { return m_phase == Phase::Finished; }
+    bool isDone() const { return m_logged; }
     // Sessions alive in this process: tests check that a stopped gateway leaves none behind.
     static int liveCount();
 
@@ -39,7 +39,6 @@ private:
         HoldingError, // an error status came: its body is held to classify it, then retried or relayed
         Relaying,     // a success answer flows through the response filters (one may still hold it back)
         BackingOff,   // waiting before the next attempt
-        Finished,     // counted and logged; the last bytes are on their way
     };
 
     void respondLocal(const LocalReply& reply);
@@ -96,6 +95,7 @@ private:
     std::optional<UpstreamErrorKind> m_failureKind; // the last attempt failed without an HTTP answer
     bool m_clientStarted = false;                   // a byte went to the client: no retry from now on
     bool m_countedStream = false;
+    bool m_logged = false; // counted and logged (once; an answer with a Content-Length before its upstream end)
     qint64 m_ttfbUs = -1;
 };
 

@@ -38,15 +38,22 @@ LocalReply LocalReply::json(int status, QByteArray body) {
     return r;
 }
 
-Pipeline Pipeline::standard(SharedState& shared) {
+Pipeline Pipeline::standard(SharedState& shared, const RuntimePtr& runtime) {
     Pipeline p;
+    p.m_runtime = runtime;
     p.add(std::make_unique<HealthStage>(shared.keys, shared.draining, shared.startedAt));
-    p.add(std::make_unique<AuthStage>(shared.clients));
+    p.add(std::make_unique<AuthStage>(runtime, shared.clients));
     p.add(std::make_unique<RouteStage>());
-    p.add(std::make_unique<OpenAiStage>(shared.signatures));
-    p.add(std::make_unique<PolicyStage>(shared.policy));
+    p.add(std::make_unique<OpenAiStage>(runtime, shared.signatures));
+    p.add(std::make_unique<PolicyStage>(runtime, shared.policy));
     p.add(std::make_unique<PinStage>(shared.pins));
     return p;
+}
+
+const Pipeline& PipelineCache::forRuntime(const RuntimePtr& runtime) {
+    if (!m_pipeline || m_pipeline->runtime() != runtime.get())
+        m_pipeline = std::make_unique<Pipeline>(Pipeline::standard(m_shared, runtime));
+    return *m_pipeline;
 }
 
 std::optional<LocalReply> Pipeline::run(RequestContext& ctx) const {

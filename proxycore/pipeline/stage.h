@@ -91,14 +91,29 @@ public:
 class Pipeline {
 public:
     // The standard order: health, authentication (and IP rules), route, OpenAI translation, client policy (limits
-    // and quotas), resource pins. Each stage gets the services it uses here; settings come with each request's
-    // config snapshot (RequestContext::runtime).
-    static Pipeline standard(SharedState& shared);
+    // and quotas), resource pins, each stage built with its settings from one config snapshot and the services it
+    // uses. Runs only requests of that snapshot (PipelineCache).
+    static Pipeline standard(SharedState& shared, const RuntimePtr& runtime);
     void add(std::unique_ptr<Stage> s) { m_stages.push_back(std::move(s)); }
     std::optional<LocalReply> run(RequestContext& ctx) const;
+    const Runtime* runtime() const { return m_runtime.get(); }
 
 private:
     std::vector<std::unique_ptr<Stage>> m_stages;
+    RuntimePtr m_runtime; // held: a new snapshot never takes the address of the one this was built for
+};
+
+// A worker's pipeline, built again when a request comes under a new config snapshot (after a reload). One per
+// worker thread; not thread-safe.
+class PipelineCache {
+public:
+    explicit PipelineCache(SharedState& shared)
+        : m_shared(shared) {}
+    const Pipeline& forRuntime(const RuntimePtr& runtime);
+
+private:
+    SharedState& m_shared;
+    std::unique_ptr<Pipeline> m_pipeline; // its stages hold the snapshot they were built for
 };
 
 } // namespace gemgate

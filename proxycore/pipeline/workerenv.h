@@ -10,7 +10,7 @@
 
 namespace gemgate {
 
-class Pipeline;
+class PipelineCache;
 class UpstreamTransport;
 struct WorkerCounters;
 class WorkerMetrics;
@@ -36,7 +36,7 @@ public:
 // Per-worker services a session uses.
 struct WorkerEnv {
     SharedState* shared = nullptr;
-    const Pipeline* pipeline = nullptr;
+    PipelineCache* pipelines = nullptr; // the request stages for a config snapshot
     UpstreamTransport* http1 = nullptr;
     UpstreamTransport* qnam = nullptr;
     WorkerCounters* counters = nullptr;

@@ -49,6 +49,7 @@ struct RecordingHost final : FilterHost {
     int finishedStatus = 0;
     QByteArray finishedKind;
     qint64 pending = -1;
+    QStringList* calls = nullptr; // the client's calls: "finish" goes in between
     const KeyLease* currentLease() const override { return nullptr; }
     void stopUpstream() override { ++stops; }
     bool mayRetry() const override { return retryAllowed && !started; }
@@ -61,6 +62,8 @@ struct RecordingHost final : FilterHost {
         finishedStatus = status;
         finishedKind = kind;
         pending = pendingBytes;
+        if (calls)
+            *calls << QStringLiteral("finish");
     }
 };
 
@@ -255,6 +258,27 @@ private Q_SLOTS:
         m_chain->reply(head, geminiErrorBody(e), e.kind);
         QVERIFY2(m_client.body.contains("\"type\":\"authentication_error\""), m_client.body.constData());
         QVERIFY(!m_client.body.contains("\"status\""));
+    }
+
+    void contentLengthAnswerIsLoggedBeforeItsLastByte() {
+        // The client may send its next request the moment it has the whole answer: the request is counted (and its
+        // policy slot freed) before that, not when the upstream's end arrives later.
+        m_ctx.action = "countTokens";
+        m_host.calls = &m_client.calls;
+        build();
+        ResponseHead head = upstreamHead();
+        head.contentLength = 10;
+        m_chain->head(head);
+        m_chain->data("01234", 5);
+        QCOMPARE(m_client.calls, (QStringList{QStringLiteral("begin"), QStringLiteral("write")}));
+        m_chain->data("56789", 5);
+        QCOMPARE(m_client.calls, (QStringList{QStringLiteral("begin"), QStringLiteral("write"),
+                                              QStringLiteral("finish"), QStringLiteral("write")}));
+        QCOMPARE(m_host.pending, qint64(5));
+        StreamEnd end;
+        m_chain->end(end);
+        QCOMPARE(m_client.calls.count(QStringLiteral("finish")), 1);
+        QCOMPARE(m_client.calls.last(), QStringLiteral("end"));
     }
 
     void headRequestsGetNoBodyButCountIt() {

@@ -14,13 +14,23 @@ void ClientSink::decorate(ResponseHead& head) const {
 void ClientSink::onHead(ResponseHead& head) {
     decorate(head);
     m_status = head.status;
+    m_length = head.contentLength;
+    m_written = 0;
+    m_finished = false;
     m_host->clientStarted();
     m_client.beginResponse(head.status, head.headers, head.contentLength);
 }
 
 void ClientSink::onData(const char* data, qsizetype len) {
-    if (len > 0)
-        m_client.writeBody(data, len);
+    if (len <= 0)
+        return;
+    m_written += len;
+    if (m_length >= 0 && m_written >= m_length && !m_finished) {
+        // This chunk completes the answer for the client: it may send its next request the moment it has it.
+        m_finished = true;
+        m_host->clientFinishing(m_status, QByteArray(), len);
+    }
+    m_client.writeBody(data, len);
 }
 
 void ClientSink::onEnd(StreamEnd& end) {
@@ -34,7 +44,10 @@ void ClientSink::onEnd(StreamEnd& end) {
             end.tail = ",\r\n" + error + "\r\n]";
     }
     const QByteArray tail = end.tail.value_or(QByteArray());
-    m_host->clientFinishing(m_status, end.errorKind, tail.size());
+    if (!m_finished) {
+        m_finished = true;
+        m_host->clientFinishing(m_status, end.errorKind, tail.size());
+    }
     if (!tail.isEmpty())
         m_client.writeBody(tail.constData(), tail.size());
     if (end.clean)

@@ -4,7 +4,8 @@
 // (header policy) to every response, ends a stream that ends with an error with a last well-formed event in
 // Gemini's form (an SSE event, or one more element and the end of a JSON array) unless a filter before it put the
 // error in another API's form, and tells the session just before the last bytes go out, so that the request is
-// logged exactly once whatever the client does next.
+// logged (and its policy slot freed) exactly once, before the client can see the answer complete: for an answer
+// with a Content-Length that is the chunk that completes it, not the upstream's end that may come after.
 
 #include "pipeline/responsefilter.h"
 
@@ -33,6 +34,9 @@ private:
     ClientResponder& m_client;
     const HeaderPolicy& m_policy;
     int m_status = 0;
+    qint64 m_length = -1; // the answer's Content-Length (-1: chunked)
+    qint64 m_written = 0;
+    bool m_finished = false; // the session was told (clientFinishing)
 };
 
 } // namespace gemgate

@@ -15,12 +15,19 @@ constexpr qsizetype kMaxCreatedBody = 1024 * 1024;
 
 void PinFilter::onAttempt() {
     m_status = 0;
+    m_length = -1;
+    m_received = 0;
+    m_settled = false;
+    m_answeredBy.reset();
     m_capture = false;
     m_created.clear();
 }
 
 void PinFilter::onHead(ResponseHead& head) {
     m_status = head.status;
+    m_length = head.contentLength;
+    if (const KeyLease* lease = m_host->currentLease())
+        m_answeredBy = ResourcePin{lease->id, lease->project};
     m_capture = head.status < 300 && createsResource(m_ctx.request.method, m_ctx.request.path, m_ctx.action);
     const QByteArray uploadUrl = head.headers.value("x-goog-upload-url");
     if (!uploadUrl.isEmpty())
@@ -32,9 +39,9 @@ QByteArray PinFilter::rewriteUploadUrl(const QByteArray& url) {
     const QUrl up = QUrl::fromEncoded(url);
     const QByteArray query = up.query(QUrl::FullyEncoded).toUtf8();
     const QByteArray uploadId = queryValue(query, "upload_id");
-    const KeyLease* lease = m_host->currentLease();
-    if (!uploadId.isEmpty() && lease)
-        m_pins.remember(QStringLiteral("upload/") + QString::fromUtf8(uploadId), lease->id, lease->project);
+    if (!uploadId.isEmpty() && m_answeredBy)
+        m_pins.remember(QStringLiteral("upload/") + QString::fromUtf8(uploadId), m_answeredBy->keyId,
+                        m_answeredBy->project);
     QByteArray path = up.path(QUrl::FullyEncoded).toUtf8();
     const QByteArray& prefix = m_ctx.runtime->upstreamPathPrefix;
     if (!prefix.isEmpty() && path.startsWith(prefix))
@@ -51,22 +58,30 @@ QByteArray PinFilter::rewriteUploadUrl(const QByteArray& url) {
 void PinFilter::onData(const char* data, qsizetype len) {
     if (m_capture && m_created.size() < kMaxCreatedBody)
         m_created.append(data, qMin(len, kMaxCreatedBody - m_created.size()));
+    m_received += len;
+    if (m_length >= 0 && m_received >= m_length)
+        settle(); // the answer is complete: pin before the client has it (it may use the resource at once)
     m_next->onData(data, len);
 }
 
-void PinFilter::onEnd(StreamEnd& end) {
-    const KeyLease* lease = m_host->currentLease();
-    if (lease && end.errorKind.isEmpty() && !end.error && m_status < 300) {
-        if (m_capture) {
-            const QString name = createdResourceName(m_created);
-            if (!name.isEmpty())
-                m_pins.remember(name, lease->id, lease->project);
-        }
-        if (m_ctx.request.method == "DELETE") {
-            for (const QString& name : referencedResources(m_ctx.request.path, {}))
-                m_pins.forget(name);
-        }
+void PinFilter::settle() {
+    if (m_settled || !m_answeredBy || m_status >= 300)
+        return;
+    m_settled = true;
+    if (m_capture) {
+        const QString name = createdResourceName(m_created);
+        if (!name.isEmpty())
+            m_pins.remember(name, m_answeredBy->keyId, m_answeredBy->project);
     }
+    if (m_ctx.request.method == "DELETE") {
+        for (const QString& name : referencedResources(m_ctx.request.path, {}))
+            m_pins.forget(name);
+    }
+}
+
+void PinFilter::onEnd(StreamEnd& end) {
+    if (end.errorKind.isEmpty() && !end.error)
+        settle();
     m_next->onEnd(end);
 }
 

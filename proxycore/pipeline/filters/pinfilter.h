@@ -6,15 +6,16 @@
 // upload's session URL (x-goog-upload-url) is pointed back at the gateway and pinned, so that every chunk goes
 // out with the key that started it.
 
+#include "keys/resourcepins.h"
 #include "pipeline/responsefilter.h"
 
 #include <QString>
 
 #include <functional>
+#include <optional>
 
 namespace gemgate {
 
-class ResourcePins;
 struct RequestContext;
 
 class PinFilter final : public ResponseFilter {
@@ -32,11 +33,17 @@ public:
 
 private:
     QByteArray rewriteUploadUrl(const QByteArray& url);
+    // A complete successful answer: pins what it created, unpins what a DELETE removed. Once.
+    void settle();
 
     const RequestContext& m_ctx;
     ResourcePins& m_pins;
     std::function<QString()> m_listenUrl;
     int m_status = 0;
+    std::optional<ResourcePin> m_answeredBy; // the key (and project) whose answer this is
+    qint64 m_length = -1;                    // the answer's Content-Length (-1: chunked)
+    qint64 m_received = 0;
+    bool m_settled = false; // pinned / unpinned already
     bool m_capture = false; // a creating call: keep the (small) answer to pin the resource it names
     QByteArray m_created;
 };

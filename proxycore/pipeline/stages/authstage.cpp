@@ -49,8 +49,8 @@ LimitSet limitsFromClaim(const QVariant& claim) {
 } // namespace
 
 std::optional<LocalReply> AuthStage::onRequest(RequestContext& ctx) {
-    const AuthConfig& auth = ctx.runtime->config->auth;
-    const Runtime& rt = *ctx.runtime;
+    const AuthConfig& auth = m_rt->config->auth;
+    const Runtime& rt = *m_rt;
     if (!rt.ipRules.allow.isEmpty() || !rt.ipRules.deny.isEmpty()) {
         QString why;
         if (!rt.ipRules.decide(callerAddress(ctx), &why))
@@ -85,8 +85,8 @@ std::optional<LocalReply> AuthStage::onRequest(RequestContext& ctx) {
         return std::nullopt;
     }
     const QByteArray digest = QCryptographicHash::hash(cred, QCryptographicHash::Sha256);
-    const auto it = ctx.runtime->clientKeys.constFind(digest);
-    if (it != ctx.runtime->clientKeys.cend()) {
+    const auto it = rt.clientKeys.constFind(digest);
+    if (it != rt.clientKeys.cend()) {
         ctx.clientId = it->id;
         ctx.nameSpace = it->nameSpace;
         ctx.ownLimits = it->limits;

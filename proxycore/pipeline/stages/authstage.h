@@ -9,9 +9,11 @@ namespace gemgate {
 // Keys are compared by SHA-256 digest lookup, never by a timing-dependent string compare.
 class AuthStage final : public Stage {
 public:
-    // clients: the keys GemGate issued (beside auth.client_keys and JWTs, which the config snapshot holds).
-    explicit AuthStage(const ClientDirectory& clients)
-        : m_clients(clients) {}
+    // runtime: the config snapshot this stage is built for (auth settings, client key digests, JWT keys, IP rules);
+    // clients: the keys GemGate issued (the state database's, beside auth.client_keys and JWTs).
+    AuthStage(RuntimePtr runtime, const ClientDirectory& clients)
+        : m_rt(std::move(runtime))
+        , m_clients(clients) {}
     const char* name() const override { return "auth"; }
     std::optional<LocalReply> onRequest(RequestContext& ctx) override;
 
@@ -19,6 +21,7 @@ public:
     static QByteArray presentedCredential(const HttpRequest& req);
 
 private:
+    RuntimePtr m_rt;
     const ClientDirectory& m_clients;
 };
 

@@ -21,7 +21,7 @@ QString stripModelsPrefix(QString model) {
 std::optional<LocalReply> OpenAiStage::onRequest(RequestContext& ctx) {
     if (ctx.openAiOp == OpenAiOp::None)
         return std::nullopt;
-    const OpenAiConfig& cfg = ctx.runtime->config->openai;
+    const OpenAiConfig& cfg = m_rt->config->openai;
     if (!cfg.enabled) {
         openai::ApiError e;
         e.status = 404;

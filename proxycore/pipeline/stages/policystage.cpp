@@ -29,7 +29,7 @@ QByteArray PolicyStage::clampOutputTokens(const QByteArray& body, qint64 cap) {
 }
 
 std::optional<LocalReply> PolicyStage::onRequest(RequestContext& ctx) {
-    const Config& cfg = *ctx.runtime->config;
+    const Config& cfg = *m_rt->config;
     if (!ctx.model.isEmpty() && !modelAllowed(ctx.allowedModels, ctx.model)) {
         return LocalReply::fromError(
             GatewayError::make(403,
@@ -44,7 +44,7 @@ std::optional<LocalReply> PolicyStage::onRequest(RequestContext& ctx) {
     const LimitsConfig& limits = cfg.limits;
     PolicySubject subject;
     subject.client = ctx.clientId;
-    subject.clientLimits = ctx.ownLimits.over(limits.clients.value(ctx.clientId)).over(ctx.runtime->clientDefault);
+    subject.clientLimits = ctx.ownLimits.over(limits.clients.value(ctx.clientId)).over(m_rt->clientDefault);
     subject.nameSpace = ctx.nameSpace;
     subject.namespaceLimits = limits.namespaces.value(ctx.nameSpace).over(limits.namespaceDefault);
     if (!limits.perIp.unlimited()) {

@@ -9,8 +9,10 @@ namespace gemgate {
 // caps: too many estimated input tokens is a 400, maxOutputTokens is clamped to the cap.
 class PolicyStage final : public Stage {
 public:
-    explicit PolicyStage(PolicyEngine& policy)
-        : m_policy(policy) {}
+    // runtime: the config snapshot this stage is built for (limits.*, the client default).
+    PolicyStage(RuntimePtr runtime, PolicyEngine& policy)
+        : m_rt(std::move(runtime))
+        , m_policy(policy) {}
     const char* name() const override { return "policy"; }
     std::optional<LocalReply> onRequest(RequestContext& ctx) override;
 
@@ -21,6 +23,7 @@ public:
     static QByteArray clampOutputTokens(const QByteArray& body, qint64 cap);
 
 private:
+    RuntimePtr m_rt;
     PolicyEngine& m_policy;
 };
 
