@@ -15,10 +15,10 @@
 // Every pick() that returns a lease must be closed by exactly one of reportSuccess / reportFailure / release.
 // All members are thread-safe; critical sections are short and take one mutex.
 
+#include "clock/clock.h"
 #include "config/config.h"
 #include "gemini/errorclass.h"
 #include "gemini/tokenestimate.h"
-#include "clock/clock.h"
 #include "keys/breaker.h"
 #include "keys/keypersistence.h"
 #include "keys/slidingwindow.h"

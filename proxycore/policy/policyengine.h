@@ -14,8 +14,8 @@
 // Daily and monthly counters of clients, namespaces and the gateway are restored from the usage roll-ups after a
 // restart (restore()); source-IP scopes are not persisted (addresses change). Time comes from an injectable Clock.
 
-#include "config/config.h"
 #include "clock/clock.h"
+#include "config/config.h"
 
 #include <QByteArray>
 #include <QHash>

@@ -4,9 +4,9 @@
 // Retry-After, a 503 storm is retried without disabling keys, empty replies are retried, stateful resources stay
 // on their key (also across a restart), and key state survives a restart.
 
+#include "clock/clock.h"
 #include "control/keymanager.h"
 #include "gatewayfixture.h"
-#include "clock/clock.h"
 #include "storage/statedb.h"
 
 #include <QDateTime>
