@@ -1,10 +1,6 @@
 #include "pipeline/responsechain.h"
 
 #include "gemini/actions.h"
-#include "pipeline/filters/bodyteefilter.h"
-#include "pipeline/filters/openaifilter.h"
-#include "pipeline/filters/quotacut.h"
-#include "pipeline/filters/streamguard.h"
 #include "pipeline/stage.h"
 #include "pipeline/workerenv.h"
 
@@ -17,49 +13,47 @@ void ResponseChain::build(RequestContext& ctx, WorkerEnv& env, ClientResponder& 
     SharedState& shared = *env.shared;
     const Runtime& rt = *ctx.runtime;
     const Config& config = *rt.config;
-    m_order.reserve(9);
 
     add(&m_headers.emplace(rt.headerPolicy));
     add(&m_meter.emplace(ctx, shared.policy));
     if (gemini::isGenerate(ctx.action) && config.gemini.keyPool.streamGuard)
-        add(m_optional.emplace_back(std::make_unique<StreamGuardFilter>(*m_meter)).get());
+        add(&m_guard.emplace(*m_meter));
     if (ctx.stream && ctx.ticket.watchesTokens())
-        add(m_optional.emplace_back(std::make_unique<QuotaCutFilter>(ctx, shared.policy, *m_meter)).get());
+        add(&m_cut.emplace(ctx, shared.policy, *m_meter));
     add(&m_pins.emplace(ctx, shared.pins, [&shared] { return shared.listenUrl(); }));
     if (ctx.api == ApiFlavor::OpenAi)
-        add(m_optional.emplace_back(std::make_unique<OpenAiFilter>(ctx, config.openai, shared.signatures, *m_meter))
-                .get());
+        add(&m_openai.emplace(ctx, config.openai, shared.signatures, *m_meter));
     if (shared.bodyLog.enabled())
-        add(m_optional.emplace_back(std::make_unique<BodyTeeFilter>(ctx, shared.bodyLog)).get());
+        add(&m_bodies.emplace(ctx, shared.bodyLog));
     add(&m_routeLabel.emplace(ctx));
     add(&m_sink.emplace(ctx, client, rt.headerPolicy));
 
-    for (size_t i = 0; i < m_order.size(); ++i)
-        m_order[i]->link(i + 1 < m_order.size() ? m_order[i + 1] : nullptr, &host);
+    for (int i = 0; i < m_count; ++i)
+        m_order[i]->link(i + 1 < m_count ? m_order[i + 1] : nullptr, &host);
 }
 
 void ResponseChain::attempt() {
-    for (ResponseFilter* f : m_order)
-        f->onAttempt();
+    for (int i = 0; i < m_count; ++i)
+        m_order[i]->onAttempt();
 }
 
 void ResponseChain::reply(ResponseHead& head, QByteArray body, QByteArray errorKind) {
     if (head.contentLength < 0)
         head.contentLength = body.size();
-    m_order.front()->onReply(head, body, errorKind);
+    m_order[0]->onReply(head, body, errorKind);
 }
 
 bool ResponseChain::flushHeld(const QByteArray& errorKind) {
-    for (ResponseFilter* f : m_order) {
-        if (f->flushHeld(errorKind))
+    for (int i = 0; i < m_count; ++i) {
+        if (m_order[i]->flushHeld(errorKind))
             return true;
     }
     return false;
 }
 
 void ResponseChain::log(RequestOutcome& outcome) {
-    for (ResponseFilter* f : m_order)
-        f->onLog(outcome);
+    for (int i = 0; i < m_count; ++i)
+        m_order[i]->onLog(outcome);
 }
 
 } // namespace gemgate
