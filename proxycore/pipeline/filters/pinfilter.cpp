@@ -3,6 +3,7 @@
 #include "gemini/resources.h"
 #include "keys/keypool.h"
 #include "keys/resourcepins.h"
+#include "pipeline/requestlog.h"
 #include "pipeline/stage.h"
 
 #include <QUrl>
@@ -15,9 +16,6 @@ constexpr qsizetype kMaxCreatedBody = 1024 * 1024;
 
 void PinFilter::onAttempt() {
     m_status = 0;
-    m_length = -1;
-    m_received = 0;
-    m_settled = false;
     m_answeredBy.reset();
     m_capture = false;
     m_created.clear();
@@ -25,7 +23,6 @@ void PinFilter::onAttempt() {
 
 void PinFilter::onHead(ResponseHead& head) {
     m_status = head.status;
-    m_length = head.contentLength;
     if (const KeyLease* lease = m_host->currentLease())
         m_answeredBy = ResourcePin{lease->id, lease->project};
     m_capture = head.status < 300 && createsResource(m_ctx.request.method, m_ctx.request.path, m_ctx.action);
@@ -58,16 +55,12 @@ QByteArray PinFilter::rewriteUploadUrl(const QByteArray& url) {
 void PinFilter::onData(const char* data, qsizetype len) {
     if (m_capture && m_created.size() < kMaxCreatedBody)
         m_created.append(data, qMin(len, kMaxCreatedBody - m_created.size()));
-    m_received += len;
-    if (m_length >= 0 && m_received >= m_length)
-        settle(); // the answer is complete: pin before the client has it (it may use the resource at once)
     m_next->onData(data, len);
 }
 
-void PinFilter::settle() {
-    if (m_settled || !m_answeredBy || m_status >= 300)
+void PinFilter::onLog(RequestOutcome& o) {
+    if (!m_answeredBy || m_status >= 300 || o.status >= 300 || !o.errorKind.isEmpty())
         return;
-    m_settled = true;
     if (m_capture) {
         const QString name = createdResourceName(m_created);
         if (!name.isEmpty())
@@ -77,12 +70,6 @@ void PinFilter::settle() {
         for (const QString& name : referencedResources(m_ctx.request.path, {}))
             m_pins.forget(name);
     }
-}
-
-void PinFilter::onEnd(StreamEnd& end) {
-    if (end.errorKind.isEmpty() && !end.error)
-        settle();
-    m_next->onEnd(end);
 }
 
 } // namespace gemgate

@@ -29,22 +29,19 @@ public:
     void onAttempt() override;
     void onHead(ResponseHead& head) override;
     void onData(const char* data, qsizetype len) override;
-    void onEnd(StreamEnd& end) override;
+    // A request that ended as a success pins what it created and unpins what a DELETE removed. The logging step
+    // runs before the client has the answer's last byte, so the pin is there when it uses the resource at once.
+    void onLog(RequestOutcome& outcome) override;
 
 private:
     QByteArray rewriteUploadUrl(const QByteArray& url);
-    // A complete successful answer: pins what it created, unpins what a DELETE removed. Once.
-    void settle();
 
     const RequestContext& m_ctx;
     ResourcePins& m_pins;
     std::function<QString()> m_listenUrl;
     int m_status = 0;
-    std::optional<ResourcePin> m_answeredBy; // the key (and project) whose answer this is
-    qint64 m_length = -1;                    // the answer's Content-Length (-1: chunked)
-    qint64 m_received = 0;
-    bool m_settled = false; // pinned / unpinned already
-    bool m_capture = false; // a creating call: keep the (small) answer to pin the resource it names
+    std::optional<ResourcePin> m_answeredBy; // the key (and project) whose answer this is (its lease may be closed)
+    bool m_capture = false;                  // a creating call: keep the (small) answer to pin the resource it names
     QByteArray m_created;
 };
 
