@@ -243,6 +243,10 @@ MetricsSnapshot Engine::sample() const {
         s.bytesOut += c.bytesOut.load(std::memory_order_relaxed);
         s.promptTokens += c.promptTokens.load(std::memory_order_relaxed);
         s.outputTokens += c.outputTokens.load(std::memory_order_relaxed);
+        s.thoughtsTokens += c.thoughtsTokens.load(std::memory_order_relaxed);
+        s.clientErrors += c.clientErrors.load(std::memory_order_relaxed);
+        s.rejected += c.rejected.load(std::memory_order_relaxed);
+        s.upstreamErrors += c.upstreamErrors.load(std::memory_order_relaxed);
         s.activeConnections += c.connections.load(std::memory_order_relaxed);
         s.activeRequests += c.activeRequests.load(std::memory_order_relaxed);
         s.activeStreams += c.activeStreams.load(std::memory_order_relaxed);

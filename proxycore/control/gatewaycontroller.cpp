@@ -187,6 +187,10 @@ bool GatewayController::start(std::shared_ptr<Config> config, QString* error) {
         Q_EMIT message(n);
     m_last = MetricsSnapshot();
     m_perf.reset();
+    m_keyAttempts.clear();
+    // The dashboard's charts start with the hour before (from the usage records) on the first start.
+    if (UsageStore* store = m_keys->usageStore())
+        m_traffic.readBack(*store, QDateTime::currentMSecsSinceEpoch());
     m_configText.clear();
     m_configVersion = 0;
     m_metricsTimer->start();
@@ -503,8 +507,9 @@ void GatewayController::sampleMetrics() {
         const double secs = qMax<qint64>(1, m_last.at.msecsTo(s.at)) / 1000.0;
         s.requestsPerSecond = static_cast<double>(s.requestsTotal - m_last.requestsTotal) / secs;
     }
+    s.traffic = trafficPoint(s, samplePerformance());
+    m_traffic.append(s.traffic);
     m_last = s;
-    samplePerformance();
     Q_EMIT metricsUpdated(s);
 }
 

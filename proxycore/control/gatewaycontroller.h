@@ -10,12 +10,14 @@
 #include "config/config.h"
 #include "config/configloader.h"
 #include "control/adminendpoint.h"
+#include "control/traffichistory.h"
 #include "keys/keypool.h"
 #include "metrics/perfwindow.h"
 #include "storage/confighistory.h"
 #include "storage/usagestore.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QObject>
 #include <QString>
 
@@ -44,10 +46,15 @@ struct MetricsSnapshot {
     qint64 bytesOut = 0;        // response bytes written to clients
     qint64 promptTokens = 0;    // from usageMetadata
     qint64 outputTokens = 0;    // candidates + thoughts
+    qint64 thoughtsTokens = 0;  // part of outputTokens
+    qint64 clientErrors = 0;    // finished requests by outcome (metrics/outcome.h); the rest were answered
+    qint64 rejected = 0;
+    qint64 upstreamErrors = 0;
     int activeConnections = 0;
     int activeRequests = 0;
     int activeStreams = 0;
     double requestsPerSecond = 0; // over the last interval
+    TrafficPoint traffic;         // the last interval as the dashboard draws it (set by the controller)
 };
 
 // The outcome of PUT /api/config or a rollback.
@@ -159,6 +166,11 @@ public:
     QByteArray prometheusMetrics() const;
     // Requests per second and latency / TTFB percentiles over the last windowSeconds (60, 300, 3600).
     PerfWindow::Stats performance(int windowSeconds) const;
+    // The dashboard's points of the last windowSeconds (at most an hour), oldest first: one per second while
+    // running, 10-second points read back from the usage records for the time before the first start.
+    QList<TrafficPoint> trafficHistory(int windowSeconds) const;
+    // When Gemini's daily quotas (RPD) next start again: the next midnight in America/Los_Angeles after nowMs.
+    static qint64 quotaDayEndsMs(qint64 nowMs);
     // Errors since sinceMs grouped by kind, and the request log (both from the usage records; empty without them).
     QList<ErrorGroup> recentErrors(qint64 sinceMs) const;
     LogPage logs(const LogQuery& query) const;
@@ -212,7 +224,10 @@ private:
     int recordVersion(const QByteArray& text, const QString& who, const QString& source, const QString& comment = {});
     // Starts, moves or stops the admin listener to match the config; resolves the admin token.
     void applyAdmin(const Config& config);
-    void samplePerformance();
+    // Feeds the performance windows; returns what the workers measured since the last call.
+    PerfWindow::Totals samplePerformance();
+    // The traffic point of the interval that ends with snapshot s (m_last: the one before).
+    TrafficPoint trafficPoint(const MetricsSnapshot& s, const PerfWindow::Totals& interval);
     ConfigApplyResult applyValidated(const QByteArray& text, const QString& who, const QString& source,
                                      const QString& comment);
 
@@ -225,6 +240,8 @@ private:
     QString m_adminToken;
     QString m_adminProblem; // why the admin listener or API is not as configured ("" when it is)
     PerfWindow m_perf;
+    TrafficHistory m_traffic;
+    QHash<QString, quint64> m_keyAttempts; // upstream attempts per key since start, as of the last sample
     qint64 m_reloadsOk = 0;
     qint64 m_reloadsFailed = 0;
 

@@ -1,6 +1,7 @@
 // GatewayController: the operations surface (metrics, performance, errors, logs, config history, apply and
 // rollback, the admin listener). Split from gatewaycontroller.cpp, which keeps start, stop, reload, keys and clients.
 
+#include "clock/clock.h"
 #include "config/configredact.h"
 #include "control/engine.h"
 #include "control/gatewaycontroller.h"
@@ -13,6 +14,8 @@
 #include <QFileInfo>
 #include <QRandomGenerator>
 #include <QSaveFile>
+
+#include <algorithm>
 
 namespace gemgate {
 
@@ -102,9 +105,9 @@ QByteArray GatewayController::prometheusMetrics() const {
     return renderPrometheus(in);
 }
 
-void GatewayController::samplePerformance() {
+PerfWindow::Totals GatewayController::samplePerformance() {
     if (!m_engine)
-        return;
+        return {};
     PerfWindow::Totals t;
     for (const WorkerMetrics* w : m_engine->workerMetrics()) {
         w->latency.forEach([&](const auto& labels, const RouteValues& v) {
@@ -123,7 +126,53 @@ void GatewayController::samplePerformance() {
                 t.errors += v.get();
         });
     }
-    m_perf.sample(QDateTime::currentMSecsSinceEpoch(), t);
+    return m_perf.sample(QDateTime::currentMSecsSinceEpoch(), t);
+}
+
+TrafficPoint GatewayController::trafficPoint(const MetricsSnapshot& s, const PerfWindow::Totals& interval) {
+    TrafficPoint p;
+    p.atMs = s.at.toMSecsSinceEpoch();
+    p.spanSeconds = m_last.at.isValid() ? qMax(1, int((m_last.at.msecsTo(s.at) + 500) / 1000)) : 1;
+    const qint64 requests = s.requestsTotal - m_last.requestsTotal;
+    p.outcomes[size_t(Outcome::ClientError)] = s.clientErrors - m_last.clientErrors;
+    p.outcomes[size_t(Outcome::Rejected)] = s.rejected - m_last.rejected;
+    p.outcomes[size_t(Outcome::UpstreamError)] = s.upstreamErrors - m_last.upstreamErrors;
+    p.outcomes[size_t(Outcome::Ok)] = qMax<qint64>(0, requests - p.outcomes[1] - p.outcomes[2] - p.outcomes[3]);
+    p.promptTokens = s.promptTokens - m_last.promptTokens;
+    p.thinkingTokens = s.thoughtsTokens - m_last.thoughtsTokens;
+    p.outputTokens = s.outputTokens - m_last.outputTokens - p.thinkingTokens;
+    quint64 n = 0, nt = 0;
+    for (size_t i = 0; i < interval.latency.size(); ++i) {
+        n += interval.latency[i];
+        nt += interval.ttfb[i];
+    }
+    p.latencySamples = qint64(n);
+    p.latencyP50 = PerfWindow::quantileMs(interval.latency, n, 0.5);
+    p.latencyP95 = PerfWindow::quantileMs(interval.latency, n, 0.95);
+    p.latencyP99 = PerfWindow::quantileMs(interval.latency, n, 0.99);
+    p.ttfbP50 = PerfWindow::quantileMs(interval.ttfb, nt, 0.5);
+    QHash<QString, quint64> attempts;
+    for (const WorkerMetrics* w : m_engine->workerMetrics())
+        w->upstream.forEach([&](const auto& labels, const SoloCounter& v) { attempts[labels[0]] += v.get(); });
+    for (auto it = attempts.cbegin(); it != attempts.cend(); ++it) {
+        const quint64 before = m_keyAttempts.value(it.key());
+        if (it.value() > before)
+            p.perKey.append({it.key(), qint64(it.value() - before)});
+    }
+    std::sort(p.perKey.begin(), p.perKey.end());
+    m_keyAttempts = std::move(attempts);
+    p.connections = s.activeConnections;
+    p.streams = s.activeStreams;
+    return p;
+}
+
+qint64 GatewayController::quotaDayEndsMs(qint64 nowMs) {
+    return nextPacificMidnightMs(nowMs);
+}
+
+QList<TrafficPoint> GatewayController::trafficHistory(int windowSeconds) const {
+    return m_traffic.window(QDateTime::currentMSecsSinceEpoch(),
+                            qBound(1, windowSeconds, TrafficHistory::kKeepSeconds));
 }
 
 PerfWindow::Stats GatewayController::performance(int windowSeconds) const {

@@ -17,6 +17,11 @@ struct alignas(64) WorkerCounters {
     std::atomic<qint64> bytesOut{0};
     std::atomic<qint64> promptTokens{0};
     std::atomic<qint64> outputTokens{0};
+    std::atomic<qint64> thoughtsTokens{0}; // part of outputTokens
+    // The errors split by outcome (metrics/outcome.h): requests - the three = the answered ones.
+    std::atomic<qint64> clientErrors{0};
+    std::atomic<qint64> rejected{0};
+    std::atomic<qint64> upstreamErrors{0};
     std::atomic<int> connections{0};
     std::atomic<int> activeRequests{0};
     std::atomic<int> activeStreams{0};

@@ -28,7 +28,7 @@ void PerfWindow::add(Totals& into, const Totals& d) {
     }
 }
 
-void PerfWindow::sample(qint64 nowMs, const Totals& cumulative) {
+PerfWindow::Totals PerfWindow::sample(qint64 nowMs, const Totals& cumulative) {
     Totals d = cumulative;
     if (m_haveLast && cumulative.requests >= m_last.requests) {
         d.requests -= m_last.requests;
@@ -52,6 +52,7 @@ void PerfWindow::sample(qint64 nowMs, const Totals& cumulative) {
     if (m.stamp != minute)
         m = Slot{minute, Totals()};
     add(m.t, d);
+    return d;
 }
 
 double PerfWindow::quantileMs(const std::array<quint64, LatencyScale::kSlots>& slots, quint64 count, double q) {

@@ -38,7 +38,8 @@ public:
 
     PerfWindow();
     // cumulative: the totals since start (a smaller value than last time, e.g. after a restart, starts over).
-    void sample(qint64 nowMs, const Totals& cumulative);
+    // Returns what this sample added: the difference to the last one.
+    Totals sample(qint64 nowMs, const Totals& cumulative);
     // windowSeconds: 60, 300 or 3600 (anything up to 300 is exact to the second, longer to the minute).
     Stats stats(int windowSeconds) const;
     void reset();

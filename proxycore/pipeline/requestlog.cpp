@@ -2,6 +2,7 @@
 
 #include "gemini/routelabels.h"
 #include "metrics/counters.h"
+#include "metrics/outcome.h"
 #include "metrics/workermetrics.h"
 
 #include <QDateTime>
@@ -15,6 +16,20 @@ void logRequest(WorkerEnv& env, const RequestOutcome& o) {
         WorkerCounters::add(c.errors, 1);
     WorkerCounters::add(c.promptTokens, o.reported.prompt);
     WorkerCounters::add(c.outputTokens, o.reported.output());
+    WorkerCounters::add(c.thoughtsTokens, o.reported.thoughts);
+    switch (classifyOutcome(o.status, o.errorKind)) {
+    case Outcome::Ok:
+        break;
+    case Outcome::ClientError:
+        WorkerCounters::add(c.clientErrors, 1);
+        break;
+    case Outcome::Rejected:
+        WorkerCounters::add(c.rejected, 1);
+        break;
+    case Outcome::UpstreamError:
+        WorkerCounters::add(c.upstreamErrors, 1);
+        break;
+    }
 
     RequestSample sample;
     sample.route = o.metricsRoute;

@@ -121,6 +121,25 @@ struct QuotaTotalRow {
     qint64 totalTokens = 0;
 };
 
+// The traffic history's read-back (control/traffichistory.h): the records of one time bucket with one status,
+// error kind and key, counted and their tokens summed.
+struct TimelineRow {
+    qint64 bucketMs = 0; // the bucket's start: timeMs rounded down to the bucket size
+    int status = 0;
+    QString errorKind;
+    QString keyId;
+    qint64 requests = 0;
+    qint64 promptTokens = 0;
+    qint64 candidatesTokens = 0;
+    qint64 thoughtsTokens = 0;
+};
+// One record's timings, for percentiles read back from the records.
+struct LatencySample {
+    qint64 timeMs = 0;
+    qint64 latencyUs = 0;
+    qint64 ttfbUs = -1;
+};
+
 class UsageStore {
 public:
     explicit UsageStore(StateDb* db); // creates the tables when missing (blocks until done)
@@ -146,6 +165,11 @@ public:
     // frequent first (then the most recent, then by kind).
     QList<ErrorGroup> errorGroups(qint64 sinceMs);
     qint64 recordCount();
+    // The records with fromMs <= timeMs < toMs in buckets of bucketMs (usagetimeline.cpp), oldest first.
+    QList<TimelineRow> timeline(qint64 fromMs, qint64 toMs, qint64 bucketMs);
+    // The timings of the records with fromMs <= timeMs < toMs, oldest first; past maxSamples records, an even
+    // sample of them (every n-th by row id).
+    QList<LatencySample> latencySamples(qint64 fromMs, qint64 toMs, int maxSamples);
 
 private:
     // Records waiting for the writer thread: one queued task writes all that arrived until it runs, in a few
