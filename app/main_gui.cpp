@@ -6,6 +6,7 @@
 #include "admin/adminservice.h"
 #include "control/gatewaycontroller.h"
 #include "mainwindow.h"
+#include "translations.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -52,6 +53,9 @@ int main(int argc, char** argv) {
     QApplication::setApplicationName(QStringLiteral("gemgate"));
     QApplication::setApplicationDisplayName(QStringLiteral("GemGate"));
     QApplication::setApplicationVersion(QStringLiteral(GEMGATE_VERSION));
+    // The window's own preferences (language, ...) live in ~/.config/gemgate/gemgate.conf, beside the config file.
+    QApplication::setOrganizationName(QStringLiteral("gemgate"));
+    gemgate::installUiTranslations(gemgate::savedUiLanguage());
     const QString path = gemgate::resolveConfigPath(cl);
     if (path.isEmpty())
         return 2;

@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "dashboardpage.h"
 #include "keyspanel.h"
 #include "trayicon.h"
 
@@ -16,6 +17,7 @@
 #include <QHBoxLayout>
 #include <QHostAddress>
 #include <QLabel>
+#include <QListWidget>
 #include <QLocale>
 #include <QMimeData>
 #include <QPalette>
@@ -23,8 +25,8 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScrollBar>
+#include <QStackedWidget>
 #include <QSystemTrayIcon>
-#include <QTabWidget>
 #include <QTime>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -32,16 +34,6 @@
 namespace gemgate {
 
 namespace {
-
-QLabel* makeValueLabel(const QString& objectName, QWidget* parent) {
-    auto* label = new QLabel(QStringLiteral("0"), parent);
-    label->setObjectName(objectName);
-    QFont font = label->font();
-    font.setBold(true);
-    label->setFont(font);
-    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    return label;
-}
 
 // What the key and admin token rows show while hidden: the recognisable prefix ("gg-", "gga_") and dots, never a
 // secret character.
@@ -73,7 +65,7 @@ MainWindow::MainWindow(GatewayController* controller, QWidget* parent)
 
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);
-    layout->addWidget(buildStatusPanel());
+    layout->addWidget(buildHeader());
 
     m_errorLabel = new QLabel(central);
     m_errorLabel->setObjectName(QStringLiteral("errorLabel"));
@@ -85,23 +77,44 @@ MainWindow::MainWindow(GatewayController* controller, QWidget* parent)
     m_errorLabel->hide();
     layout->addWidget(m_errorLabel);
 
-    layout->addWidget(buildCountersPanel());
+    auto* body = new QHBoxLayout;
+    m_pageList = new QListWidget(central);
+    m_pageList->setObjectName(QStringLiteral("pageList"));
+    m_pageList->setAccessibleName(tr("Pages"));
+    m_pageList->setFrameShape(QFrame::NoFrame);
+    m_pageList->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Expanding);
+    m_pageList->setStyleSheet(QStringLiteral("QListWidget::item { padding: 7px 12px; }"));
+    QFont listFont = m_pageList->font();
+    listFont.setPointSizeF(listFont.pointSizeF() * 1.1);
+    m_pageList->setFont(listFont);
+    m_pages = new QStackedWidget(central);
+    m_pages->setObjectName(QStringLiteral("pages"));
+    body->addWidget(m_pageList);
+    body->addWidget(m_pages, 1);
+    layout->addLayout(body, 1);
 
-    m_tabs = new QTabWidget(central);
-    m_tabs->setObjectName(QStringLiteral("detailTabs"));
-    m_keysPanel = new KeysPanel(controller, m_tabs);
-    m_tabs->addTab(m_keysPanel, tr("Upstream keys"));
-    m_logView = new QPlainTextEdit(m_tabs);
+    m_dashboard = new DashboardPage(controller, m_pages);
+    addPage(Page::Dashboard, m_dashboard, tr("Dashboard"), tr("Live traffic and the quota left today"));
+    m_keysPanel = new KeysPanel(controller, m_pages);
+    addPage(Page::Keys, m_keysPanel, tr("Keys"), tr("The upstream Gemini API keys"));
+    addPage(Page::Connect, buildConnectPage(), tr("Connect"),
+            tr("The address and key your programs use, and the admin API"));
+    m_logView = new QPlainTextEdit(m_pages);
     m_logView->setObjectName(QStringLiteral("logView"));
     m_logView->setReadOnly(true);
     m_logView->setMaximumBlockCount(MaxLogLines);
     m_logView->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_logView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_tabs->addTab(m_logView, tr("Log"));
-    layout->addWidget(m_tabs, 1);
+    m_logView->setAccessibleName(tr("Gateway messages"));
+    addPage(Page::Messages, m_logView, tr("Messages"),
+            tr("What the gateway reported: starts, stops, reloads, problems"));
+    // The list is as wide as its longest title (translations differ), plus room for the scroll bar.
+    m_pageList->setFixedWidth(m_pageList->sizeHintForColumn(0) + 2 * m_pageList->frameWidth() + 8);
+    connect(m_pageList, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
+    m_pageList->setCurrentRow(0);
 
     setCentralWidget(central);
-    resize(900, 680);
+    resize(1180, 820);
 
     m_tray = new TrayIcon(controller, this, this);
     m_tray->showIfAvailable();
@@ -144,12 +157,30 @@ MainWindow::MainWindow(GatewayController* controller, QWidget* parent)
 
 MainWindow::~MainWindow() = default;
 
-QWidget* MainWindow::buildStatusPanel() {
-    auto* panel = new QWidget(this);
-    auto* layout = new QVBoxLayout(panel);
-    layout->setContentsMargins(0, 0, 0, 0);
+void MainWindow::addPage(Page page, QWidget* widget, const QString& title, const QString& toolTip) {
+    Q_ASSERT(m_pages->count() == int(page));
+    Q_UNUSED(page);
+    m_pages->addWidget(widget);
+    auto* item = new QListWidgetItem(title, m_pageList);
+    item->setToolTip(toolTip);
+}
 
-    auto* header = new QHBoxLayout;
+QWidget* MainWindow::page(Page page) const {
+    return m_pages->widget(int(page));
+}
+
+MainWindow::Page MainWindow::currentPage() const {
+    return Page(m_pages->currentIndex());
+}
+
+void MainWindow::showPage(Page page) {
+    m_pageList->setCurrentRow(int(page));
+}
+
+QWidget* MainWindow::buildHeader() {
+    auto* panel = new QWidget(this);
+    auto* header = new QHBoxLayout(panel);
+    header->setContentsMargins(0, 0, 0, 0);
     m_stateIcon = new QLabel(panel);
     m_stateIcon->setObjectName(QStringLiteral("stateIcon"));
     m_stateIcon->setFixedSize(40, 40);
@@ -168,8 +199,14 @@ QWidget* MainWindow::buildStatusPanel() {
     m_startStopButton->setObjectName(QStringLiteral("startStopButton"));
     m_startStopButton->setMinimumWidth(110);
     header->addWidget(m_startStopButton);
-    layout->addLayout(header);
+    return panel;
+}
 
+QWidget* MainWindow::buildConnectPage() {
+    auto* panel = new QWidget(this);
+    panel->setObjectName(QStringLiteral("connectPage"));
+    auto* layout = new QVBoxLayout(panel);
+    layout->setContentsMargins(0, 0, 0, 0);
     auto* box = new QGroupBox(tr("Gateway"), panel);
     auto* form = new QFormLayout(box);
     m_listenUrlLabel = new QLabel(box);
@@ -242,40 +279,11 @@ QWidget* MainWindow::buildStatusPanel() {
     m_keysLabel->setObjectName(QStringLiteral("keysLabel"));
     m_keysLabel->setWordWrap(true);
     m_keysLabel->setToolTip(tr("Disabled counts keys that are turned off, keys Gemini refused and keys whose secret "
-                               "could not be loaded; the Upstream keys tab tells them apart."));
+                               "could not be loaded; the Keys page tells them apart."));
     form->addRow(tr("Upstream keys:"), m_keysLabel);
     layout->addWidget(box);
+    layout->addStretch(1);
     return panel;
-}
-
-QWidget* MainWindow::buildCountersPanel() {
-    auto* box = new QGroupBox(tr("Traffic"), this);
-    auto* grid = new QGridLayout(box);
-    grid->setHorizontalSpacing(18);
-
-    m_requestsValue = makeValueLabel(QStringLiteral("requestsValue"), box);
-    m_errorsValue = makeValueLabel(QStringLiteral("errorsValue"), box);
-    m_rateValue = makeValueLabel(QStringLiteral("requestsPerSecondValue"), box);
-    m_connectionsValue = makeValueLabel(QStringLiteral("connectionsValue"), box);
-    m_streamsValue = makeValueLabel(QStringLiteral("streamsValue"), box);
-    m_promptTokensValue = makeValueLabel(QStringLiteral("promptTokensValue"), box);
-    m_outputTokensValue = makeValueLabel(QStringLiteral("outputTokensValue"), box);
-
-    // Two caption/value pairs per row; the stretch column keeps the pairs together on a wide window.
-    const auto addPair = [box, grid](int row, int pair, const QString& caption, QLabel* value) {
-        grid->addWidget(new QLabel(caption, box), row, pair * 2);
-        grid->addWidget(value, row, pair * 2 + 1);
-    };
-    addPair(0, 0, tr("Requests:"), m_requestsValue);
-    addPair(0, 1, tr("Errors:"), m_errorsValue);
-    addPair(1, 0, tr("Requests/s:"), m_rateValue);
-    addPair(1, 1, tr("Active connections:"), m_connectionsValue);
-    addPair(2, 0, tr("Prompt tokens:"), m_promptTokensValue);
-    addPair(2, 1, tr("Active streams:"), m_streamsValue);
-    addPair(3, 0, tr("Output tokens:"), m_outputTokensValue);
-    grid->setColumnStretch(1, 1);
-    grid->setColumnStretch(3, 1);
-    return box;
 }
 
 void MainWindow::showError(const QString& text) {
@@ -356,14 +364,7 @@ void MainWindow::onStateChanged(GatewayState state) {
 }
 
 void MainWindow::onMetrics(const MetricsSnapshot& snapshot) {
-    const QLocale locale;
-    m_requestsValue->setText(locale.toString(snapshot.requestsTotal));
-    m_errorsValue->setText(locale.toString(snapshot.errorsTotal));
-    m_rateValue->setText(locale.toString(snapshot.requestsPerSecond, 'f', 1));
-    m_connectionsValue->setText(locale.toString(snapshot.activeConnections));
-    m_streamsValue->setText(locale.toString(snapshot.activeStreams));
-    m_promptTokensValue->setText(locale.toString(snapshot.promptTokens));
-    m_outputTokensValue->setText(locale.toString(snapshot.outputTokens));
+    Q_UNUSED(snapshot); // the dashboard shows the numbers
     // Keys cool down and recover while running; once a second is often enough to show that.
     refreshKeys();
 }
@@ -444,7 +445,7 @@ void MainWindow::refreshAdmin() {
     else if (!config->admin.enabled)
         m_adminUrlLabel->setText(tr("Off (admin.enabled is false in the config file)"));
     else
-        m_adminUrlLabel->setText(tr("Off (the admin listener could not start; see the Log tab)"));
+        m_adminUrlLabel->setText(tr("Off (the admin listener could not start; see Messages)"));
 
     m_showAdminTokenButton->setVisible(!token.isEmpty());
     m_copyAdminTokenButton->setVisible(!token.isEmpty());
@@ -463,7 +464,7 @@ void MainWindow::refreshAdmin() {
     const QSignalBlocker blocker(m_showAdminTokenButton);
     m_showAdminTokenButton->setChecked(false);
     m_showAdminTokenButton->setText(tr("Show"));
-    m_adminTokenLabel->setText(url.isEmpty() ? tr("–") : tr("None: the admin API is off (see the Log tab)."));
+    m_adminTokenLabel->setText(url.isEmpty() ? tr("–") : tr("None: the admin API is off (see Messages)."));
 }
 
 void MainWindow::copyToClipboard(const QString& text, bool secret, QPushButton* button) {
@@ -484,8 +485,9 @@ void MainWindow::refreshKeys() {
     }
     const KeySummary keys = m_controller->keySummary();
     if (keys.total == 0) {
-        m_keysLabel->setText(tr("0 (add one below with Add key…, or gemini.api_keys in the config file; requests get "
-                                "503 until then)"));
+        m_keysLabel->setText(
+            tr("0 (add one on the Keys page with Add key…, or gemini.api_keys in the config file; requests "
+               "get 503 until then)"));
         return;
     }
     // "disabled" counts every key that waits for the user or a health check: disabled by Gemini's answer, turned

@@ -1,12 +1,15 @@
 #pragma once
 
-// MainWindow: GemGate's small status window. It shows what the gateway is doing (state, listening URL, config
-// file, upstream keys, traffic counters from the once-a-second metrics snapshot), the local client key that goes
-// with the URL into an SDK (masked until Show; Copy puts it on the clipboard) or a plain note that authentication
-// is off, the admin listener's URL and the admin API token (masked until Show; Copy) or "Off", a Start/Stop button,
-// and two tabs: the upstream keys (KeysPanel: per-key state, budget and last error, add / remove / turn on / off /
-// test) and a log of the controller's messages. It owns the tray icon; closing the window hides it to the tray when
-// the desktop has one, otherwise it quits the application.
+// MainWindow: GemGate's window. A header with the gateway's state and a Start/Stop button, a list of pages on the
+// left and the page itself:
+// - Dashboard (DashboardPage): running totals, live charts of the last 5 / 15 / 60 minutes and the quota left today;
+// - Keys (KeysPanel): per-key state, budget and last error, add / remove / turn on / off / test;
+// - Connect: the listening URL, the local client key that goes with it into an SDK (masked until Show; Copy puts it
+//   on the clipboard) or a plain note that authentication is off, the admin listener's URL and token, the config
+//   file and the keys' summary;
+// - Messages: the controller's messages.
+// It owns the tray icon; closing the window hides it to the tray when the desktop has one, otherwise it quits the
+// application.
 //
 // Everything goes through GatewayController: the window never reaches into the engine.
 
@@ -17,12 +20,14 @@
 
 class QCloseEvent;
 class QLabel;
+class QListWidget;
 class QPlainTextEdit;
 class QPushButton;
-class QTabWidget;
+class QStackedWidget;
 
 namespace gemgate {
 
+class DashboardPage;
 class KeysPanel;
 class TrayIcon;
 
@@ -32,11 +37,18 @@ public:
     // The log pane keeps this many lines; older ones scroll away.
     static constexpr int MaxLogLines = 1000;
 
+    // The pages, in the order of the list on the left.
+    enum class Page { Dashboard, Keys, Connect, Messages };
+
     explicit MainWindow(GatewayController* controller, QWidget* parent = nullptr);
     ~MainWindow() override;
 
     TrayIcon* trayIcon() const { return m_tray; }
     KeysPanel* keysPanel() const { return m_keysPanel; }
+    DashboardPage* dashboard() const { return m_dashboard; }
+    QWidget* page(Page page) const;
+    Page currentPage() const;
+    void showPage(Page page);
 
     // Shows a start failure (or any problem the user must fix) in the window itself, above the counters, and in the
     // log. An empty text hides it.
@@ -48,8 +60,9 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
-    QWidget* buildStatusPanel();
-    QWidget* buildCountersPanel();
+    QWidget* buildHeader();
+    QWidget* buildConnectPage();
+    void addPage(Page page, QWidget* widget, const QString& title, const QString& toolTip);
     void toggleGateway();
     void onStateChanged(GatewayState state);
     void onMetrics(const MetricsSnapshot& snapshot);
@@ -80,14 +93,9 @@ private:
     QLabel* m_configPathLabel = nullptr;
     QLabel* m_keysLabel = nullptr;
     QLabel* m_errorLabel = nullptr;
-    QLabel* m_requestsValue = nullptr;
-    QLabel* m_errorsValue = nullptr;
-    QLabel* m_rateValue = nullptr;
-    QLabel* m_connectionsValue = nullptr;
-    QLabel* m_streamsValue = nullptr;
-    QLabel* m_promptTokensValue = nullptr;
-    QLabel* m_outputTokensValue = nullptr;
-    QTabWidget* m_tabs = nullptr;
+    QListWidget* m_pageList = nullptr;
+    QStackedWidget* m_pages = nullptr;
+    DashboardPage* m_dashboard = nullptr;
     KeysPanel* m_keysPanel = nullptr;
     QPlainTextEdit* m_logView = nullptr;
 };

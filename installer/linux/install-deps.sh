@@ -11,6 +11,7 @@ build_pkgs=(
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev libqt6sql6-sqlite qt6-tools-dev qt6-l10n-tools
   qtkeychain-qt6-dev libsecret-1-0 libssl-dev libyaml-cpp-dev node-llhttp libjwt-dev libsqlite3-dev tzdata
   prometheus-cpp-dev
+  fonts-noto-cjk qt6-translations-l10n
 )
 test_pkgs=(dbus gnome-keyring libsecret-1-0 xvfb xauth ca-certificates)
 bench_pkgs=(nginx-light wrk)

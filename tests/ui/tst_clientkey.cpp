@@ -92,6 +92,8 @@ void TestClientKey::init() {
     QString error;
     // The first key is the one the first-run config generates; a second one must not be what the window shows.
     QVERIFY2(m_controller->start(config(true, {kLocalKey, kOtherKey}), &error), qPrintable(error));
+    // These rows are on the Connect page.
+    m_window->showPage(MainWindow::Page::Connect);
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
 }

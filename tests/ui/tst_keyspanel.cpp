@@ -21,14 +21,15 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSpinBox>
+#include <QStackedWidget>
 #include <QStandardPaths>
-#include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -119,8 +120,10 @@ void TestKeysPanel::init() {
     QVERIFY(m_fixture->start());
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-    // The keys tab is the one in front.
-    QCOMPARE(child<QTabWidget>("detailTabs")->currentWidget(), panel());
+    // The dashboard comes first; the Keys entry of the page list brings the keys page to the front.
+    QCOMPARE(m_window->currentPage(), MainWindow::Page::Dashboard);
+    child<QListWidget>("pageList")->setCurrentRow(int(MainWindow::Page::Keys));
+    QCOMPARE(child<QStackedWidget>("pages")->currentWidget(), panel());
     QVERIFY(panel()->isVisible());
 }
 

@@ -1,0 +1,184 @@
+// Renders every page of the window to PNG, in English and in Simplified Chinese, after an hour of traffic: usage
+// records written into the state database before the start (read back by the real controller, as after a restart)
+// plus live requests through the real gateway. The pictures go to <build>/tests/ui/screenshots/<language>/ for
+// people to look at (the README's screenshots are copies of them). The test itself checks what can be checked by
+// machine: the translation is the one asked for, and no button, label or page title is cut off (also at
+// QT_SCALE_FACTOR=2: ctest runs this binary a second time with it).
+
+#include "control/gatewaycontroller.h"
+#include "dashboardpage.h"
+#include "gatewayfixture.h"
+#include "mainwindow.h"
+#include "storage/statedb.h"
+#include "storage/usagestore.h"
+#include "translations.h"
+
+#include <QAbstractButton>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QGroupBox>
+#include <QLabel>
+#include <QListWidget>
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <cmath>
+#include <memory>
+
+using namespace gemgate;
+using namespace gemgate::test;
+
+namespace {
+
+const QByteArray kGeneratePath = "/v1beta/models/gemini-2.5-flash:generateContent";
+const QByteArray kGenerateBody = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
+
+// An hour of a coding agent's traffic ending now: a few requests a second with a busy stretch, mostly answered,
+// some refused by a limit and a few upstream errors, spread over three keys.
+void writeAnHourOfUsage(const QString& dbPath) {
+    QString error;
+    std::unique_ptr<StateDb> db = StateDb::open(dbPath, &error);
+    QVERIFY2(db, qPrintable(error));
+    UsageStore store(db.get());
+    QRandomGenerator rng(42);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const QString keys[] = {QStringLiteral("key1"), QStringLiteral("key2"), QStringLiteral("key3")};
+    for (qint64 t = now - 3'590'000; t < now - 5'000; t += 1000) {
+        const double minute = double(now - t) / 60'000;
+        const int perSecond = 2 + int(3 * (1 + std::sin(minute / 6))) + (minute > 20 && minute < 28 ? 6 : 0);
+        for (int i = 0; i < perSecond; ++i) {
+            UsageRecord r;
+            r.timeMs = t + rng.bounded(1000);
+            r.day = QDateTime::fromMSecsSinceEpoch(r.timeMs).toString(QStringLiteral("yyyy-MM-dd"));
+            r.client = QStringLiteral("tester");
+            r.nameSpace = QStringLiteral("default");
+            r.model = QStringLiteral("gemini-2.5-flash");
+            r.route = QStringLiteral("POST /v1beta/models/{model}:generateContent");
+            const int dice = int(rng.bounded(100));
+            r.status = dice < 90 ? 200 : dice < 95 ? 429 : dice < 98 ? 400 : 503;
+            r.errorKind = r.status == 429   ? QStringLiteral("rate_limited")
+                          : r.status == 503 ? QStringLiteral("upstream_error")
+                                            : QString();
+            r.admitted = r.status != 429;
+            r.keyId = r.status == 429 ? QString() : keys[rng.bounded(3)];
+            r.latencyUs = 300'000 + rng.bounded(900'000);
+            r.ttfbUs = r.latencyUs / 3;
+            if (r.status == 200) {
+                r.promptTokens = 800 + rng.bounded(2000);
+                r.candidatesTokens = 100 + rng.bounded(400);
+                r.thoughtsTokens = rng.bounded(600);
+                r.totalTokens = r.promptTokens + r.candidatesTokens + r.thoughtsTokens;
+            }
+            store.record(r);
+        }
+    }
+    store.flush();
+}
+
+// Every visible button, unwrapped label, group box title and page title that is narrower than its text.
+QStringList clipped(QWidget* root) {
+    QStringList out;
+    for (QAbstractButton* b : root->findChildren<QAbstractButton*>()) {
+        if (b->isVisible() && b->width() < b->sizeHint().width() && !b->text().isEmpty())
+            out.append(
+                QStringLiteral("button “%1”: %2 < %3").arg(b->text()).arg(b->width()).arg(b->sizeHint().width()));
+    }
+    for (QLabel* l : root->findChildren<QLabel*>()) {
+        if (!l->isVisible() || l->wordWrap() || l->text().isEmpty() || l->pixmap().isNull() == false)
+            continue;
+        if (l->width() < l->minimumSizeHint().width())
+            out.append(
+                QStringLiteral("label “%1”: %2 < %3").arg(l->text()).arg(l->width()).arg(l->minimumSizeHint().width()));
+    }
+    for (QGroupBox* g : root->findChildren<QGroupBox*>()) {
+        if (g->isVisible() && g->width() < g->fontMetrics().horizontalAdvance(g->title()))
+            out.append(QStringLiteral("group “%1”").arg(g->title()));
+    }
+    if (auto* list = root->findChild<QListWidget*>(QStringLiteral("pageList"))) {
+        for (int i = 0; i < list->count(); ++i) {
+            const QRect r = list->visualItemRect(list->item(i));
+            if (r.width() < list->fontMetrics().horizontalAdvance(list->item(i)->text()))
+                out.append(QStringLiteral("page title “%1”").arg(list->item(i)->text()));
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+class TestRender : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void renderEveryPage_data();
+    void renderEveryPage();
+    void cleanupTestCase();
+
+private:
+    std::unique_ptr<GatewayFixture> m_fixture;
+};
+
+void TestRender::initTestCase() {
+    m_fixture = std::make_unique<GatewayFixture>(3);
+    writeAnHourOfUsage(m_fixture->config->storage.database);
+    QVERIFY(m_fixture->start());
+    for (int i = 0; i < 20; ++i)
+        QCOMPARE(m_fixture->request("POST", kGeneratePath, GatewayFixture::auth(), kGenerateBody).status, 200);
+    // One snapshot, so the live points follow the read-back ones.
+    QSignalSpy spy(&m_fixture->controller, &GatewayController::metricsUpdated);
+    QVERIFY(spy.wait(3000));
+}
+
+void TestRender::cleanupTestCase() {
+    installUiTranslations(QStringLiteral("en"));
+    m_fixture.reset();
+}
+
+void TestRender::renderEveryPage_data() {
+    QTest::addColumn<QString>("language");
+    QTest::addColumn<QString>("dashboardTitle"); // the first page's title in the list, as translated
+    QTest::newRow("en") << QStringLiteral("en") << QStringLiteral("Dashboard");
+    QTest::newRow("zh_CN") << QStringLiteral("zh_CN") << QStringLiteral("仪表盘");
+}
+
+void TestRender::renderEveryPage() {
+    QFETCH(QString, language);
+    QFETCH(QString, dashboardTitle);
+    QCOMPARE(installUiTranslations(language), language);
+    MainWindow window(&m_fixture->controller);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto* list = window.findChild<QListWidget*>(QStringLiteral("pageList"));
+    QCOMPARE(list->item(0)->text(), dashboardTitle);
+
+    const qreal scale =
+        qEnvironmentVariableIsSet("QT_SCALE_FACTOR") ? qEnvironmentVariable("QT_SCALE_FACTOR").toDouble() : 1;
+    const QString dir = QCoreApplication::applicationDirPath() + QStringLiteral("/screenshots/") + language +
+                        (scale > 1 ? QStringLiteral("@%1x").arg(scale) : QString());
+    QVERIFY(QDir().mkpath(dir));
+    window.dashboard()->setWindowSeconds(3600);
+    const struct {
+        MainWindow::Page page;
+        const char* file;
+    } pages[] = {{MainWindow::Page::Dashboard, "dashboard"},
+                 {MainWindow::Page::Keys, "keys"},
+                 {MainWindow::Page::Connect, "connect"},
+                 {MainWindow::Page::Messages, "messages"}};
+    QStringList problems;
+    for (const auto& p : pages) {
+        window.showPage(p.page);
+        QCoreApplication::processEvents();
+        const QImage image = window.grab().toImage();
+        QVERIFY(!image.isNull());
+        QVERIFY(image.save(dir + QLatin1Char('/') + QLatin1String(p.file) + QStringLiteral(".png")));
+        for (const QString& c : clipped(&window))
+            problems.append(QLatin1String(p.file) + QStringLiteral(": ") + c);
+    }
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
+}
+
+QTEST_MAIN(TestRender)
+#include "tst_render.moc"

@@ -1,0 +1,889 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US">
+<context>
+    <name>QObject</name>
+    <message>
+        <source>Could not start the gateway: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gemgate::AddKeyDialog</name>
+    <message>
+        <source>Add upstream key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a Gemini API key. The key is kept in the store you choose, never in the config file or GemGate&apos;s database.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>letters, digits, &apos;-&apos;, &apos;_&apos; or &apos;.&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Id:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>optional: a name to recognise the key by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Label:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the key from Google AI Studio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>API &amp;key:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OS keychain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File (owner-only)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Store in:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The share of requests this key gets under the weighted strategy.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Weight:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>optional: the Google Cloud project (default: the id)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keys of one Google Cloud project share its quota; name the project so that GemGate counts their requests together.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Project:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A key with the id &quot;%1&quot; already exists.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved in %1, readable by you only (mode 0600). Use this where no keychain runs.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved in the desktop keychain (Secret Service: GNOME Keyring or KWallet), entry &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gemgate::DashboardPage</name>
+    <message>
+        <source>Show the last:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>5 minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>15 minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>60 minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Charts show the last %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests per second</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>req/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client errors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refused by policy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upstream errors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Latency</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>p50</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>p95</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>p99</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>First byte p50</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens per minute</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tokens/min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Input</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Thinking</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upstream requests per key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connections and streams</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client connections</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Streams</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Since start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Errors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Active connections</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Active streams</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prompt tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Output tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>other keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gemgate::KeysPanel</name>
+    <message>
+        <source>back in %1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>back in %1 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>back at %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>written in the config file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OS keychain (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>file %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>environment variable %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>rpm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tpm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>rpd</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cooling down, %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no limit set</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>all models</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Project</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Budget</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In flight</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The tightest budget of any model: used / limit in the current minute (rpm: requests, tpm: input tokens) and since midnight Pacific time (rpd: requests).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests / tokens since midnight Pacific time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests this key is serving right now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add key…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a Gemini API key; its secret goes to the OS keychain or an owner-only file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove a key added here, and its stored secret. Keys from the config file are removed in the config file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Turn on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Let the key take requests again (also clears a disable after an upstream error).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Turn off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop sending requests with this key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the key now with a models list call.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cooling down</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>At limit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No secret</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>within limits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unlimited</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Secret: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weight: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tags: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added in this window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Defined in the config file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keys of one Google Cloud project share its quotas.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expected back at %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GemGate re-checks the key on a schedule; Test checks it now, Turn on clears the disable.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Disabled by the pool: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No requests counted yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 requests and %2 tokens since midnight Pacific time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>At %1:
+%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last success: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not add key %1: the gateway is gone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Adding key %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added key %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not add key %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove the key &quot;%1&quot; from GemGate and delete its stored secret?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removing key %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removed key %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not remove key %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not turn key %1 on: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not turn key %1 off: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Turned key %1 on.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Turned key %1 off.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Testing key %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gemgate::MainWindow</name>
+    <message>
+        <source>GemGate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dashboard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Live traffic and the quota left today</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The upstream Gemini API keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The address and key your programs use, and the admin API</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gateway messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What the gateway reported: starts, stops, reloads, problems</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gateway</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy the URL, for your SDK&apos;s base URL setting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Listening on:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy the client key, for your SDK&apos;s API key setting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client key:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The admin listener: /metrics, /health and /ready, and the admin API (/api/...), which asks for the admin token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Admin API:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send it as “Authorization: Bearer &lt;token&gt;”. It comes from admin.token in the config file or, when that is empty, is generated on first run into an owner-only file (admin.token_file).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy the admin token, for scripts and tools that call the admin API</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Admin token:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Config file:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upstream keys:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GemGate is still running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The gateway keeps running in the tray. Use the tray menu to quit.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Draining</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopping…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not listening</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(built-in configuration)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hide</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>–</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>None in the config file (auth.client_keys): programs need a key issued with “gemgate clients add” or a JWT.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Authentication is off: any program on this computer can use this gateway without a key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Authentication is off: anyone who can reach %1 can use this gateway without a key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Off (admin.enabled is false in the config file)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Off (the admin listener could not start; see Messages)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>None: the admin API is off (see Messages).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>0 (add one on the Keys page with Add key…, or gemini.api_keys in the config file; requests get 503 until then)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 available</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 cooling down</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 disabled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Disabled counts keys that are turned off, keys Gemini refused and keys whose secret could not be loaded; the Keys page tells them apart.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gemgate::QuotaPanel</name>
+    <message>
+        <source>%1 / %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quota left today</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quota left today, per key and model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resets in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Runs out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>When the daily limit runs out at the rate of the last minute</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No budgets yet: a key x model appears here once it has served a request or has a limit in the config (gemini.api_keys[].limits, gemini.projects).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>under a minute</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min</source>
+        <translation>
+            <numerusform>%n min</numerusform>
+            <numerusform>%n min</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no daily limit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>used up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not at this rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not before the reset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>at %1 (in %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(no model)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RPD</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RPM</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TPM</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests today (since midnight Pacific time) / the daily limit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests in the last minute / the per-minute limit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Input tokens in the last minute / the per-minute limit</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gemgate::TrayIcon</name>
+    <message>
+        <source>Running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Draining</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop gateway</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopping gateway…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start gateway</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GemGate could not start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GemGate: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,889 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>QObject</name>
+    <message>
+        <source>Could not start the gateway: %1</source>
+        <translation>无法启动网关：%1</translation>
+    </message>
+</context>
+<context>
+    <name>gemgate::AddKeyDialog</name>
+    <message>
+        <source>Add upstream key</source>
+        <translation>添加上游密钥</translation>
+    </message>
+    <message>
+        <source>Add a Gemini API key. The key is kept in the store you choose, never in the config file or GemGate&apos;s database.</source>
+        <translation>添加一个 Gemini API 密钥。密钥只保存在你选择的存储位置，绝不会写入配置文件或 GemGate 的数据库。</translation>
+    </message>
+    <message>
+        <source>letters, digits, &apos;-&apos;, &apos;_&apos; or &apos;.&apos;</source>
+        <translation>字母、数字、“-”、“_”或“.”</translation>
+    </message>
+    <message>
+        <source>&amp;Id:</source>
+        <translation>ID(&amp;I)：</translation>
+    </message>
+    <message>
+        <source>optional: a name to recognise the key by</source>
+        <translation>可选：便于辨认该密钥的名称</translation>
+    </message>
+    <message>
+        <source>&amp;Label:</source>
+        <translation>名称(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>the key from Google AI Studio</source>
+        <translation>从 Google AI Studio 获取的密钥</translation>
+    </message>
+    <message>
+        <source>API &amp;key:</source>
+        <translation>API 密钥(&amp;K)：</translation>
+    </message>
+    <message>
+        <source>OS keychain</source>
+        <translation>系统钥匙串</translation>
+    </message>
+    <message>
+        <source>File (owner-only)</source>
+        <translation>文件（仅所有者可访问）</translation>
+    </message>
+    <message>
+        <source>&amp;Store in:</source>
+        <translation>存储位置(&amp;S)：</translation>
+    </message>
+    <message>
+        <source>The share of requests this key gets under the weighted strategy.</source>
+        <translation>在加权策略下该密钥分到的请求比例。</translation>
+    </message>
+    <message>
+        <source>&amp;Weight:</source>
+        <translation>权重(&amp;W)：</translation>
+    </message>
+    <message>
+        <source>optional: the Google Cloud project (default: the id)</source>
+        <translation>可选：所属的 Google Cloud 项目（默认与 ID 相同）</translation>
+    </message>
+    <message>
+        <source>Keys of one Google Cloud project share its quota; name the project so that GemGate counts their requests together.</source>
+        <translation>同一 Google Cloud 项目下的密钥共享该项目的配额；填写项目名称后，GemGate 会将这些密钥的请求合并计数。</translation>
+    </message>
+    <message>
+        <source>&amp;Project:</source>
+        <translation>项目(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>A key with the id &quot;%1&quot; already exists.</source>
+        <translation>ID 为“%1”的密钥已存在。</translation>
+    </message>
+    <message>
+        <source>Saved in %1, readable by you only (mode 0600). Use this where no keychain runs.</source>
+        <translation>保存在 %1，仅你本人可读（权限 0600）。适用于没有运行钥匙串服务的环境。</translation>
+    </message>
+    <message>
+        <source>Saved in the desktop keychain (Secret Service: GNOME Keyring or KWallet), entry &quot;%1&quot;.</source>
+        <translation>保存在桌面钥匙串中（Secret Service：GNOME Keyring 或 KWallet），条目为“%1”。</translation>
+    </message>
+</context>
+<context>
+    <name>gemgate::DashboardPage</name>
+    <message>
+        <source>Show the last:</source>
+        <translation>显示最近：</translation>
+    </message>
+    <message>
+        <source>5 minutes</source>
+        <translation>5 分钟</translation>
+    </message>
+    <message>
+        <source>15 minutes</source>
+        <translation>15 分钟</translation>
+    </message>
+    <message>
+        <source>60 minutes</source>
+        <translation>60 分钟</translation>
+    </message>
+    <message>
+        <source>Charts show the last %1</source>
+        <translation>图表显示最近 %1</translation>
+    </message>
+    <message>
+        <source>Requests per second</source>
+        <translation>每秒请求数</translation>
+    </message>
+    <message>
+        <source>req/s</source>
+        <translation>req/s</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>已响应</translation>
+    </message>
+    <message>
+        <source>Client errors</source>
+        <translation>客户端错误</translation>
+    </message>
+    <message>
+        <source>Refused by policy</source>
+        <translation>被策略拒绝</translation>
+    </message>
+    <message>
+        <source>Upstream errors</source>
+        <translation>上游错误</translation>
+    </message>
+    <message>
+        <source>Latency</source>
+        <translation>延迟</translation>
+    </message>
+    <message>
+        <source>ms</source>
+        <translation>ms</translation>
+    </message>
+    <message>
+        <source>p50</source>
+        <translation>p50</translation>
+    </message>
+    <message>
+        <source>p95</source>
+        <translation>p95</translation>
+    </message>
+    <message>
+        <source>p99</source>
+        <translation>p99</translation>
+    </message>
+    <message>
+        <source>First byte p50</source>
+        <translation>首字节 p50</translation>
+    </message>
+    <message>
+        <source>Tokens per minute</source>
+        <translation>每分钟 Token 数</translation>
+    </message>
+    <message>
+        <source>tokens/min</source>
+        <translation>Token/分钟</translation>
+    </message>
+    <message>
+        <source>Input</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>Thinking</source>
+        <translation>思考</translation>
+    </message>
+    <message>
+        <source>Upstream requests per key</source>
+        <translation>各密钥的上游请求</translation>
+    </message>
+    <message>
+        <source>Connections and streams</source>
+        <translation>连接与流</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>打开数</translation>
+    </message>
+    <message>
+        <source>Client connections</source>
+        <translation>客户端连接</translation>
+    </message>
+    <message>
+        <source>Streams</source>
+        <translation>流</translation>
+    </message>
+    <message>
+        <source>Since start</source>
+        <translation>自启动以来</translation>
+    </message>
+    <message>
+        <source>Requests</source>
+        <translation>请求数</translation>
+    </message>
+    <message>
+        <source>Errors</source>
+        <translation>错误数</translation>
+    </message>
+    <message>
+        <source>Requests/s</source>
+        <translation>请求/秒</translation>
+    </message>
+    <message>
+        <source>Active connections</source>
+        <translation>活动连接</translation>
+    </message>
+    <message>
+        <source>Active streams</source>
+        <translation>活动流</translation>
+    </message>
+    <message>
+        <source>Prompt tokens</source>
+        <translation>输入 Token</translation>
+    </message>
+    <message>
+        <source>Output tokens</source>
+        <translation>输出 Token</translation>
+    </message>
+    <message>
+        <source>other keys</source>
+        <translation>其他密钥</translation>
+    </message>
+</context>
+<context>
+    <name>gemgate::KeysPanel</name>
+    <message>
+        <source>back in %1 s</source>
+        <translation>%1 秒后恢复</translation>
+    </message>
+    <message>
+        <source>back in %1 min</source>
+        <translation>%1 分钟后恢复</translation>
+    </message>
+    <message>
+        <source>back at %1</source>
+        <translation>将于 %1 恢复</translation>
+    </message>
+    <message>
+        <source>written in the config file</source>
+        <translation>直接写在配置文件中</translation>
+    </message>
+    <message>
+        <source>OS keychain (%1)</source>
+        <translation>系统钥匙串（%1）</translation>
+    </message>
+    <message>
+        <source>file %1</source>
+        <translation>文件 %1</translation>
+    </message>
+    <message>
+        <source>environment variable %1</source>
+        <translation>环境变量 %1</translation>
+    </message>
+    <message>
+        <source>rpm</source>
+        <translation>rpm</translation>
+    </message>
+    <message>
+        <source>tpm</source>
+        <translation>tpm</translation>
+    </message>
+    <message>
+        <source>rpd</source>
+        <translation>rpd</translation>
+    </message>
+    <message>
+        <source>cooling down, %1</source>
+        <translation>冷却中，%1</translation>
+    </message>
+    <message>
+        <source>no limit set</source>
+        <translation>未设置限制</translation>
+    </message>
+    <message>
+        <source>all models</source>
+        <translation>所有模型</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>Project</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Budget</source>
+        <translation>额度</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今日</translation>
+    </message>
+    <message>
+        <source>In flight</source>
+        <translation>处理中</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>最近错误</translation>
+    </message>
+    <message>
+        <source>The tightest budget of any model: used / limit in the current minute (rpm: requests, tpm: input tokens) and since midnight Pacific time (rpd: requests).</source>
+        <translation>各模型中最紧张的额度：当前这一分钟内的已用 / 上限（rpm：请求数，tpm：输入 Token 数），以及自太平洋时间午夜以来的已用 / 上限（rpd：请求数）。</translation>
+    </message>
+    <message>
+        <source>Requests / tokens since midnight Pacific time.</source>
+        <translation>自太平洋时间午夜以来的请求数 / Token 数。</translation>
+    </message>
+    <message>
+        <source>Requests this key is serving right now.</source>
+        <translation>该密钥当前正在处理的请求数。</translation>
+    </message>
+    <message>
+        <source>Add key…</source>
+        <translation>添加密钥…</translation>
+    </message>
+    <message>
+        <source>Add a Gemini API key; its secret goes to the OS keychain or an owner-only file.</source>
+        <translation>添加 Gemini API 密钥；密钥值将保存到系统钥匙串或仅所有者可访问的文件中。</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Remove a key added here, and its stored secret. Keys from the config file are removed in the config file.</source>
+        <translation>移除在此处添加的密钥及其存储的密钥值。来自配置文件的密钥需在配置文件中移除。</translation>
+    </message>
+    <message>
+        <source>Turn on</source>
+        <translation>开启</translation>
+    </message>
+    <message>
+        <source>Let the key take requests again (also clears a disable after an upstream error).</source>
+        <translation>让该密钥重新接收请求（也会解除因上游错误导致的停用）。</translation>
+    </message>
+    <message>
+        <source>Turn off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Stop sending requests with this key.</source>
+        <translation>不再使用该密钥发送请求。</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>测试</translation>
+    </message>
+    <message>
+        <source>Check the key now with a models list call.</source>
+        <translation>立即调用模型列表接口来检查该密钥。</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <source>Cooling down</source>
+        <translation>冷却中</translation>
+    </message>
+    <message>
+        <source>At limit</source>
+        <translation>已达上限</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <source>No secret</source>
+        <translation>缺少密钥值</translation>
+    </message>
+    <message>
+        <source>within limits</source>
+        <translation>未达上限</translation>
+    </message>
+    <message>
+        <source>unlimited</source>
+        <translation>无限制</translation>
+    </message>
+    <message>
+        <source>Secret: %1</source>
+        <translation>密钥值来源：%1</translation>
+    </message>
+    <message>
+        <source>Weight: %1</source>
+        <translation>权重：%1</translation>
+    </message>
+    <message>
+        <source>Tags: %1</source>
+        <translation>标签：%1</translation>
+    </message>
+    <message>
+        <source>Added in this window</source>
+        <translation>在本窗口中添加</translation>
+    </message>
+    <message>
+        <source>Defined in the config file</source>
+        <translation>在配置文件中定义</translation>
+    </message>
+    <message>
+        <source>Keys of one Google Cloud project share its quotas.</source>
+        <translation>同一 Google Cloud 项目下的密钥共享该项目的配额。</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>Expected back at %1.</source>
+        <translation>预计于 %1 恢复。</translation>
+    </message>
+    <message>
+        <source>GemGate re-checks the key on a schedule; Test checks it now, Turn on clears the disable.</source>
+        <translation>GemGate 会定期重新检查该密钥；点击“测试”可立即检查，点击“开启”可解除停用。</translation>
+    </message>
+    <message>
+        <source>Disabled by the pool: %1</source>
+        <translation>已被密钥池停用：%1</translation>
+    </message>
+    <message>
+        <source>No requests counted yet.</source>
+        <translation>尚未统计到请求。</translation>
+    </message>
+    <message>
+        <source>%1 requests and %2 tokens since midnight Pacific time</source>
+        <translation>自太平洋时间午夜以来共 %1 个请求、%2 个 Token</translation>
+    </message>
+    <message>
+        <source>At %1:
+%2</source>
+        <translation>%1：
+%2</translation>
+    </message>
+    <message>
+        <source>Last success: %1</source>
+        <translation>最近成功：%1</translation>
+    </message>
+    <message>
+        <source>Could not add key %1: the gateway is gone.</source>
+        <translation>无法添加密钥 %1：网关已不可用。</translation>
+    </message>
+    <message>
+        <source>Adding key %1…</source>
+        <translation>正在添加密钥 %1…</translation>
+    </message>
+    <message>
+        <source>Added key %1.</source>
+        <translation>已添加密钥 %1。</translation>
+    </message>
+    <message>
+        <source>Could not add key %1: %2</source>
+        <translation>无法添加密钥 %1：%2</translation>
+    </message>
+    <message>
+        <source>Remove key</source>
+        <translation>移除密钥</translation>
+    </message>
+    <message>
+        <source>Remove the key &quot;%1&quot; from GemGate and delete its stored secret?</source>
+        <translation>要从 GemGate 中移除密钥“%1”并删除其存储的密钥值吗？</translation>
+    </message>
+    <message>
+        <source>Removing key %1…</source>
+        <translation>正在移除密钥 %1…</translation>
+    </message>
+    <message>
+        <source>Removed key %1.</source>
+        <translation>已移除密钥 %1。</translation>
+    </message>
+    <message>
+        <source>Could not remove key %1: %2</source>
+        <translation>无法移除密钥 %1：%2</translation>
+    </message>
+    <message>
+        <source>Could not turn key %1 on: %2</source>
+        <translation>无法开启密钥 %1：%2</translation>
+    </message>
+    <message>
+        <source>Could not turn key %1 off: %2</source>
+        <translation>无法关闭密钥 %1：%2</translation>
+    </message>
+    <message>
+        <source>Turned key %1 on.</source>
+        <translation>已开启密钥 %1。</translation>
+    </message>
+    <message>
+        <source>Turned key %1 off.</source>
+        <translation>已关闭密钥 %1。</translation>
+    </message>
+    <message>
+        <source>Testing key %1…</source>
+        <translation>正在测试密钥 %1…</translation>
+    </message>
+</context>
+<context>
+    <name>gemgate::MainWindow</name>
+    <message>
+        <source>GemGate</source>
+        <translation>GemGate</translation>
+    </message>
+    <message>
+        <source>Pages</source>
+        <translation>页面</translation>
+    </message>
+    <message>
+        <source>Dashboard</source>
+        <translation>仪表盘</translation>
+    </message>
+    <message>
+        <source>Live traffic and the quota left today</source>
+        <translation>实时流量和今日剩余配额</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>The upstream Gemini API keys</source>
+        <translation>上游 Gemini API 密钥</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>The address and key your programs use, and the admin API</source>
+        <translation>你的程序使用的地址和密钥，以及管理 API</translation>
+    </message>
+    <message>
+        <source>Gateway messages</source>
+        <translation>网关消息</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>What the gateway reported: starts, stops, reloads, problems</source>
+        <translation>网关报告的事件：启动、停止、重新加载和各类问题</translation>
+    </message>
+    <message>
+        <source>Start failed: %1</source>
+        <translation>启动失败：%1</translation>
+    </message>
+    <message>
+        <source>Gateway</source>
+        <translation>网关</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copy the URL, for your SDK&apos;s base URL setting</source>
+        <translation>复制该 URL，填入 SDK 的 base URL 设置</translation>
+    </message>
+    <message>
+        <source>Listening on:</source>
+        <translation>监听地址：</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Copy the client key, for your SDK&apos;s API key setting</source>
+        <translation>复制客户端密钥，填入 SDK 的 API 密钥设置</translation>
+    </message>
+    <message>
+        <source>Client key:</source>
+        <translation>客户端密钥：</translation>
+    </message>
+    <message>
+        <source>The admin listener: /metrics, /health and /ready, and the admin API (/api/...), which asks for the admin token</source>
+        <translation>管理监听地址：提供 /metrics、/health 和 /ready，以及需要管理令牌的管理 API（/api/...）</translation>
+    </message>
+    <message>
+        <source>Admin API:</source>
+        <translation>管理 API：</translation>
+    </message>
+    <message>
+        <source>Send it as “Authorization: Bearer &lt;token&gt;”. It comes from admin.token in the config file or, when that is empty, is generated on first run into an owner-only file (admin.token_file).</source>
+        <translation>以“Authorization: Bearer &lt;token&gt;”的形式发送。它取自配置文件中的 admin.token；若该项为空，则在首次运行时生成，并写入仅所有者可访问的文件（admin.token_file）。</translation>
+    </message>
+    <message>
+        <source>Copy the admin token, for scripts and tools that call the admin API</source>
+        <translation>复制管理令牌，供调用管理 API 的脚本和工具使用</translation>
+    </message>
+    <message>
+        <source>Admin token:</source>
+        <translation>管理令牌：</translation>
+    </message>
+    <message>
+        <source>Config file:</source>
+        <translation>配置文件：</translation>
+    </message>
+    <message>
+        <source>Upstream keys:</source>
+        <translation>上游密钥：</translation>
+    </message>
+    <message>
+        <source>GemGate is still running</source>
+        <translation>GemGate 仍在运行</translation>
+    </message>
+    <message>
+        <source>The gateway keeps running in the tray. Use the tray menu to quit.</source>
+        <translation>网关会在系统托盘中继续运行。如需退出，请使用托盘菜单。</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Draining</source>
+        <translation>正在排空</translation>
+    </message>
+    <message>
+        <source>Stopping…</source>
+        <translation>正在停止…</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>启动</translation>
+    </message>
+    <message>
+        <source>Not listening</source>
+        <translation>未监听</translation>
+    </message>
+    <message>
+        <source>(built-in configuration)</source>
+        <translation>（内置配置）</translation>
+    </message>
+    <message>
+        <source>Hide</source>
+        <translation>隐藏</translation>
+    </message>
+    <message>
+        <source>–</source>
+        <translation>–</translation>
+    </message>
+    <message>
+        <source>None in the config file (auth.client_keys): programs need a key issued with “gemgate clients add” or a JWT.</source>
+        <translation>配置文件中未设置（auth.client_keys）：程序需使用通过“gemgate clients add”签发的密钥或 JWT。</translation>
+    </message>
+    <message>
+        <source>Authentication is off: any program on this computer can use this gateway without a key.</source>
+        <translation>身份验证已关闭：这台计算机上的任何程序都无需密钥即可使用此网关。</translation>
+    </message>
+    <message>
+        <source>Authentication is off: anyone who can reach %1 can use this gateway without a key.</source>
+        <translation>身份验证已关闭：任何能访问 %1 的人都无需密钥即可使用此网关。</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <source>Off (admin.enabled is false in the config file)</source>
+        <translation>已关闭（配置文件中 admin.enabled 为 false）</translation>
+    </message>
+    <message>
+        <source>Off (the admin listener could not start; see Messages)</source>
+        <translation>已关闭（管理监听无法启动；请查看“消息”）</translation>
+    </message>
+    <message>
+        <source>None: the admin API is off (see Messages).</source>
+        <translation>无：管理 API 已关闭（请查看“消息”）。</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>已复制</translation>
+    </message>
+    <message>
+        <source>0 (add one on the Keys page with Add key…, or gemini.api_keys in the config file; requests get 503 until then)</source>
+        <translation>0（请在“密钥”页面点击“添加密钥…”添加，或在配置文件中设置 gemini.api_keys；在此之前请求会返回 503）</translation>
+    </message>
+    <message>
+        <source>%1 available</source>
+        <translation>%1 个可用</translation>
+    </message>
+    <message>
+        <source>%1 cooling down</source>
+        <translation>%1 个冷却中</translation>
+    </message>
+    <message>
+        <source>%1 disabled</source>
+        <translation>%1 个已停用</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <source>Disabled counts keys that are turned off, keys Gemini refused and keys whose secret could not be loaded; the Keys page tells them apart.</source>
+        <translation>“已停用”包括已关闭的密钥、被 Gemini 拒绝的密钥以及无法加载密钥值的密钥；可在“密钥”页面区分它们。</translation>
+    </message>
+</context>
+<context>
+    <name>gemgate::QuotaPanel</name>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>Quota left today</source>
+        <translation>今日剩余配额</translation>
+    </message>
+    <message>
+        <source>Quota left today, per key and model</source>
+        <translation>今日剩余配额（按密钥和模型）</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Resets in</source>
+        <translation>距重置</translation>
+    </message>
+    <message>
+        <source>Runs out</source>
+        <translation>预计用尽</translation>
+    </message>
+    <message>
+        <source>When the daily limit runs out at the rate of the last minute</source>
+        <translation>按最近一分钟的速率，每日上限预计何时用尽</translation>
+    </message>
+    <message>
+        <source>No budgets yet: a key x model appears here once it has served a request or has a limit in the config (gemini.api_keys[].limits, gemini.projects).</source>
+        <translation>暂无额度数据：某个“密钥 × 模型”组合处理过请求，或在配置中设置了限制（gemini.api_keys[].limits、gemini.projects）后，就会显示在这里。</translation>
+    </message>
+    <message>
+        <source>under a minute</source>
+        <translation>不到 1 分钟</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min</source>
+        <translation>
+            <numerusform>%n 分钟</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 小时 %2 分钟</translation>
+    </message>
+    <message>
+        <source>no daily limit</source>
+        <translation>无每日上限</translation>
+    </message>
+    <message>
+        <source>used up</source>
+        <translation>已用尽</translation>
+    </message>
+    <message>
+        <source>not at this rate</source>
+        <translation>按当前速率不会用尽</translation>
+    </message>
+    <message>
+        <source>not before the reset</source>
+        <translation>重置前不会用尽</translation>
+    </message>
+    <message>
+        <source>at %1 (in %2)</source>
+        <translation>%1（%2后）</translation>
+    </message>
+    <message>
+        <source>(no model)</source>
+        <translation>（无模型）</translation>
+    </message>
+    <message>
+        <source>RPD</source>
+        <translation>RPD</translation>
+    </message>
+    <message>
+        <source>RPM</source>
+        <translation>RPM</translation>
+    </message>
+    <message>
+        <source>TPM</source>
+        <translation>TPM</translation>
+    </message>
+    <message>
+        <source>Requests today (since midnight Pacific time) / the daily limit</source>
+        <translation>今日请求数（自太平洋时间午夜起）/ 每日上限</translation>
+    </message>
+    <message>
+        <source>Requests in the last minute / the per-minute limit</source>
+        <translation>最近一分钟的请求数 / 每分钟上限</translation>
+    </message>
+    <message>
+        <source>Input tokens in the last minute / the per-minute limit</source>
+        <translation>最近一分钟的输入 Token 数 / 每分钟上限</translation>
+    </message>
+</context>
+<context>
+    <name>gemgate::TrayIcon</name>
+    <message>
+        <source>Running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>Draining</source>
+        <translation>正在排空</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>Show window</source>
+        <translation>显示窗口</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>Stop gateway</source>
+        <translation>停止网关</translation>
+    </message>
+    <message>
+        <source>Stopping gateway…</source>
+        <translation>正在停止网关…</translation>
+    </message>
+    <message>
+        <source>Start gateway</source>
+        <translation>启动网关</translation>
+    </message>
+    <message>
+        <source>GemGate could not start</source>
+        <translation>GemGate 无法启动</translation>
+    </message>
+    <message>
+        <source>GemGate: %1</source>
+        <translation>GemGate：%1</translation>
+    </message>
+    <message>
+        <source>Requests: %1</source>
+        <translation>请求数：%1</translation>
+    </message>
+</context>
+</TS>
