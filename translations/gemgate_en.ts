@@ -738,6 +738,107 @@
     </message>
 </context>
 <context>
+    <name>gemgate::Notifier</name>
+    <message>
+        <source>tokens per day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>requests per day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tokens per month</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>requests per month</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A key is disabled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every key is cooling down</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A client reaches 80% or 100% of a quota</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The gateway stops unexpectedly</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A certificate is about to expire</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The gateway stopped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The gateway stopped: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests wait or fail until a key is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests wait or fail until a key is back, the first at %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has used %2% of its %3 (%4 of %5).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The certificate %1 (%2) expired on %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The certificate %1 (%2) expires on %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s) disabled</source>
+        <translation>
+            <numerusform>%n key disabled</numerusform>
+            <numerusform>%n keys disabled</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Every upstream key is cooling down</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client quotas</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GemGate stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Certificate expiring</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>and %n more</source>
+        <translation>
+            <numerusform>and %n more</numerusform>
+            <numerusform>and %n more</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>gemgate::QuotaPanel</name>
     <message>
         <source>%1 / %2</source>
@@ -883,6 +984,58 @@
     </message>
     <message>
         <source>Requests: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no key can take a request</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no key can take a request: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s) cooling down</source>
+        <translation>
+            <numerusform>%n key cooling down</numerusform>
+            <numerusform>%n keys cooling down</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s) at a limit</source>
+        <translation>
+            <numerusform>%n key at a limit</numerusform>
+            <numerusform>%n keys at a limit</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s) disabled by Gemini</source>
+        <translation>
+            <numerusform>%n key disabled by Gemini</numerusform>
+            <numerusform>%n keys disabled by Gemini</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s) without their secret</source>
+        <translation>
+            <numerusform>%n key without its secret</numerusform>
+            <numerusform>%n keys without their secret</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy base URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy client key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Notifications</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

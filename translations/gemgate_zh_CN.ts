@@ -739,6 +739,105 @@
     </message>
 </context>
 <context>
+    <name>gemgate::Notifier</name>
+    <message>
+        <source>tokens per day</source>
+        <translation>每日 Token 数</translation>
+    </message>
+    <message>
+        <source>requests per day</source>
+        <translation>每日请求数</translation>
+    </message>
+    <message>
+        <source>tokens per month</source>
+        <translation>每月 Token 数</translation>
+    </message>
+    <message>
+        <source>requests per month</source>
+        <translation>每月请求数</translation>
+    </message>
+    <message>
+        <source>A key is disabled</source>
+        <translation>有密钥被停用</translation>
+    </message>
+    <message>
+        <source>Every key is cooling down</source>
+        <translation>所有密钥都在冷却</translation>
+    </message>
+    <message>
+        <source>A client reaches 80% or 100% of a quota</source>
+        <translation>客户端用量达到配额的 80% 或 100%</translation>
+    </message>
+    <message>
+        <source>The gateway stops unexpectedly</source>
+        <translation>网关意外停止</translation>
+    </message>
+    <message>
+        <source>A certificate is about to expire</source>
+        <translation>证书即将过期</translation>
+    </message>
+    <message>
+        <source>The gateway stopped.</source>
+        <translation>网关已停止。</translation>
+    </message>
+    <message>
+        <source>The gateway stopped: %1</source>
+        <translation>网关已停止：%1</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Requests wait or fail until a key is back.</source>
+        <translation>在有密钥恢复之前，请求会等待或失败。</translation>
+    </message>
+    <message>
+        <source>Requests wait or fail until a key is back, the first at %1.</source>
+        <translation>在有密钥恢复之前，请求会等待或失败；最早一个将于 %1 恢复。</translation>
+    </message>
+    <message>
+        <source>%1 has used %2% of its %3 (%4 of %5).</source>
+        <translation>%1 已用掉%3配额的 %2%（%4 / %5）。</translation>
+    </message>
+    <message>
+        <source>The certificate %1 (%2) expired on %3.</source>
+        <translation>证书 %1（%2）已于 %3 过期。</translation>
+    </message>
+    <message>
+        <source>The certificate %1 (%2) expires on %3.</source>
+        <translation>证书 %1（%2）将于 %3 过期。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s) disabled</source>
+        <translation>
+            <numerusform>%n 个密钥被停用</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Every upstream key is cooling down</source>
+        <translation>所有上游密钥都在冷却</translation>
+    </message>
+    <message>
+        <source>Client quotas</source>
+        <translation>客户端配额</translation>
+    </message>
+    <message>
+        <source>GemGate stopped</source>
+        <translation>GemGate 已停止</translation>
+    </message>
+    <message>
+        <source>Certificate expiring</source>
+        <translation>证书即将过期</translation>
+    </message>
+    <message numerus="yes">
+        <source>and %n more</source>
+        <translation>
+            <numerusform>另有 %n 条</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>gemgate::QuotaPanel</name>
     <message>
         <source>%1 / %2</source>
@@ -884,6 +983,54 @@
     <message>
         <source>Requests: %1</source>
         <translation>请求数：%1</translation>
+    </message>
+    <message>
+        <source>no key can take a request</source>
+        <translation>没有可接收请求的密钥</translation>
+    </message>
+    <message>
+        <source>no key can take a request: %1</source>
+        <translation>没有可接收请求的密钥：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s) cooling down</source>
+        <translation>
+            <numerusform>%n 个密钥冷却中</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s) at a limit</source>
+        <translation>
+            <numerusform>%n 个密钥已达上限</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s) disabled by Gemini</source>
+        <translation>
+            <numerusform>%n 个密钥被 Gemini 停用</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s) without their secret</source>
+        <translation>
+            <numerusform>%n 个密钥缺少密钥值</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <source>Copy base URL</source>
+        <translation>复制基础 URL</translation>
+    </message>
+    <message>
+        <source>Copy client key</source>
+        <translation>复制客户端密钥</translation>
+    </message>
+    <message>
+        <source>Notifications</source>
+        <translation>通知</translation>
     </message>
 </context>
 </TS>

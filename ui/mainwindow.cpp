@@ -193,6 +193,11 @@ QWidget* MainWindow::buildHeader() {
     stateFont.setPointSizeF(stateFont.pointSizeF() * 1.5);
     m_stateLabel->setFont(stateFont);
     header->addWidget(m_stateLabel);
+    // Why the gem is amber or red: keys cooling down, disabled, ... ("" when all is well).
+    m_healthLabel = new QLabel(panel);
+    m_healthLabel->setObjectName(QStringLiteral("healthLabel"));
+    m_healthLabel->setWordWrap(true);
+    header->addWidget(m_healthLabel, 1);
     header->addStretch(1);
 
     m_startStopButton = new QPushButton(panel);
@@ -320,7 +325,7 @@ void MainWindow::toggleGateway() {
     if (!m_controller)
         return;
     QString error;
-    if (TrayIcon::toggleGateway(m_controller, &error)) {
+    if (m_tray->toggleGateway(&error)) {
         showError(QString());
         return;
     }
@@ -354,9 +359,7 @@ void MainWindow::onStateChanged(GatewayState state) {
     // While draining the gateway stops by itself within server.drain_timeout_ms; a click then would do nothing.
     m_startStopButton->setEnabled(state != GatewayState::Draining);
 
-    const QIcon icon = TrayIcon::gemIcon(state);
-    setWindowIcon(icon);
-    m_stateIcon->setPixmap(icon.pixmap(m_stateIcon->size()));
+    refreshHealth();
 
     refreshDetails();
     // The controller resets its snapshot on start and stop, so this also clears the previous run's counters.
@@ -367,6 +370,24 @@ void MainWindow::onMetrics(const MetricsSnapshot& snapshot) {
     Q_UNUSED(snapshot); // the dashboard shows the numbers
     // Keys cool down and recover while running; once a second is often enough to show that.
     refreshKeys();
+    refreshHealth();
+}
+
+void MainWindow::refreshHealth() {
+    // The tray has just computed it from the same snapshot (it is connected first).
+    const GatewayHealth health = m_tray->health();
+    if (health != m_shownHealth || m_stateIcon->pixmap().isNull()) {
+        m_shownHealth = health;
+        const QIcon icon = TrayIcon::gemIcon(health);
+        setWindowIcon(icon);
+        m_stateIcon->setPixmap(icon.pixmap(m_stateIcon->size()));
+    }
+    const QString text = TrayIcon::healthText(m_tray->healthReport());
+    m_healthLabel->setText(text);
+    QPalette palette = m_healthLabel->palette();
+    palette.setColor(QPalette::WindowText,
+                     health == GatewayHealth::Down ? QColor(0xb3, 0x26, 0x1e) : QColor(0xa8, 0x6a, 0x00));
+    m_healthLabel->setPalette(palette);
 }
 
 void MainWindow::refreshDetails() {

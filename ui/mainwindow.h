@@ -68,6 +68,8 @@ private:
     void onMetrics(const MetricsSnapshot& snapshot);
     void refreshDetails();
     void refreshKeys();
+    // The gem and the line beside the state: amber with keys cooling down or disabled, red when none can serve.
+    void refreshHealth();
     // The local client key row: masked key and its buttons, or a plain note when there is no key to present.
     void refreshClientKey();
     // The admin API row: the admin listener's URL ("Off" when it is not listening) and its token, masked until Show.
@@ -80,6 +82,8 @@ private:
 
     QLabel* m_stateIcon = nullptr;
     QLabel* m_stateLabel = nullptr;
+    QLabel* m_healthLabel = nullptr;
+    GatewayHealth m_shownHealth = GatewayHealth::Stopped;
     QPushButton* m_startStopButton = nullptr;
     QLabel* m_listenUrlLabel = nullptr;
     QPushButton* m_copyUrlButton = nullptr;

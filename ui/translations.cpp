@@ -49,8 +49,10 @@ QString installUiTranslations(const QString& language) {
     const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
     auto own = std::make_unique<QTranslator>();
     // Tries gemgate_zh_CN, then gemgate_zh, for each of the locale's UI languages.
-    if (!own->load(locale, QStringLiteral("gemgate"), QStringLiteral("_"), QStringLiteral(":/i18n")))
-        return QStringLiteral("en"); // the source strings are English
+    // No translation for the locale: English, whose file holds the plural forms ("1 key", "2 keys").
+    if (!own->load(locale, QStringLiteral("gemgate"), QStringLiteral("_"), QStringLiteral(":/i18n")) &&
+        !own->load(QStringLiteral(":/i18n/gemgate_en.qm")))
+        return QStringLiteral("en");
     const QString name = own->language().isEmpty() ? locale.name() : own->language();
     QString used = name;
     for (const QString& l : uiLanguages())

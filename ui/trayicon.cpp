@@ -1,11 +1,16 @@
 #include "trayicon.h"
 
+#include "notifier.h"
+
 #include <QAction>
+#include <QClipboard>
 #include <QColor>
 #include <QCoreApplication>
+#include <QGuiApplication>
 #include <QLinearGradient>
 #include <QLocale>
 #include <QMenu>
+#include <QMimeData>
 #include <QPainter>
 #include <QPainterPath>
 #include <QPen>
@@ -18,22 +23,36 @@ namespace gemgate {
 
 namespace {
 
-QColor baseColor(GatewayState state) {
-    switch (state) {
-    case GatewayState::Running:
+QColor baseColor(GatewayHealth health) {
+    switch (health) {
+    case GatewayHealth::Running:
         return QColor(0x2e, 0xa0, 0x4f);
-    case GatewayState::Draining:
+    case GatewayHealth::Degraded:
         return QColor(0xe0, 0x9a, 0x1b);
-    case GatewayState::Stopped:
+    case GatewayHealth::Down:
+        return QColor(0xd9, 0x30, 0x25);
+    case GatewayHealth::Stopped:
         break;
     }
     return QColor(0x86, 0x8c, 0x96);
 }
 
+GatewayHealth healthOf(GatewayState state) {
+    switch (state) {
+    case GatewayState::Running:
+        return GatewayHealth::Running;
+    case GatewayState::Draining:
+        return GatewayHealth::Degraded;
+    case GatewayState::Stopped:
+        break;
+    }
+    return GatewayHealth::Stopped;
+}
+
 // One gem (a brilliant-cut diamond seen from the side) on a transparent square of side `size`. Coordinates are
 // fractions of the side so every size has the same shape; facet lines are left out below 24 px where they would
 // only blur the outline.
-QPixmap paintGem(int size, GatewayState state) {
+QPixmap paintGem(int size, GatewayHealth state) {
     QPixmap pixmap(size, size);
     pixmap.fill(Qt::transparent);
     QPainter p(&pixmap);
@@ -98,16 +117,42 @@ QString stateText(GatewayState state) {
 
 } // namespace
 
-QIcon TrayIcon::gemIcon(GatewayState state) {
+QIcon TrayIcon::gemIcon(GatewayHealth health) {
     QIcon icon;
     for (int size : {16, 22, 24, 32, 48, 64, 128, 256})
-        icon.addPixmap(paintGem(size, state));
+        icon.addPixmap(paintGem(size, health));
     return icon;
 }
 
-bool TrayIcon::toggleGateway(GatewayController* controller, QString* error) {
+QIcon TrayIcon::gemIcon(GatewayState state) {
+    return gemIcon(healthOf(state));
+}
+
+QString TrayIcon::healthText(const HealthReport& r) {
+    if (r.health == GatewayHealth::Stopped)
+        return {};
+    if (r.health == GatewayHealth::Down)
+        return r.notReadyReason.isEmpty() ? tr("no key can take a request")
+                                          : tr("no key can take a request: %1").arg(r.notReadyReason);
+    QStringList parts;
+    if (r.coolingDown > 0)
+        parts.append(tr("%n key(s) cooling down", nullptr, r.coolingDown));
+    if (r.limited > 0)
+        parts.append(tr("%n key(s) at a limit", nullptr, r.limited));
+    if (r.disabled > 0)
+        parts.append(tr("%n key(s) disabled by Gemini", nullptr, r.disabled));
+    if (r.noSecret > 0)
+        parts.append(tr("%n key(s) without their secret", nullptr, r.noSecret));
+    return parts.join(tr(", "));
+}
+
+bool TrayIcon::toggleGateway(QString* error) {
+    GatewayController* controller = m_controller;
+    if (!controller)
+        return true;
     switch (controller->state()) {
     case GatewayState::Running:
+        m_notifier->noteUserStop();
         controller->stop();
         return true;
     case GatewayState::Draining:
@@ -129,6 +174,21 @@ TrayIcon::TrayIcon(GatewayController* controller, QWidget* window, QObject* pare
     m_showAction = m_menu->addAction(tr("Show window"));
     m_showAction->setObjectName(QStringLiteral("showAction"));
     m_showAction->setEnabled(window != nullptr);
+    m_copyUrlAction = m_menu->addAction(tr("Copy base URL"));
+    m_copyUrlAction->setObjectName(QStringLiteral("copyUrlAction"));
+    m_copyKeyAction = m_menu->addAction(tr("Copy client key"));
+    m_copyKeyAction->setObjectName(QStringLiteral("copyKeyAction"));
+    m_menu->addSeparator();
+    m_notifier = new Notifier(controller, this);
+    m_notificationsMenu = m_menu->addMenu(tr("Notifications"));
+    m_notificationsMenu->setObjectName(QStringLiteral("notificationsMenu"));
+    for (int k = 0; k < Notifier::kKindCount; ++k) {
+        const auto kind = Notifier::Kind(k);
+        QAction* a = m_notificationsMenu->addAction(Notifier::kindTitle(kind));
+        a->setCheckable(true);
+        a->setChecked(Notifier::isEnabled(kind));
+        connect(a, &QAction::toggled, this, [kind](bool on) { Notifier::setEnabled(kind, on); });
+    }
     m_menu->addSeparator();
     m_quitAction = m_menu->addAction(tr("Quit"));
     m_quitAction->setObjectName(QStringLiteral("quitAction"));
@@ -137,6 +197,19 @@ TrayIcon::TrayIcon(GatewayController* controller, QWidget* window, QObject* pare
 
     connect(m_startStopAction, &QAction::triggered, this, &TrayIcon::toggle);
     connect(m_showAction, &QAction::triggered, this, &TrayIcon::showWindow);
+    connect(m_copyUrlAction, &QAction::triggered, this, [this] {
+        if (m_controller && m_controller->isRunning())
+            copy(m_controller->listenUrl(), false);
+    });
+    connect(m_copyKeyAction, &QAction::triggered, this, [this] {
+        if (m_controller)
+            copy(m_controller->localClientKey(), true);
+    });
+    connect(m_notifier, &Notifier::notify, this,
+            [this](Notifier::Kind kind, const QString& title, const QString& text) {
+                const bool warning = kind != Notifier::Kind::ClientQuota;
+                notify(title, text, warning ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information);
+            });
     // Queued so the menu closes before the event loop winds down; the application's main decides how to shut the
     // gateway down (drain or stop) once exec() returns.
     connect(m_quitAction, &QAction::triggered, qApp, &QCoreApplication::quit, Qt::QueuedConnection);
@@ -183,13 +256,37 @@ void TrayIcon::onStateChanged(GatewayState state) {
     }
     // The controller resets its counters on start and stop.
     m_requests = m_controller ? m_controller->metrics().requestsTotal : 0;
-    m_tray->setIcon(gemIcon(state));
-    updateToolTip();
+    const bool running = state != GatewayState::Stopped;
+    m_copyUrlAction->setEnabled(running);
+    m_copyKeyAction->setEnabled(running && m_controller && !m_controller->localClientKey().isEmpty());
+    updateHealth();
 }
 
 void TrayIcon::onMetrics(const MetricsSnapshot& snapshot) {
     m_requests = snapshot.requestsTotal;
+    updateHealth();
+}
+
+void TrayIcon::updateHealth() {
+    HealthReport report = m_controller ? m_controller->health() : HealthReport();
+    const bool changed = report.health != m_report.health || !m_iconSet;
+    m_report = std::move(report);
+    if (changed) {
+        m_tray->setIcon(gemIcon(m_report.health));
+        m_iconSet = true;
+    }
     updateToolTip();
+}
+
+void TrayIcon::copy(const QString& text, bool secret) {
+    if (text.isEmpty())
+        return;
+    auto* mime = new QMimeData;
+    mime->setText(text);
+    // Asks clipboard managers not to keep a key in their history.
+    if (secret)
+        mime->setData(QStringLiteral("x-kde-passwordManagerHint"), QByteArrayLiteral("secret"));
+    QGuiApplication::clipboard()->setMimeData(mime);
 }
 
 void TrayIcon::onActivated(QSystemTrayIcon::ActivationReason reason) {
@@ -205,7 +302,7 @@ void TrayIcon::toggle() {
     if (!m_controller)
         return;
     QString error;
-    if (!toggleGateway(m_controller, &error)) {
+    if (!toggleGateway(&error)) {
         notify(tr("GemGate could not start"), error, QSystemTrayIcon::Warning);
         Q_EMIT startFailed(error);
     }
@@ -223,6 +320,9 @@ void TrayIcon::showWindow() {
 void TrayIcon::updateToolTip() {
     const GatewayState state = m_controller ? m_controller->state() : GatewayState::Stopped;
     QString tip = tr("GemGate: %1").arg(stateText(state));
+    const QString health = healthText(m_report);
+    if (!health.isEmpty())
+        tip += QLatin1Char('\n') + health;
     if (state != GatewayState::Stopped && m_controller) {
         tip += QLatin1Char('\n') + m_controller->listenUrl();
         tip += QLatin1Char('\n') + tr("Requests: %1").arg(QLocale().toString(m_requests));

@@ -1,10 +1,14 @@
 #pragma once
 
-// TrayIcon: GemGate's notification-area icon and its menu (Start/Stop gateway, Show window, Quit).
+// TrayIcon: GemGate's notification-area icon and its menu (Start/Stop gateway, Show window, Copy base URL, Copy
+// client key, Notifications, Quit).
 //
-// It talks to the engine only through GatewayController: the Start/Stop action's text and enabled state follow
-// stateChanged, the tooltip follows stateChanged and metricsUpdated. The icon is painted at runtime (gemIcon), so the
-// shell needs no image asset; the main window uses the same icon.
+// It talks to the engine only through GatewayController. The icon shows the gateway's health (grey stopped, green
+// running, amber degraded: some keys cooling down, at a limit or disabled; red down: no key can take a request),
+// the tooltip says why; both follow stateChanged and the once-a-second snapshot. It shows what its Notifier
+// announces (keys disabled, every key cooling down, client quotas, an unexpected stop, an expiring certificate);
+// each kind can be muted from the Notifications submenu. The icon is painted at runtime (gemIcon), so the shell
+// needs no image asset; the main window uses the same icon.
 
 #include "control/gatewaycontroller.h"
 
@@ -20,6 +24,8 @@ class QMenu;
 class QWidget;
 
 namespace gemgate {
+
+class Notifier;
 
 class TrayIcon : public QObject {
     Q_OBJECT
@@ -39,16 +45,28 @@ public:
     QAction* startStopAction() const { return m_startStopAction; }
     QAction* showAction() const { return m_showAction; }
     QAction* quitAction() const { return m_quitAction; }
+    QAction* copyUrlAction() const { return m_copyUrlAction; }
+    QAction* copyKeyAction() const { return m_copyKeyAction; }
+    QMenu* notificationsMenu() const { return m_notificationsMenu; }
     QSystemTrayIcon* systemTrayIcon() const { return m_tray; }
+    Notifier* notifier() const { return m_notifier; }
+    GatewayHealth health() const { return m_report.health; }
+    // The last health read (at the last state change or snapshot).
+    const HealthReport& healthReport() const { return m_report; }
 
     // A gem drawn with QPainter at the usual icon sizes: green while running, amber while draining, grey when
     // stopped.
     static QIcon gemIcon(GatewayState state);
+    // The same by health: green running, amber degraded, red down, grey stopped.
+    static QIcon gemIcon(GatewayHealth health);
+    // One line on the keys' health: "2 keys cooling down, 1 disabled by Gemini" ("" when all are fine).
+    static QString healthText(const HealthReport& report);
 
     // What the Start/Stop controls do, shared by the tray action and the window's button: stop when running,
     // start from the controller's config file when stopped, nothing while draining (the drain ends by itself within
-    // server.drain_timeout_ms). Returns false and sets *error when starting failed.
-    static bool toggleGateway(GatewayController* controller, QString* error);
+    // server.drain_timeout_ms). Returns false and sets *error when starting failed. A stop is not announced as
+    // unexpected.
+    bool toggleGateway(QString* error);
 
 Q_SIGNALS:
     // The Start action failed; the window shows the text (a modal dialog would block the tray and tests).
@@ -61,6 +79,8 @@ private:
     void toggle();
     void showWindow();
     void updateToolTip();
+    void updateHealth();
+    void copy(const QString& text, bool secret);
 
     QPointer<GatewayController> m_controller;
     QPointer<QWidget> m_window;
@@ -70,6 +90,12 @@ private:
     QAction* m_startStopAction = nullptr;
     QAction* m_showAction = nullptr;
     QAction* m_quitAction = nullptr;
+    QAction* m_copyUrlAction = nullptr;
+    QAction* m_copyKeyAction = nullptr;
+    QMenu* m_notificationsMenu = nullptr;
+    Notifier* m_notifier = nullptr;
+    HealthReport m_report;
+    bool m_iconSet = false;
     qint64 m_requests = 0;
 };
 

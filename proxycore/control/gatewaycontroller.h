@@ -74,6 +74,38 @@ struct KeySummary {
     int disabled = 0;
 };
 
+// What the tray shows: stopped; running with every key fine; degraded (some keys cooling down, at a limit, disabled
+// by Gemini or without their secret; keys the user turned off do not count); down (running, but no key can take a
+// request).
+enum class GatewayHealth { Stopped, Running, Degraded, Down };
+
+struct HealthReport {
+    GatewayHealth health = GatewayHealth::Stopped;
+    int total = 0;
+    int ready = 0;
+    int coolingDown = 0;
+    int limited = 0;
+    int disabled = 0; // by the pool after Gemini's answer
+    int noSecret = 0;
+    int userOff = 0;
+    QString notReadyReason; // when Down: why no key can take a request
+};
+
+// One day/month quota of a client or namespace and its use in the current period (as last checked).
+struct QuotaUse {
+    QString scope; // "client:<name>", "namespace:<name>", "ip:<address>" or "global"
+    QString limit; // "tokens_per_day", "requests_per_day", "tokens_per_month", "requests_per_month"
+    qint64 used = 0;
+    qint64 max = 0;
+};
+
+// A certificate the HTTPS listener serves.
+struct CertificateInfo {
+    QString path;
+    QString subject;
+    QDateTime expiresAt;
+};
+
 // The stable name of a key's health, as the admin API reports it: ready, cooling_down, limited, disabled,
 // user_disabled, no_secret.
 QString keyHealthLabel(KeyHealth health);
@@ -125,6 +157,12 @@ public:
     // Sums the workers' counters now (tests, /health); not for per-request use.
     MetricsSnapshot currentMetrics() const;
     KeySummary keySummary() const;
+    // The state and the keys' health in one (reads every key's status: once a second at most).
+    HealthReport health() const;
+    // The day/month quotas the policy has checked since start, with their use today / this month.
+    QList<QuotaUse> quotaUses() const;
+    // The certificates the HTTPS listener serves (empty without TLS or when stopped).
+    QList<CertificateInfo> certificates() const;
 
     // Upstream keys: state, remaining budget, last error (empty when stopped).
     QList<KeyStatus> keyStatuses() const;

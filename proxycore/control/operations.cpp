@@ -14,6 +14,7 @@
 #include <QFileInfo>
 #include <QRandomGenerator>
 #include <QSaveFile>
+#include <QSslCertificate>
 
 #include <algorithm>
 
@@ -164,6 +165,64 @@ TrafficPoint GatewayController::trafficPoint(const MetricsSnapshot& s, const Per
     p.connections = s.activeConnections;
     p.streams = s.activeStreams;
     return p;
+}
+
+HealthReport GatewayController::health() const {
+    HealthReport r;
+    if (!m_engine)
+        return r;
+    for (const KeyStatus& k : keyStatuses()) {
+        ++r.total;
+        switch (k.health) {
+        case KeyHealth::Ready:
+            ++r.ready;
+            break;
+        case KeyHealth::CoolingDown:
+            ++r.coolingDown;
+            break;
+        case KeyHealth::Limited:
+            ++r.limited;
+            break;
+        case KeyHealth::Disabled:
+            ++r.disabled;
+            break;
+        case KeyHealth::UserDisabled:
+            ++r.userOff;
+            break;
+        case KeyHealth::NoSecret:
+            ++r.noSecret;
+            break;
+        }
+    }
+    if (m_state == GatewayState::Draining)
+        r.health = GatewayHealth::Degraded; // stopping by itself; the tray says so in its text
+    else if (!isReady(&r.notReadyReason))
+        r.health = GatewayHealth::Down;
+    else if (r.coolingDown + r.limited + r.disabled + r.noSecret > 0)
+        r.health = GatewayHealth::Degraded;
+    else
+        r.health = GatewayHealth::Running;
+    return r;
+}
+
+QList<QuotaUse> GatewayController::quotaUses() const {
+    QList<QuotaUse> out;
+    if (!m_engine)
+        return out;
+    for (const PolicyEngine::QuotaUse& q : m_engine->shared().policy.quotaUses())
+        out.append({q.scope, QString::fromLatin1(q.limit), q.used, q.max});
+    return out;
+}
+
+QList<CertificateInfo> GatewayController::certificates() const {
+    QList<CertificateInfo> out;
+    const ConfigPtr c = config();
+    if (!c || !c->server.tls.enabled || c->server.tls.certPath.isEmpty())
+        return out;
+    const QList<QSslCertificate> chain = QSslCertificate::fromPath(c->server.tls.certPath, QSsl::Pem);
+    if (!chain.isEmpty())
+        out.append({c->server.tls.certPath, chain.first().subjectDisplayName(), chain.first().expiryDate()});
+    return out;
 }
 
 qint64 GatewayController::quotaDayEndsMs(qint64 nowMs) {
