@@ -38,6 +38,8 @@ CommandLine parseCommandLine(const QStringList& args) {
         };
         if (a == QLatin1String("--no-gui") || a == QLatin1String("--headless"))
             cl.noGui = true;
+        else if (a == QLatin1String("--minimized"))
+            cl.minimized = true;
         else if (a == QLatin1String("--version") || a == QLatin1String("-v"))
             cl.version = true;
         else if (a == QLatin1String("--help") || a == QLatin1String("-h"))
@@ -67,6 +69,8 @@ QString usageText() {
     return QStringLiteral("Usage: gemgate [options]\n"
                           "A local gateway for the Gemini API.\n\n"
                           "  --no-gui              run headless (no window, no display needed)\n"
+                          "  --minimized           desktop: start in the tray without showing the window (what the\n"
+                          "                        start-at-login entry runs); a second launch raises the first\n"
                           "  --config FILE         use this config file (default: %1)\n"
                           "  --check-config FILE   validate FILE, print every problem, exit 0 if valid, 1 if not\n"
                           "  --version             print the version\n"

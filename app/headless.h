@@ -12,6 +12,7 @@ struct CommandLine {
     QString configPath;      // --config FILE (empty => default path)
     QString checkConfigPath; // --check-config FILE
     bool noGui = false;
+    bool minimized = false; // --minimized: the desktop app starts in the tray, without showing its window
     bool version = false;
     bool help = false;
     QStringList clients; // `clients <command> ...`: the words after "clients" (empty: not a clients command)

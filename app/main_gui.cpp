@@ -6,7 +6,9 @@
 #include "admin/adminservice.h"
 #include "control/gatewaycontroller.h"
 #include "mainwindow.h"
+#include "singleinstance.h"
 #include "translations.h"
+#include "trayicon.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -56,6 +58,25 @@ int main(int argc, char** argv) {
     // The window's own preferences (language, ...) live in ~/.config/gemgate/gemgate.conf, beside the config file.
     QApplication::setOrganizationName(QStringLiteral("gemgate"));
     gemgate::installUiTranslations(gemgate::savedUiLanguage());
+    // One desktop GemGate per user: a second launch raises the first one's window and exits.
+    gemgate::SingleInstance instance;
+    QString instanceError;
+    if (!instance.claim(&instanceError)) {
+        if (!instanceError.isEmpty()) {
+            std::fprintf(stderr, "gemgate: %s\n", qPrintable(instanceError));
+            return 1;
+        }
+        if (instance.askToRaise(5000, &instanceError)) {
+            std::fprintf(stderr, "gemgate: GemGate is already running; raised its window\n");
+            return 0;
+        }
+        std::fprintf(stderr, "gemgate: another GemGate is running but did not answer (%s)\n",
+                     qPrintable(instanceError));
+        return 1;
+    }
+    if (!instanceError.isEmpty())
+        std::fprintf(stderr, "gemgate: %s (a second launch cannot raise this window)\n", qPrintable(instanceError));
+
     const QString path = gemgate::resolveConfigPath(cl);
     if (path.isEmpty())
         return 2;
@@ -65,12 +86,15 @@ int main(int argc, char** argv) {
     controller.setConfigPath(path);
     // The window owns the tray icon; with a tray, closing the window only hides it.
     gemgate::MainWindow window(&controller);
+    QObject::connect(&instance, &gemgate::SingleInstance::raiseRequested, &window, &gemgate::MainWindow::bringToFront);
     if (QSystemTrayIcon::isSystemTrayAvailable())
         QApplication::setQuitOnLastWindowClosed(false);
     QString error;
     if (!controller.start(&error))
         Q_EMIT controller.message(QObject::tr("Could not start the gateway: %1").arg(error));
-    window.show();
+    // --minimized (start at login): in the tray only, when there is one.
+    if (!cl.minimized || !window.trayIcon()->isVisible())
+        window.show();
     const int rc = QApplication::exec();
     // Quitting from the window or the tray: let running requests and streams finish first.
     if (controller.isRunning()) {

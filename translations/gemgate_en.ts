@@ -1038,5 +1038,13 @@
         <source>Notifications</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Start at login</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start GemGate in the tray when you log in</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

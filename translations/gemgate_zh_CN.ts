@@ -1032,5 +1032,13 @@
         <source>Notifications</source>
         <translation>通知</translation>
     </message>
+    <message>
+        <source>Start at login</source>
+        <translation>登录时启动</translation>
+    </message>
+    <message>
+        <source>Start GemGate in the tray when you log in</source>
+        <translation>登录时在系统托盘中启动 GemGate</translation>
+    </message>
 </context>
 </TS>

@@ -177,6 +177,13 @@ void MainWindow::showPage(Page page) {
     m_pageList->setCurrentRow(int(page));
 }
 
+void MainWindow::bringToFront() {
+    setWindowState(windowState() & ~Qt::WindowMinimized);
+    show();
+    raise();
+    activateWindow();
+}
+
 QWidget* MainWindow::buildHeader() {
     auto* panel = new QWidget(this);
     auto* header = new QHBoxLayout(panel);

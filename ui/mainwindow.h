@@ -49,6 +49,8 @@ public:
     QWidget* page(Page page) const;
     Page currentPage() const;
     void showPage(Page page);
+    // Shows, un-minimizes and raises the window (a second launch of GemGate asks for this).
+    void bringToFront();
 
     // Shows a start failure (or any problem the user must fix) in the window itself, above the counters, and in the
     // log. An empty text hides it.

@@ -1,5 +1,6 @@
 #include "trayicon.h"
 
+#include "autostart.h"
 #include "notifier.h"
 
 #include <QAction>
@@ -17,6 +18,7 @@
 #include <QPixmap>
 #include <QPointF>
 #include <QPolygonF>
+#include <QSignalBlocker>
 #include <QWidget>
 
 namespace gemgate {
@@ -189,6 +191,19 @@ TrayIcon::TrayIcon(GatewayController* controller, QWidget* window, QObject* pare
         a->setChecked(Notifier::isEnabled(kind));
         connect(a, &QAction::toggled, this, [kind](bool on) { Notifier::setEnabled(kind, on); });
     }
+    m_autostartAction = m_menu->addAction(tr("Start at login"));
+    m_autostartAction->setObjectName(QStringLiteral("autostartAction"));
+    m_autostartAction->setCheckable(true);
+    m_autostartAction->setChecked(isAutostartEnabled());
+    m_autostartAction->setToolTip(tr("Start GemGate in the tray when you log in"));
+    connect(m_autostartAction, &QAction::toggled, this, [this](bool on) {
+        QString error;
+        if (!setAutostartEnabled(on, &error)) {
+            notify(tr("Start at login"), error, QSystemTrayIcon::Warning);
+            const QSignalBlocker block(m_autostartAction);
+            m_autostartAction->setChecked(!on);
+        }
+    });
     m_menu->addSeparator();
     m_quitAction = m_menu->addAction(tr("Quit"));
     m_quitAction->setObjectName(QStringLiteral("quitAction"));

@@ -1,7 +1,7 @@
 #pragma once
 
 // TrayIcon: GemGate's notification-area icon and its menu (Start/Stop gateway, Show window, Copy base URL, Copy
-// client key, Notifications, Quit).
+// client key, Notifications, Start at login, Quit).
 //
 // It talks to the engine only through GatewayController. The icon shows the gateway's health (grey stopped, green
 // running, amber degraded: some keys cooling down, at a limit or disabled; red down: no key can take a request),
@@ -48,6 +48,7 @@ public:
     QAction* copyUrlAction() const { return m_copyUrlAction; }
     QAction* copyKeyAction() const { return m_copyKeyAction; }
     QMenu* notificationsMenu() const { return m_notificationsMenu; }
+    QAction* autostartAction() const { return m_autostartAction; }
     QSystemTrayIcon* systemTrayIcon() const { return m_tray; }
     Notifier* notifier() const { return m_notifier; }
     GatewayHealth health() const { return m_report.health; }
@@ -93,6 +94,7 @@ private:
     QAction* m_copyUrlAction = nullptr;
     QAction* m_copyKeyAction = nullptr;
     QMenu* m_notificationsMenu = nullptr;
+    QAction* m_autostartAction = nullptr;
     Notifier* m_notifier = nullptr;
     HealthReport m_report;
     bool m_iconSet = false;
