@@ -92,6 +92,308 @@
     </message>
 </context>
 <context>
+    <name>gemgate::ClientDialog</name>
+    <message>
+        <source>Requests per minute:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Concurrent requests:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens per minute:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens per day:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens per month:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests per day:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests per month:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Input tokens per request:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Output tokens per request:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edit client %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Issue a client key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a person or an app, e.g. alice or ci-bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Owner:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A team or app whose clients share the namespace&apos;s limits and usage.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name&amp;space:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Expires in:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>all models; or e.g. gemini-2.5-*, gemini-2.5-flash</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Models:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Limits (empty: the config&apos;s limits.clients / limits.client_default)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>any address; or e.g. 10.0.0.0/8, 192.168.1.20</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Allow from:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Deny from:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Issue key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 expects a whole number, got “%2”</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gemgate::ClientsPage</name>
+    <message>
+        <source>Issued client keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Namespace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests today</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens today</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests this month</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens this month</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Admitted requests today / the daily quota (limits.time_zone&apos;s day)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens this calendar month / the monthly quota</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Issue key…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A new client key for a person or an app; it is shown once</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Namespace, limits and IP rules of the client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Turn off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A client turned off gets 403</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rotate key…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A new key for the client; the old one stops working at once</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The client&apos;s key stops working for good</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No client keys issued yet. Issue one for each person or app that uses the gateway.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Turn on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not issue a key: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Issued a key for %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not save %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Turned %1 on.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Turned %1 off.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not change %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rotate key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give the client a new key? Its current key stops working at once.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not rotate the key: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New key for %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove the client? Its key stops working for good; its usage records stay.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removed the client.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not remove the client: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>gemgate::DashboardPage</name>
     <message>
         <source>Show the last:</source>
@@ -235,6 +537,29 @@
     </message>
     <message>
         <source>other keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gemgate::IssuedKeyDialog</name>
+    <message>
+        <source>Client key for %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This is the only time the key is shown: GemGate keeps only its hash. Give it to %1 now; programs send it as their Gemini API key (x-goog-api-key).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The new client key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copied</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -734,6 +1059,14 @@
     </message>
     <message>
         <source>Disabled counts keys that are turned off, keys Gemini refused and keys whose secret could not be loaded; the Keys page tells them apart.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clients</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The client keys GemGate issued, and their use against their quotas</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -92,6 +92,308 @@
     </message>
 </context>
 <context>
+    <name>gemgate::ClientDialog</name>
+    <message>
+        <source>Requests per minute:</source>
+        <translation>每分钟请求数：</translation>
+    </message>
+    <message>
+        <source>Concurrent requests:</source>
+        <translation>并发请求数：</translation>
+    </message>
+    <message>
+        <source>Tokens per minute:</source>
+        <translation>每分钟 Token 数：</translation>
+    </message>
+    <message>
+        <source>Tokens per day:</source>
+        <translation>每日 Token 数：</translation>
+    </message>
+    <message>
+        <source>Tokens per month:</source>
+        <translation>每月 Token 数：</translation>
+    </message>
+    <message>
+        <source>Requests per day:</source>
+        <translation>每日请求数：</translation>
+    </message>
+    <message>
+        <source>Requests per month:</source>
+        <translation>每月请求数：</translation>
+    </message>
+    <message>
+        <source>Input tokens per request:</source>
+        <translation>单次请求输入 Token 上限：</translation>
+    </message>
+    <message>
+        <source>Output tokens per request:</source>
+        <translation>单次请求输出 Token 上限：</translation>
+    </message>
+    <message>
+        <source>Edit client %1</source>
+        <translation>编辑客户端 %1</translation>
+    </message>
+    <message>
+        <source>Issue a client key</source>
+        <translation>签发客户端密钥</translation>
+    </message>
+    <message>
+        <source>a person or an app, e.g. alice or ci-bot</source>
+        <translation>某个人或应用，例如 alice 或 ci-bot</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>名称(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation>可选</translation>
+    </message>
+    <message>
+        <source>&amp;Owner:</source>
+        <translation>负责人(&amp;O)：</translation>
+    </message>
+    <message>
+        <source>A team or app whose clients share the namespace&apos;s limits and usage.</source>
+        <translation>团队或应用；同一命名空间下的客户端共享该命名空间的限制和用量统计。</translation>
+    </message>
+    <message>
+        <source>Name&amp;space:</source>
+        <translation>命名空间(&amp;S)：</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>永不</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <source>&amp;Expires in:</source>
+        <translation>有效期(&amp;E)：</translation>
+    </message>
+    <message>
+        <source>all models; or e.g. gemini-2.5-*, gemini-2.5-flash</source>
+        <translation>所有模型；或例如 gemini-2.5-*、gemini-2.5-flash</translation>
+    </message>
+    <message>
+        <source>&amp;Models:</source>
+        <translation>模型(&amp;M)：</translation>
+    </message>
+    <message>
+        <source>Limits (empty: the config&apos;s limits.clients / limits.client_default)</source>
+        <translation>限制（留空：使用配置中的 limits.clients / limits.client_default）</translation>
+    </message>
+    <message>
+        <source>any address; or e.g. 10.0.0.0/8, 192.168.1.20</source>
+        <translation>任意地址；或例如 10.0.0.0/8、192.168.1.20</translation>
+    </message>
+    <message>
+        <source>&amp;Allow from:</source>
+        <translation>允许来源(&amp;A)：</translation>
+    </message>
+    <message>
+        <source>&amp;Deny from:</source>
+        <translation>拒绝来源(&amp;D)：</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Issue key</source>
+        <translation>签发密钥</translation>
+    </message>
+    <message>
+        <source>%1 expects a whole number, got “%2”</source>
+        <translation>%1 需要填写整数，实际为“%2”</translation>
+    </message>
+</context>
+<context>
+    <name>gemgate::ClientsPage</name>
+    <message>
+        <source>Issued client keys</source>
+        <translation>已签发的客户端密钥</translation>
+    </message>
+    <message>
+        <source>Client</source>
+        <translation>客户端</translation>
+    </message>
+    <message>
+        <source>Namespace</source>
+        <translation>命名空间</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>Requests today</source>
+        <translation>今日请求</translation>
+    </message>
+    <message>
+        <source>Tokens today</source>
+        <translation>今日 Token</translation>
+    </message>
+    <message>
+        <source>Requests this month</source>
+        <translation>本月请求</translation>
+    </message>
+    <message>
+        <source>Tokens this month</source>
+        <translation>本月 Token</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>过期时间</translation>
+    </message>
+    <message>
+        <source>Admitted requests today / the daily quota (limits.time_zone&apos;s day)</source>
+        <translation>今日已准入的请求数 / 每日配额（按 limits.time_zone 的日期计）</translation>
+    </message>
+    <message>
+        <source>Tokens this calendar month / the monthly quota</source>
+        <translation>本自然月的 Token 数 / 每月配额</translation>
+    </message>
+    <message>
+        <source>Issue key…</source>
+        <translation>签发密钥…</translation>
+    </message>
+    <message>
+        <source>A new client key for a person or an app; it is shown once</source>
+        <translation>为某个人或应用签发新的客户端密钥；密钥只显示一次</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <source>Namespace, limits and IP rules of the client</source>
+        <translation>客户端的命名空间、限制和 IP 规则</translation>
+    </message>
+    <message>
+        <source>Turn off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>A client turned off gets 403</source>
+        <translation>已关闭的客户端会收到 403</translation>
+    </message>
+    <message>
+        <source>Rotate key…</source>
+        <translation>轮换密钥…</translation>
+    </message>
+    <message>
+        <source>A new key for the client; the old one stops working at once</source>
+        <translation>为客户端生成新密钥；旧密钥立即失效</translation>
+    </message>
+    <message>
+        <source>Remove…</source>
+        <translation>移除…</translation>
+    </message>
+    <message>
+        <source>The client&apos;s key stops working for good</source>
+        <translation>该客户端的密钥将永久失效</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>已开启</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>永不</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>No client keys issued yet. Issue one for each person or app that uses the gateway.</source>
+        <translation>尚未签发客户端密钥。请为每个使用网关的人或应用签发一个。</translation>
+    </message>
+    <message>
+        <source>Turn on</source>
+        <translation>开启</translation>
+    </message>
+    <message>
+        <source>Could not issue a key: %1</source>
+        <translation>无法签发密钥：%1</translation>
+    </message>
+    <message>
+        <source>Issued a key for %1.</source>
+        <translation>已为 %1 签发密钥。</translation>
+    </message>
+    <message>
+        <source>Saved %1.</source>
+        <translation>已保存 %1。</translation>
+    </message>
+    <message>
+        <source>Could not save %1: %2</source>
+        <translation>无法保存 %1：%2</translation>
+    </message>
+    <message>
+        <source>Turned %1 on.</source>
+        <translation>已开启 %1。</translation>
+    </message>
+    <message>
+        <source>Turned %1 off.</source>
+        <translation>已关闭 %1。</translation>
+    </message>
+    <message>
+        <source>Could not change %1: %2</source>
+        <translation>无法更改 %1：%2</translation>
+    </message>
+    <message>
+        <source>Rotate key</source>
+        <translation>轮换密钥</translation>
+    </message>
+    <message>
+        <source>Give the client a new key? Its current key stops working at once.</source>
+        <translation>要为该客户端生成新密钥吗？当前密钥将立即失效。</translation>
+    </message>
+    <message>
+        <source>Could not rotate the key: %1</source>
+        <translation>无法轮换密钥：%1</translation>
+    </message>
+    <message>
+        <source>New key for %1.</source>
+        <translation>已为 %1 生成新密钥。</translation>
+    </message>
+    <message>
+        <source>Remove client</source>
+        <translation>移除客户端</translation>
+    </message>
+    <message>
+        <source>Remove the client? Its key stops working for good; its usage records stay.</source>
+        <translation>要移除该客户端吗？其密钥将永久失效，用量记录会保留。</translation>
+    </message>
+    <message>
+        <source>Removed the client.</source>
+        <translation>已移除该客户端。</translation>
+    </message>
+    <message>
+        <source>Could not remove the client: %1</source>
+        <translation>无法移除该客户端：%1</translation>
+    </message>
+</context>
+<context>
     <name>gemgate::DashboardPage</name>
     <message>
         <source>Show the last:</source>
@@ -236,6 +538,29 @@
     <message>
         <source>other keys</source>
         <translation>其他密钥</translation>
+    </message>
+</context>
+<context>
+    <name>gemgate::IssuedKeyDialog</name>
+    <message>
+        <source>Client key for %1</source>
+        <translation>%1 的客户端密钥</translation>
+    </message>
+    <message>
+        <source>This is the only time the key is shown: GemGate keeps only its hash. Give it to %1 now; programs send it as their Gemini API key (x-goog-api-key).</source>
+        <translation>密钥只会显示这一次：GemGate 只保存它的哈希值。请现在把它交给 %1；程序将其作为 Gemini API 密钥发送（x-goog-api-key）。</translation>
+    </message>
+    <message>
+        <source>The new client key</source>
+        <translation>新的客户端密钥</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>已复制</translation>
     </message>
 </context>
 <context>
@@ -736,6 +1061,14 @@
     <message>
         <source>Disabled counts keys that are turned off, keys Gemini refused and keys whose secret could not be loaded; the Keys page tells them apart.</source>
         <translation>“已停用”包括已关闭的密钥、被 Gemini 拒绝的密钥以及无法加载密钥值的密钥；可在“密钥”页面区分它们。</translation>
+    </message>
+    <message>
+        <source>Clients</source>
+        <translation>客户端</translation>
+    </message>
+    <message>
+        <source>The client keys GemGate issued, and their use against their quotas</source>
+        <translation>GemGate 签发的客户端密钥及其配额用量</translation>
     </message>
 </context>
 <context>

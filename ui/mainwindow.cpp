@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "clientspage.h"
 #include "dashboardpage.h"
 #include "keyspanel.h"
 #include "trayicon.h"
@@ -97,6 +98,8 @@ MainWindow::MainWindow(GatewayController* controller, QWidget* parent)
     addPage(Page::Dashboard, m_dashboard, tr("Dashboard"), tr("Live traffic and the quota left today"));
     m_keysPanel = new KeysPanel(controller, m_pages);
     addPage(Page::Keys, m_keysPanel, tr("Keys"), tr("The upstream Gemini API keys"));
+    addPage(Page::Clients, new ClientsPage(controller, m_pages), tr("Clients"),
+            tr("The client keys GemGate issued, and their use against their quotas"));
     addPage(Page::Connect, buildConnectPage(), tr("Connect"),
             tr("The address and key your programs use, and the admin API"));
     m_logView = new QPlainTextEdit(m_pages);

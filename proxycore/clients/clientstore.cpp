@@ -176,6 +176,27 @@ bool ClientStore::setEnabled(const QString& idOrName, bool enabled, QString* err
     });
 }
 
+bool ClientStore::setNamespace(const QString& idOrName, const QString& nameSpace, QString* error) {
+    const std::optional<ClientRecord> r = find(idOrName);
+    if (!r) {
+        *error = QStringLiteral("no client \"%1\"").arg(idOrName);
+        return false;
+    }
+    const QString ns = nameSpace.trimmed().isEmpty() ? QStringLiteral("default") : nameSpace.trimmed();
+    if (ns.size() > 80) {
+        *error = QStringLiteral("namespace: at most 80 characters, got %1").arg(ns.size());
+        return false;
+    }
+    const QString id = r->id;
+    return m_db->call<bool>([id, ns](QSqlDatabase& d) {
+        QSqlQuery q(d);
+        q.prepare(QStringLiteral("UPDATE clients SET namespace = ? WHERE id = ?"));
+        q.addBindValue(ns);
+        q.addBindValue(id);
+        return q.exec();
+    });
+}
+
 bool ClientStore::setPolicy(const QString& idOrName, const LimitSet& limits, const QStringList& ipAllow,
                             const QStringList& ipDeny, QString* error) {
     const std::optional<ClientRecord> r = find(idOrName);

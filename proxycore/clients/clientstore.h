@@ -71,6 +71,8 @@ public:
     // Replaces the client's own limits and IP rules.
     bool setPolicy(const QString& idOrName, const LimitSet& limits, const QStringList& ipAllow,
                    const QStringList& ipDeny, QString* error);
+    // Moves the client to another namespace ("" = "default"); its limits and usage roll up there from now on.
+    bool setNamespace(const QString& idOrName, const QString& nameSpace, QString* error);
     bool remove(const QString& idOrName, QString* error);
     std::optional<IssuedClient> rotate(const QString& idOrName, QString* error);
     // Changes when another connection (another process) committed to the database.

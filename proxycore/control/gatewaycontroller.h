@@ -99,6 +99,14 @@ struct QuotaUse {
     qint64 max = 0;
 };
 
+// An issued client with its use today and this month (limits.time_zone's days) against its quotas.
+struct ClientUsage {
+    ClientRecord client;
+    LimitSet effective; // its own limits over limits.clients.<name> over limits.client_default
+    qint64 requestsToday = 0, tokensToday = 0;
+    qint64 requestsMonth = 0, tokensMonth = 0;
+};
+
 // A certificate the HTTPS listener serves.
 struct CertificateInfo {
     QString path;
@@ -196,6 +204,10 @@ public:
     // Replaces the client's own limits (unset fields: limits.clients / client_default decide) and IP rules (CIDR).
     bool setClientPolicy(const QString& idOrName, const LimitSet& limits, const QStringList& ipAllow,
                          const QStringList& ipDeny, QString* error);
+    bool setClientNamespace(const QString& idOrName, const QString& nameSpace, QString* error);
+    // Every issued client with its use today and this month (admitted requests, total tokens) and the limits that
+    // apply to it. Empty without a database.
+    QList<ClientUsage> clientUsage() const;
     // The daily usage roll-ups, grouped as asked; records the gateway queued so far are included.
     QList<UsageSummaryRow> usage(const UsageQuery& query) const;
 

@@ -5,6 +5,7 @@
 // machine: the translation is the one asked for, and no button, label or page title is cut off (also at
 // QT_SCALE_FACTOR=2: ctest runs this binary a second time with it).
 
+#include "clientdialog.h"
 #include "control/gatewaycontroller.h"
 #include "dashboardpage.h"
 #include "gatewayfixture.h"
@@ -127,6 +128,22 @@ void TestRender::initTestCase() {
     QVERIFY(m_fixture->start());
     for (int i = 0; i < 20; ++i)
         QCOMPARE(m_fixture->request("POST", kGeneratePath, GatewayFixture::auth(), kGenerateBody).status, 200);
+    // Two issued clients, one with quotas and some use.
+    NewClient alice;
+    alice.name = QStringLiteral("alice");
+    alice.owner = QStringLiteral("Alice Chen");
+    alice.nameSpace = QStringLiteral("team-a");
+    alice.limits.requestsPerDay = 1000;
+    alice.limits.tokensPerDay = 2'000'000;
+    QString error;
+    const std::optional<IssuedClient> issued = m_fixture->controller.addClient(alice, &error);
+    QVERIFY2(issued, qPrintable(error));
+    for (int i = 0; i < 12; ++i)
+        QCOMPARE(m_fixture->request("POST", kGeneratePath, {{"x-goog-api-key", issued->key}}, kGenerateBody).status,
+                 200);
+    NewClient bot;
+    bot.name = QStringLiteral("ci-bot");
+    QVERIFY(m_fixture->controller.addClient(bot, &error));
     // One snapshot, so the live points follow the read-back ones.
     QSignalSpy spy(&m_fixture->controller, &GatewayController::metricsUpdated);
     QVERIFY(spy.wait(3000));
@@ -165,6 +182,7 @@ void TestRender::renderEveryPage() {
         const char* file;
     } pages[] = {{MainWindow::Page::Dashboard, "dashboard"},
                  {MainWindow::Page::Keys, "keys"},
+                 {MainWindow::Page::Clients, "clients"},
                  {MainWindow::Page::Connect, "connect"},
                  {MainWindow::Page::Messages, "messages"}};
     QStringList problems;
@@ -177,6 +195,14 @@ void TestRender::renderEveryPage() {
         for (const QString& c : clipped(&window))
             problems.append(QLatin1String(p.file) + QStringLiteral(": ") + c);
     }
+    // The dialogs of the pages, at their own size.
+    ClientDialog issue(nullptr, &window);
+    issue.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&issue));
+    QVERIFY(issue.grab().save(dir + QStringLiteral("/issue-client-dialog.png")));
+    for (const QString& c : clipped(&issue))
+        problems.append(QStringLiteral("issue-client-dialog: ") + c);
+    issue.close();
     QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
 }
 
