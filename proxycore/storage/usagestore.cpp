@@ -1,4 +1,5 @@
 #include "storage/usagestore.h"
+#include "storage/usagesql.h"
 
 #include "storage/sqltext.h"
 
@@ -25,8 +26,65 @@
 
 namespace gemgate {
 
-namespace {
 Q_LOGGING_CATEGORY(lcUsage, "gemgate.usage")
+
+namespace usagesql {
+
+const char kRecordColumns[] =
+    "time_ms, day, request_id, client, namespace, key_id, model, route, status, latency_us, ttfb_us, prompt_tokens, "
+    "candidates_tokens, thoughts_tokens, cached_tokens, total_tokens, bytes_in, bytes_out, error_kind, truncated, "
+    "stream, admitted";
+
+// A record that counts as an error (as isError() below): the partial index usage_errors_by_time's condition.
+const char kErrorCondition[] = "(status >= 400 OR error_kind <> '')";
+
+// An error record's kind for errorGroups(): its error kind, or "http_<status>".
+const char kErrorKind[] = "CASE WHEN error_kind <> '' THEN error_kind ELSE 'http_' || status END";
+
+// What reads of whole records select: the row id, then kRecordColumns (recordFromQuery()'s order).
+QString selectRecordColumns() {
+    return QStringLiteral("id, ") + QLatin1String(kRecordColumns);
+}
+
+// A record selected with selectRecordColumns().
+UsageRecord recordFromQuery(const QSqlQuery& q) {
+    UsageRecord r;
+    int i = 0;
+    r.id = q.value(i++).toLongLong();
+    r.timeMs = q.value(i++).toLongLong();
+    r.day = q.value(i++).toString();
+    r.requestId = q.value(i++).toString().toLatin1();
+    r.client = q.value(i++).toString();
+    r.nameSpace = q.value(i++).toString();
+    r.keyId = q.value(i++).toString();
+    r.model = q.value(i++).toString();
+    r.route = q.value(i++).toString();
+    r.status = q.value(i++).toInt();
+    r.latencyUs = q.value(i++).toLongLong();
+    r.ttfbUs = q.value(i++).toLongLong();
+    r.promptTokens = q.value(i++).toLongLong();
+    r.candidatesTokens = q.value(i++).toLongLong();
+    r.thoughtsTokens = q.value(i++).toLongLong();
+    r.cachedTokens = q.value(i++).toLongLong();
+    r.totalTokens = q.value(i++).toLongLong();
+    r.bytesIn = q.value(i++).toLongLong();
+    r.bytesOut = q.value(i++).toLongLong();
+    r.errorKind = q.value(i++).toString();
+    r.truncated = q.value(i++).toInt() != 0;
+    r.stream = q.value(i++).toInt() != 0;
+    r.admitted = q.value(i++).toInt() != 0;
+    return r;
+}
+
+QString SqlWhere::clause() const {
+    return conditions.isEmpty() ? QString() : QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND "));
+}
+
+} // namespace usagesql
+
+using namespace usagesql;
+
+namespace {
 
 const char kInsertRecord[] =
     "INSERT INTO usage (time_ms, day, request_id, client, namespace, key_id, model, route, status, latency_us, "
@@ -46,22 +104,6 @@ const char kUpsertDaily[] =
     "cached_tokens = cached_tokens + excluded.cached_tokens, total_tokens = total_tokens + excluded.total_tokens, "
     "bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out";
 
-const char kRecordColumns[] =
-    "time_ms, day, request_id, client, namespace, key_id, model, route, status, latency_us, ttfb_us, prompt_tokens, "
-    "candidates_tokens, thoughts_tokens, cached_tokens, total_tokens, bytes_in, bytes_out, error_kind, truncated, "
-    "stream, admitted";
-
-// A record that counts as an error (as isError() below): the partial index usage_errors_by_time's condition.
-const char kErrorCondition[] = "(status >= 400 OR error_kind <> '')";
-
-// An error record's kind for errorGroups(): its error kind, or "http_<status>".
-const char kErrorKind[] = "CASE WHEN error_kind <> '' THEN error_kind ELSE 'http_' || status END";
-
-// What reads of whole records select: the row id, then kRecordColumns (recordFromQuery()'s order).
-QString selectRecordColumns() {
-    return QStringLiteral("id, ") + QLatin1String(kRecordColumns);
-}
-
 // The sums of a roll-up group, in UsageSummaryRow's order.
 const char kSums[] = "SUM(requests), SUM(admitted), SUM(errors), SUM(truncated), SUM(prompt_tokens), "
                      "SUM(candidates_tokens), SUM(thoughts_tokens), SUM(cached_tokens), SUM(total_tokens), "
@@ -74,7 +116,6 @@ const char kRecordSums[] =
     "SUM(bytes_in), SUM(bytes_out), COUNT(*)";
 
 constexpr qint64 kHourMs = 3'600'000;
-constexpr int kMaxLogLimit = 1000;
 
 // Rows per multi-row INSERT: binding and stepping one statement for many rows is several times faster than one
 // statement per row (22 parameters x 64 rows stays far below SQLite's limit of 32766).
@@ -236,36 +277,6 @@ void writeRecords(QSqlDatabase& db, const QList<UsageRecord>& records) {
     }
 }
 
-// A record selected with selectRecordColumns().
-UsageRecord recordFromQuery(const QSqlQuery& q) {
-    UsageRecord r;
-    int i = 0;
-    r.id = q.value(i++).toLongLong();
-    r.timeMs = q.value(i++).toLongLong();
-    r.day = q.value(i++).toString();
-    r.requestId = q.value(i++).toString().toLatin1();
-    r.client = q.value(i++).toString();
-    r.nameSpace = q.value(i++).toString();
-    r.keyId = q.value(i++).toString();
-    r.model = q.value(i++).toString();
-    r.route = q.value(i++).toString();
-    r.status = q.value(i++).toInt();
-    r.latencyUs = q.value(i++).toLongLong();
-    r.ttfbUs = q.value(i++).toLongLong();
-    r.promptTokens = q.value(i++).toLongLong();
-    r.candidatesTokens = q.value(i++).toLongLong();
-    r.thoughtsTokens = q.value(i++).toLongLong();
-    r.cachedTokens = q.value(i++).toLongLong();
-    r.totalTokens = q.value(i++).toLongLong();
-    r.bytesIn = q.value(i++).toLongLong();
-    r.bytesOut = q.value(i++).toLongLong();
-    r.errorKind = q.value(i++).toString();
-    r.truncated = q.value(i++).toInt() != 0;
-    r.stream = q.value(i++).toInt() != 0;
-    r.admitted = q.value(i++).toInt() != 0;
-    return r;
-}
-
 // The roll-up column of a UsageQuery::groupBy name, or null for an unknown name.
 const char* groupColumn(const QString& name) {
     if (name == QLatin1String("client"))
@@ -334,32 +345,6 @@ void UsageStore::prune(qint64 recordsBeforeMs, const QString& oldestDayToKeep) {
             qCWarning(lcUsage, "pruning usage roll-ups failed: %s", qUtf8Printable(sqlText(daily.lastError())));
     });
 }
-
-namespace {
-// The WHERE clause of a read, condition by condition, with its bound values.
-struct SqlWhere {
-    QStringList conditions;
-    QVariantList binds;
-    void add(const char* condition) { conditions.append(QString::fromLatin1(condition)); }
-    void add(const char* condition, const QVariant& value) {
-        add(condition);
-        binds.append(value);
-    }
-    // Filters left empty / 0 match everything.
-    void ifSet(const char* condition, const QString& value) {
-        if (!value.isEmpty())
-            add(condition, value);
-    }
-    void ifSet(const char* condition, qint64 value) {
-        if (value > 0)
-            add(condition, value);
-    }
-    QString clause() const {
-        return conditions.isEmpty() ? QString() : QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND "));
-    }
-};
-
-} // namespace
 
 QList<UsageSummaryRow> UsageStore::summarize(const UsageQuery& query) {
     QStringList groups; // the groupBy names, known ones only, each once, order kept
@@ -464,139 +449,6 @@ QList<QuotaTotalRow> UsageStore::quotaTotals(const QString& fromDay) {
             out.append(row);
         }
         return out;
-    });
-}
-
-QList<UsageRecord> UsageStore::recent(int limit, const QString& client) {
-    if (limit <= 0)
-        return {};
-    return m_db->call<QList<UsageRecord>>([limit, client](QSqlDatabase& d) {
-        QList<UsageRecord> out;
-        QSqlQuery q(d);
-        QString sql = QStringLiteral("SELECT %1 FROM usage").arg(selectRecordColumns());
-        if (!client.isEmpty())
-            sql += QStringLiteral(" WHERE client = ?");
-        sql += QStringLiteral(" ORDER BY time_ms DESC, id DESC LIMIT ?");
-        q.prepare(sql);
-        if (!client.isEmpty())
-            q.addBindValue(client);
-        q.addBindValue(limit);
-        if (!q.exec()) {
-            qCWarning(lcUsage, "reading usage records failed: %s", qUtf8Printable(sqlText(q.lastError())));
-            return out;
-        }
-        while (q.next())
-            out.append(recordFromQuery(q));
-        return out;
-    });
-}
-
-LogPage UsageStore::logs(const LogQuery& query) {
-    const int limit = std::clamp(query.limit, 1, kMaxLogLimit);
-    SqlWhere where;
-    where.ifSet("client = ?", query.client);
-    where.ifSet("key_id = ?", query.keyId);
-    where.ifSet("model = ?", query.model);
-    where.ifSet("namespace = ?", query.nameSpace);
-    where.ifSet("status = ?", qint64(query.status));
-    // Also implied by an error status: stated, so that the planner may use the errors' index.
-    if (query.errorsOnly || query.status >= 400)
-        where.add(kErrorCondition);
-    where.ifSet("time_ms >= ?", query.fromMs);
-    where.ifSet("time_ms < ?", query.toMs);
-    where.ifSet("id < ?", query.beforeId);
-    QVariantList binds = where.binds;
-    QString sql = QStringLiteral("SELECT %1 FROM usage").arg(selectRecordColumns()) + where.clause();
-    sql += QStringLiteral(" ORDER BY id DESC LIMIT ?");
-    binds.append(limit + 1); // one more than asked: is there another page?
-
-    return m_db->call<LogPage>([sql, binds, limit](QSqlDatabase& d) {
-        LogPage page;
-        QSqlQuery q(d);
-        q.setForwardOnly(true);
-        q.prepare(sql);
-        for (const QVariant& v : binds)
-            q.addBindValue(v);
-        if (!q.exec()) {
-            qCWarning(lcUsage, "reading usage logs failed: %s", qUtf8Printable(sqlText(q.lastError())));
-            return page;
-        }
-        while (q.next())
-            page.records.append(recordFromQuery(q));
-        if (page.records.size() > limit) {
-            page.records.removeLast();
-            page.nextBeforeId = page.records.last().id;
-        }
-        return page;
-    });
-}
-
-QList<ErrorGroup> UsageStore::errorGroups(qint64 sinceMs) {
-    return m_db->call<QList<ErrorGroup>>([sinceMs](QSqlDatabase& d) {
-        QList<ErrorGroup> out;
-        QSqlQuery q(d);
-        q.setForwardOnly(true);
-        q.prepare(
-            QStringLiteral("SELECT %1 AS kind, COUNT(*), MIN(time_ms), MAX(time_ms), group_concat(DISTINCT status) "
-                           "FROM usage WHERE time_ms >= ? AND %2 GROUP BY kind")
-                .arg(QLatin1String(kErrorKind), QLatin1String(kErrorCondition)));
-        q.addBindValue(sinceMs);
-        if (!q.exec()) {
-            qCWarning(lcUsage, "reading usage errors failed: %s", qUtf8Printable(sqlText(q.lastError())));
-            return out;
-        }
-        while (q.next()) {
-            ErrorGroup g;
-            g.kind = q.value(0).toString();
-            g.count = q.value(1).toLongLong();
-            g.firstMs = q.value(2).toLongLong();
-            g.lastMs = q.value(3).toLongLong();
-            const QStringList statuses = q.value(4).toString().split(u',', Qt::SkipEmptyParts);
-            for (const QString& s : statuses)
-                g.statuses.append(s.toInt());
-            std::sort(g.statuses.begin(), g.statuses.end());
-            out.append(g);
-        }
-        q.finish();
-
-        // The newest record of each kind: one lookup in the errors' index at its time (cheaper than carrying the
-        // fields through the aggregate, where SQLite picks a bare column's row only for a single MIN or MAX).
-        QSqlQuery last(d);
-        last.setForwardOnly(true);
-        last.prepare(QStringLiteral("SELECT status, request_id, route, client FROM usage WHERE time_ms = ? AND %1 AND "
-                                    "%2 = ? ORDER BY id DESC LIMIT 1")
-                         .arg(QLatin1String(kErrorCondition), QLatin1String(kErrorKind)));
-        for (ErrorGroup& g : out) {
-            last.addBindValue(g.lastMs);
-            last.addBindValue(g.kind);
-            if (!last.exec()) {
-                qCWarning(lcUsage, "reading usage errors failed: %s", qUtf8Printable(sqlText(last.lastError())));
-                continue;
-            }
-            if (last.next()) {
-                g.lastStatus = last.value(0).toInt();
-                g.lastRequestId = last.value(1).toString().toLatin1();
-                g.lastRoute = last.value(2).toString();
-                g.lastClient = last.value(3).toString();
-            }
-            last.finish();
-        }
-
-        std::sort(out.begin(), out.end(), [](const ErrorGroup& a, const ErrorGroup& b) {
-            if (a.count != b.count)
-                return a.count > b.count;
-            if (a.lastMs != b.lastMs)
-                return a.lastMs > b.lastMs;
-            return a.kind < b.kind;
-        });
-        return out;
-    });
-}
-
-qint64 UsageStore::recordCount() {
-    return m_db->call<qint64>([](QSqlDatabase& d) {
-        QSqlQuery q(d);
-        return q.exec(QStringLiteral("SELECT count(*) FROM usage")) && q.next() ? q.value(0).toLongLong() : qint64(-1);
     });
 }
 

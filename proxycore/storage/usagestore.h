@@ -88,6 +88,7 @@ struct LogQuery {
     QString client, keyId, model, nameSpace;
     int status = 0;          // exact, 0 = any
     bool errorsOnly = false; // status >= 400 or an error kind (as the roll-ups count errors)
+    QString errorKind;       // an ErrorGroup's kind: the error kind, or "http_<status>"; "" = any
     qint64 fromMs = 0;       // fromMs <= timeMs < toMs; 0 = no bound
     qint64 toMs = 0;
     int limit = 100;     // clamped to 1..1000

@@ -2,19 +2,15 @@
 
 #include "storage/sqltext.h"
 #include "storage/statedb.h"
+#include "storage/usagesql.h"
 #include "storage/usagestore.h"
 
-#include <QLoggingCategory>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
 
 namespace gemgate {
-
-namespace {
-Q_LOGGING_CATEGORY(lcTimeline, "gemgate.usage")
-} // namespace
 
 QList<TimelineRow> UsageStore::timeline(qint64 fromMs, qint64 toMs, qint64 bucketMs) {
     bucketMs = qMax<qint64>(1000, bucketMs);
@@ -32,7 +28,7 @@ QList<TimelineRow> UsageStore::timeline(qint64 fromMs, qint64 toMs, qint64 bucke
         q.addBindValue(fromMs);
         q.addBindValue(toMs);
         if (!q.exec()) {
-            qCWarning(lcTimeline, "reading the usage timeline failed: %s", qUtf8Printable(sqlText(q.lastError())));
+            qCWarning(lcUsage, "reading the usage timeline failed: %s", qUtf8Printable(sqlText(q.lastError())));
             return out;
         }
         while (q.next()) {
@@ -60,7 +56,7 @@ QList<LatencySample> UsageStore::latencySamples(qint64 fromMs, qint64 toMs, int 
         count.addBindValue(fromMs);
         count.addBindValue(toMs);
         if (!count.exec() || !count.next()) {
-            qCWarning(lcTimeline, "counting usage records failed: %s", qUtf8Printable(sqlText(count.lastError())));
+            qCWarning(lcUsage, "counting usage records failed: %s", qUtf8Printable(sqlText(count.lastError())));
             return out;
         }
         const qint64 n = count.value(0).toLongLong();
@@ -74,7 +70,7 @@ QList<LatencySample> UsageStore::latencySamples(qint64 fromMs, qint64 toMs, int 
         q.addBindValue(toMs);
         q.addBindValue(step);
         if (!q.exec()) {
-            qCWarning(lcTimeline, "reading usage timings failed: %s", qUtf8Printable(sqlText(q.lastError())));
+            qCWarning(lcUsage, "reading usage timings failed: %s", qUtf8Printable(sqlText(q.lastError())));
             return out;
         }
         out.reserve(int(qMin<qint64>(n, maxSamples) + 1));
