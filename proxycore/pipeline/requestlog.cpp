@@ -70,6 +70,7 @@ void logRequest(WorkerEnv& env, const RequestOutcome& o) {
         rec.truncated = o.truncated;
         rec.stream = o.stream;
         rec.admitted = o.admitted;
+        rec.attempts = o.attempts;
         store->record(std::move(rec));
     }
 

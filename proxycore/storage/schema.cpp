@@ -179,6 +179,10 @@ const std::vector<SchemaMigration>& schemaMigrations() {
              " ip_deny TEXT NOT NULL DEFAULT '[]')",
          },
          addClientPolicyColumns},
+        {2,
+         "usage records count their upstream attempts",
+         {"ALTER TABLE usage ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0"},
+         nullptr},
     };
     return kMigrations;
 }

@@ -33,7 +33,7 @@ namespace usagesql {
 const char kRecordColumns[] =
     "time_ms, day, request_id, client, namespace, key_id, model, route, status, latency_us, ttfb_us, prompt_tokens, "
     "candidates_tokens, thoughts_tokens, cached_tokens, total_tokens, bytes_in, bytes_out, error_kind, truncated, "
-    "stream, admitted";
+    "stream, admitted, attempts";
 
 // A record that counts as an error (as isError() below): the partial index usage_errors_by_time's condition.
 const char kErrorCondition[] = "(status >= 400 OR error_kind <> '')";
@@ -73,6 +73,7 @@ UsageRecord recordFromQuery(const QSqlQuery& q) {
     r.truncated = q.value(i++).toInt() != 0;
     r.stream = q.value(i++).toInt() != 0;
     r.admitted = q.value(i++).toInt() != 0;
+    r.attempts = q.value(i++).toInt();
     return r;
 }
 
@@ -85,11 +86,6 @@ QString SqlWhere::clause() const {
 using namespace usagesql;
 
 namespace {
-
-const char kInsertRecord[] =
-    "INSERT INTO usage (time_ms, day, request_id, client, namespace, key_id, model, route, status, latency_us, "
-    "ttfb_us, prompt_tokens, candidates_tokens, thoughts_tokens, cached_tokens, total_tokens, bytes_in, bytes_out, "
-    "error_kind, truncated, stream, admitted) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 const char kUpsertDaily[] =
     "INSERT INTO usage_daily (day, client, namespace, key_id, model, requests, admitted, errors, truncated, "
@@ -118,9 +114,9 @@ const char kRecordSums[] =
 constexpr qint64 kHourMs = 3'600'000;
 
 // Rows per multi-row INSERT: binding and stepping one statement for many rows is several times faster than one
-// statement per row (22 parameters x 64 rows stays far below SQLite's limit of 32766).
+// statement per row (23 parameters x 64 rows stays far below SQLite's limit of 32766).
 constexpr int kRowsPerInsert = 64;
-constexpr int kRecordColumnCount = 22;
+constexpr int kRecordColumnCount = 23;
 
 // The statements of one batch, on the connection's own sqlite3 handle. Qt's bindValue() costs more than SQLite's
 // insert itself (a QVariant and a placeholder name per value), and one record per request at 20000 requests a
@@ -203,6 +199,7 @@ void bindRecord(Statement& q, int& i, const UsageRecord& r) {
     q.bind(++i, r.truncated ? 1 : 0);
     q.bind(++i, r.stream ? 1 : 0);
     q.bind(++i, r.admitted ? 1 : 0);
+    q.bind(++i, qint64(r.attempts));
 }
 
 // One roll-up group's sums within a batch.

@@ -43,6 +43,7 @@ struct UsageRecord {
     bool truncated = false; // a stream ended by GemGate because a quota ran out
     bool stream = false;
     bool admitted = false; // passed the client policy (counts against request quotas)
+    int attempts = 0;      // upstream attempts (more than one: retried on another key)
 };
 
 // One line of `gemgate usage`: the sums of a group of the daily roll-ups (or of the records, see UsageQuery).

@@ -164,7 +164,8 @@ void TestStateDb::schemaCreated() {
                      QStringLiteral("key_state"), QStringLiteral("managed_keys"), QStringLiteral("project_cooldowns"),
                      QStringLiteral("resource_pins"), QStringLiteral("schema_version"),
                      QStringLiteral("sqlite_sequence"), QStringLiteral("usage"), QStringLiteral("usage_daily")}));
-    QCOMPARE(onWriter(*db, QStringLiteral("SELECT version FROM schema_version")), QStringList{QStringLiteral("1")});
+    QCOMPARE(onWriter(*db, QStringLiteral("SELECT version FROM schema_version")),
+             QStringList{QString::number(latestSchemaVersion())});
     QCOMPARE(onWriter(*db, QStringLiteral("PRAGMA journal_mode")), QStringList{QStringLiteral("wal")});
     QCOMPARE(onWriter(*db, QStringLiteral("PRAGMA synchronous")), QStringList{QStringLiteral("1")}); // NORMAL
     QCOMPARE(onWriter(*db, QStringLiteral("PRAGMA foreign_keys")), QStringList{QStringLiteral("1")});
@@ -630,6 +631,9 @@ void TestStateDb::olderFileBroughtUpToDate() {
              QStringList{QStringLiteral("{}[][]")});
     QCOMPARE(onWriter(*db, QStringLiteral("SELECT key_id FROM resource_pins WHERE name = 'files/old'")),
              QStringList{QStringLiteral("k1")});
+    // Version 2: usage records count their upstream attempts.
+    QVERIFY(onWriter(*db, QStringLiteral("SELECT name FROM pragma_table_info('usage')"))
+                .contains(QStringLiteral("attempts")));
     QCOMPARE(onWriter(*db, QStringLiteral("SELECT version FROM schema_version")),
              QStringList{QString::number(latestSchemaVersion())});
 }
@@ -639,16 +643,16 @@ void TestStateDb::newerSchemaRefused() {
     auto db = openOk(path);
     QVERIFY(db);
     db->savePin({QStringLiteral("files/keep"), QStringLiteral("k"), QString(), 1});
-    db->post([](QSqlDatabase& c) { QSqlQuery(c).exec(QStringLiteral("UPDATE schema_version SET version = 2")); });
+    db->post([](QSqlDatabase& c) { QSqlQuery(c).exec(QStringLiteral("UPDATE schema_version SET version = 99")); });
     db.reset();
 
     QString error;
     QVERIFY(!StateDb::open(path, &error));
     QVERIFY2(error.contains(path), qPrintable(error));
-    QVERIFY2(error.contains(QStringLiteral("schema version 2")), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("schema version 99")), qPrintable(error));
     QVERIFY2(error.contains(QStringLiteral("newer")), qPrintable(error));
     // Nothing was changed in the newer file.
-    QCOMPARE(peek(path, QStringLiteral("SELECT version FROM schema_version")).toInt(), 2);
+    QCOMPARE(peek(path, QStringLiteral("SELECT version FROM schema_version")).toInt(), 99);
     QCOMPARE(peek(path, QStringLiteral("SELECT count(*) FROM resource_pins")).toInt(), 1);
 }
 
