@@ -848,6 +848,208 @@
     </message>
 </context>
 <context>
+    <name>gemgate::LogsPage</name>
+    <message>
+        <source>–</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last 15 minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last hour</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Everything kept</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Range:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>any</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Client:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Key:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Model:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Status:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Error:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Errors only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Live</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show new requests as they finish</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Latency ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens in / out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a request to see its details.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Request details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Errors in the range</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Click one to show only its requests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Newest</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Older</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 × %2, last %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No requests match.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Page %1: %n request(s)</source>
+        <translation>
+            <numerusform>Page %1: %n request</numerusform>
+            <numerusform>Page %1: %n requests</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Request id:   %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time:         %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Route:        %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status:       %1%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> (stream)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client:       %1 (namespace %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model:        %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key:          %1 (attempts: %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Latency:      %1 ms, first byte after %2 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens:       %1 in (%2 cached), %3 out, %4 thinking, %5 total</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bytes:        %1 in, %2 out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error:        %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cut short:    a token quota ran out during the stream</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Admitted:     no (refused before the client&apos;s quotas counted it)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>gemgate::MainWindow</name>
     <message>
         <source>GemGate</source>
@@ -1067,6 +1269,14 @@
     </message>
     <message>
         <source>The client keys GemGate issued, and their use against their quotas</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Logs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every request, with its timings, tokens and error</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -849,6 +849,207 @@
     </message>
 </context>
 <context>
+    <name>gemgate::LogsPage</name>
+    <message>
+        <source>–</source>
+        <translation>–</translation>
+    </message>
+    <message>
+        <source>Last 15 minutes</source>
+        <translation>最近 15 分钟</translation>
+    </message>
+    <message>
+        <source>Last hour</source>
+        <translation>最近 1 小时</translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>最近 24 小时</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>最近 7 天</translation>
+    </message>
+    <message>
+        <source>Everything kept</source>
+        <translation>全部保留的记录</translation>
+    </message>
+    <message>
+        <source>&amp;Range:</source>
+        <translation>时间范围(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>any</source>
+        <translation>任意</translation>
+    </message>
+    <message>
+        <source>&amp;Client:</source>
+        <translation>客户端(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>&amp;Key:</source>
+        <translation>密钥(&amp;K)：</translation>
+    </message>
+    <message>
+        <source>&amp;Model:</source>
+        <translation>模型(&amp;M)：</translation>
+    </message>
+    <message>
+        <source>&amp;Status:</source>
+        <translation>状态码(&amp;S)：</translation>
+    </message>
+    <message>
+        <source>&amp;Error:</source>
+        <translation>错误(&amp;E)：</translation>
+    </message>
+    <message>
+        <source>Errors only</source>
+        <translation>仅显示错误</translation>
+    </message>
+    <message>
+        <source>Live</source>
+        <translation>实时</translation>
+    </message>
+    <message>
+        <source>Show new requests as they finish</source>
+        <translation>请求完成后立即显示</translation>
+    </message>
+    <message>
+        <source>Requests</source>
+        <translation>请求</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态码</translation>
+    </message>
+    <message>
+        <source>Client</source>
+        <translation>客户端</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>Latency ms</source>
+        <translation>延迟（毫秒）</translation>
+    </message>
+    <message>
+        <source>Tokens in / out</source>
+        <translation>输入 / 输出 Token</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Select a request to see its details.</source>
+        <translation>选择一个请求以查看详情。</translation>
+    </message>
+    <message>
+        <source>Request details</source>
+        <translation>请求详情</translation>
+    </message>
+    <message>
+        <source>Errors in the range</source>
+        <translation>该时间范围内的错误</translation>
+    </message>
+    <message>
+        <source>Click one to show only its requests</source>
+        <translation>点击某一项，只显示对应的请求</translation>
+    </message>
+    <message>
+        <source>Newest</source>
+        <translation>最新</translation>
+    </message>
+    <message>
+        <source>Older</source>
+        <translation>更早</translation>
+    </message>
+    <message>
+        <source>%1 × %2, last %3</source>
+        <translation>%1 × %2，最近一次 %3</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>No requests match.</source>
+        <translation>没有匹配的请求。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Page %1: %n request(s)</source>
+        <translation>
+            <numerusform>第 %1 页：%n 个请求</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Request id:   %1</source>
+        <translation>请求 ID：   %1</translation>
+    </message>
+    <message>
+        <source>Time:         %1</source>
+        <translation>时间：       %1</translation>
+    </message>
+    <message>
+        <source>Route:        %1</source>
+        <translation>路由：       %1</translation>
+    </message>
+    <message>
+        <source>Status:       %1%2</source>
+        <translation>状态码：     %1%2</translation>
+    </message>
+    <message>
+        <source> (stream)</source>
+        <translation>（流式）</translation>
+    </message>
+    <message>
+        <source>Client:       %1 (namespace %2)</source>
+        <translation>客户端：     %1（命名空间 %2）</translation>
+    </message>
+    <message>
+        <source>Model:        %1</source>
+        <translation>模型：       %1</translation>
+    </message>
+    <message>
+        <source>Key:          %1 (attempts: %2)</source>
+        <translation>密钥：       %1（尝试次数：%2）</translation>
+    </message>
+    <message>
+        <source>Latency:      %1 ms, first byte after %2 ms</source>
+        <translation>延迟：       %1 毫秒，首字节 %2 毫秒</translation>
+    </message>
+    <message>
+        <source>Tokens:       %1 in (%2 cached), %3 out, %4 thinking, %5 total</source>
+        <translation>Token：      输入 %1（缓存 %2），输出 %3，思考 %4，合计 %5</translation>
+    </message>
+    <message>
+        <source>Bytes:        %1 in, %2 out</source>
+        <translation>字节：       输入 %1，输出 %2</translation>
+    </message>
+    <message>
+        <source>Error:        %1</source>
+        <translation>错误：       %1</translation>
+    </message>
+    <message>
+        <source>Cut short:    a token quota ran out during the stream</source>
+        <translation>已截断：     流式响应期间 Token 配额用尽</translation>
+    </message>
+    <message>
+        <source>Admitted:     no (refused before the client&apos;s quotas counted it)</source>
+        <translation>已准入：     否（在计入客户端配额之前即被拒绝）</translation>
+    </message>
+</context>
+<context>
     <name>gemgate::MainWindow</name>
     <message>
         <source>GemGate</source>
@@ -1069,6 +1270,14 @@
     <message>
         <source>The client keys GemGate issued, and their use against their quotas</source>
         <translation>GemGate 签发的客户端密钥及其配额用量</translation>
+    </message>
+    <message>
+        <source>Logs</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>Every request, with its timings, tokens and error</source>
+        <translation>每个请求及其耗时、Token 和错误</translation>
     </message>
 </context>
 <context>

@@ -3,6 +3,7 @@
 #include "clientspage.h"
 #include "dashboardpage.h"
 #include "keyspanel.h"
+#include "logspage.h"
 #include "trayicon.h"
 
 #include <QClipboard>
@@ -100,6 +101,8 @@ MainWindow::MainWindow(GatewayController* controller, QWidget* parent)
     addPage(Page::Keys, m_keysPanel, tr("Keys"), tr("The upstream Gemini API keys"));
     addPage(Page::Clients, new ClientsPage(controller, m_pages), tr("Clients"),
             tr("The client keys GemGate issued, and their use against their quotas"));
+    addPage(Page::Logs, new LogsPage(controller, m_pages), tr("Logs"),
+            tr("Every request, with its timings, tokens and error"));
     addPage(Page::Connect, buildConnectPage(), tr("Connect"),
             tr("The address and key your programs use, and the admin API"));
     m_logView = new QPlainTextEdit(m_pages);

@@ -47,6 +47,8 @@ QString installUiTranslations(const QString& language) {
         }
     }
     const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
+    // Dates and numbers in the chosen language too (the system's when none is chosen).
+    QLocale::setDefault(locale);
     auto own = std::make_unique<QTranslator>();
     // Tries gemgate_zh_CN, then gemgate_zh, for each of the locale's UI languages.
     // No translation for the locale: English, whose file holds the plural forms ("1 key", "2 keys").

@@ -9,6 +9,7 @@
 #include "control/gatewaycontroller.h"
 #include "dashboardpage.h"
 #include "gatewayfixture.h"
+#include "logspage.h"
 #include "mainwindow.h"
 #include "storage/statedb.h"
 #include "storage/usagestore.h"
@@ -23,6 +24,7 @@
 #include <QListWidget>
 #include <QRandomGenerator>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QTest>
 
 #include <cmath>
@@ -180,14 +182,14 @@ void TestRender::renderEveryPage() {
     const struct {
         MainWindow::Page page;
         const char* file;
-    } pages[] = {{MainWindow::Page::Dashboard, "dashboard"},
-                 {MainWindow::Page::Keys, "keys"},
-                 {MainWindow::Page::Clients, "clients"},
-                 {MainWindow::Page::Connect, "connect"},
-                 {MainWindow::Page::Messages, "messages"}};
+    } pages[] = {{MainWindow::Page::Dashboard, "dashboard"}, {MainWindow::Page::Keys, "keys"},
+                 {MainWindow::Page::Clients, "clients"},     {MainWindow::Page::Logs, "logs"},
+                 {MainWindow::Page::Connect, "connect"},     {MainWindow::Page::Messages, "messages"}};
     QStringList problems;
     for (const auto& p : pages) {
         window.showPage(p.page);
+        if (auto* logs = qobject_cast<LogsPage*>(window.page(p.page)); logs && logs->table()->rowCount() > 0)
+            logs->table()->selectRow(0); // with a request's details
         QCoreApplication::processEvents();
         const QImage image = window.grab().toImage();
         QVERIFY(!image.isNull());
