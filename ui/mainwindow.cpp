@@ -5,6 +5,7 @@
 #include "keyspanel.h"
 #include "logspage.h"
 #include "trayicon.h"
+#include "usagepage.h"
 
 #include <QClipboard>
 #include <QCloseEvent>
@@ -101,6 +102,8 @@ MainWindow::MainWindow(GatewayController* controller, QWidget* parent)
     addPage(Page::Keys, m_keysPanel, tr("Keys"), tr("The upstream Gemini API keys"));
     addPage(Page::Clients, new ClientsPage(controller, m_pages), tr("Clients"),
             tr("The client keys GemGate issued, and their use against their quotas"));
+    addPage(Page::Usage, new UsagePage(controller, m_pages), tr("Usage"),
+            tr("Requests and tokens per day or hour, by client, namespace, key or model"));
     addPage(Page::Logs, new LogsPage(controller, m_pages), tr("Logs"),
             tr("Every request, with its timings, tokens and error"));
     addPage(Page::Connect, buildConnectPage(), tr("Connect"),

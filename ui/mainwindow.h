@@ -6,6 +6,7 @@
 // - Keys (KeysPanel): per-key state, budget and last error, add / remove / turn on / off / test;
 // - Clients (ClientsPage): issued client keys with their use against their quotas; issue, edit, turn off / on,
 //   rotate, remove;
+// - Usage (UsagePage): usage per day or hour by client, namespace, key or model, as a chart and a table; CSV;
 // - Logs (LogsPage): the request log with filters, paging, details, error groups and a live tail;
 // - Connect: the listening URL, the local client key that goes with it into an SDK (masked until Show; Copy puts it
 //   on the clipboard) or a plain note that authentication is off, the admin listener's URL and token, the config
@@ -41,7 +42,7 @@ public:
     static constexpr int MaxLogLines = 1000;
 
     // The pages, in the order of the list on the left.
-    enum class Page { Dashboard, Keys, Clients, Logs, Connect, Messages };
+    enum class Page { Dashboard, Keys, Clients, Usage, Logs, Connect, Messages };
 
     explicit MainWindow(GatewayController* controller, QWidget* parent = nullptr);
     ~MainWindow() override;

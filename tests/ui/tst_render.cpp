@@ -183,8 +183,9 @@ void TestRender::renderEveryPage() {
         MainWindow::Page page;
         const char* file;
     } pages[] = {{MainWindow::Page::Dashboard, "dashboard"}, {MainWindow::Page::Keys, "keys"},
-                 {MainWindow::Page::Clients, "clients"},     {MainWindow::Page::Logs, "logs"},
-                 {MainWindow::Page::Connect, "connect"},     {MainWindow::Page::Messages, "messages"}};
+                 {MainWindow::Page::Clients, "clients"},     {MainWindow::Page::Usage, "usage"},
+                 {MainWindow::Page::Logs, "logs"},           {MainWindow::Page::Connect, "connect"},
+                 {MainWindow::Page::Messages, "messages"}};
     QStringList problems;
     for (const auto& p : pages) {
         window.showPage(p.page);
