@@ -1287,6 +1287,14 @@
         <source>Requests and tokens per day or hour, by client, namespace, key or model</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The config file, its history, and the window&apos;s preferences</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>gemgate::Notifier</name>
@@ -1488,6 +1496,157 @@
     </message>
     <message>
         <source>Input tokens in the last minute / the per-minute limit</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gemgate::SettingsPage</name>
+    <message>
+        <source>Config file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The config in force. Secrets show as placeholders; leave them as they are to keep the secret. Apply checks the text, writes the file and swaps it in without a restart.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Config file text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Problems in the config text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revert</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Throw the edits away and show the config in force</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Config versions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Applied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a version to see how it differs from the config in force.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Differences</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Roll back to this version…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Roll back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Apply this version again? It becomes a new version in the history.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The system&apos;s language</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A new language applies when GemGate starts again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The window&apos;s language is saved; it applies when GemGate starts again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start GemGate in the tray when I log in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Desktop notifications</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GemGate runs from a built-in configuration, not a file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start the gateway to edit its config.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (in force)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not applied: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Applied as version %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Applied as version %1, but: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This is the version in force.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From the config in force (-) to version %1 (+):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not roll back: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rolled back to version %1 (now version %2).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

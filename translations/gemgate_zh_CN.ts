@@ -1287,6 +1287,14 @@
         <source>Requests and tokens per day or hour, by client, namespace, key or model</source>
         <translation>按客户端、命名空间、密钥或模型统计的每日或每小时请求数和 Token 数</translation>
     </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>The config file, its history, and the window&apos;s preferences</source>
+        <translation>配置文件、配置历史和窗口偏好设置</translation>
+    </message>
 </context>
 <context>
     <name>gemgate::Notifier</name>
@@ -1486,6 +1494,157 @@
     <message>
         <source>Input tokens in the last minute / the per-minute limit</source>
         <translation>最近一分钟的输入 Token 数 / 每分钟上限</translation>
+    </message>
+</context>
+<context>
+    <name>gemgate::SettingsPage</name>
+    <message>
+        <source>Config file</source>
+        <translation>配置文件</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>历史</translation>
+    </message>
+    <message>
+        <source>Window</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>The config in force. Secrets show as placeholders; leave them as they are to keep the secret. Apply checks the text, writes the file and swaps it in without a restart.</source>
+        <translation>当前生效的配置。密钥等机密显示为占位符；保持原样即可保留原值。点击“应用”会检查文本、写入文件，并在不重启的情况下切换为新配置。</translation>
+    </message>
+    <message>
+        <source>Config file text</source>
+        <translation>配置文件文本</translation>
+    </message>
+    <message>
+        <source>Problems in the config text</source>
+        <translation>配置文本中的问题</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>应用</translation>
+    </message>
+    <message>
+        <source>Revert</source>
+        <translation>还原</translation>
+    </message>
+    <message>
+        <source>Throw the edits away and show the config in force</source>
+        <translation>放弃修改，显示当前生效的配置</translation>
+    </message>
+    <message>
+        <source>Config versions</source>
+        <translation>配置版本</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Applied</source>
+        <translation>应用时间</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>操作者</translation>
+    </message>
+    <message>
+        <source>How</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Select a version to see how it differs from the config in force.</source>
+        <translation>选择一个版本，查看它与当前生效配置的差异。</translation>
+    </message>
+    <message>
+        <source>Differences</source>
+        <translation>差异</translation>
+    </message>
+    <message>
+        <source>Roll back to this version…</source>
+        <translation>回滚到此版本…</translation>
+    </message>
+    <message>
+        <source>Roll back</source>
+        <translation>回滚</translation>
+    </message>
+    <message>
+        <source>Apply this version again? It becomes a new version in the history.</source>
+        <translation>要重新应用此版本吗？它将作为新版本记入历史。</translation>
+    </message>
+    <message>
+        <source>The system&apos;s language</source>
+        <translation>跟随系统语言</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>语言(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>A new language applies when GemGate starts again.</source>
+        <translation>新的语言将在 GemGate 下次启动时生效。</translation>
+    </message>
+    <message>
+        <source>The window&apos;s language is saved; it applies when GemGate starts again.</source>
+        <translation>窗口语言已保存，将在 GemGate 下次启动时生效。</translation>
+    </message>
+    <message>
+        <source>Start GemGate in the tray when I log in</source>
+        <translation>登录时在系统托盘中启动 GemGate</translation>
+    </message>
+    <message>
+        <source>Start:</source>
+        <translation>启动：</translation>
+    </message>
+    <message>
+        <source>Desktop notifications</source>
+        <translation>桌面通知</translation>
+    </message>
+    <message>
+        <source>GemGate runs from a built-in configuration, not a file.</source>
+        <translation>GemGate 正在使用内置配置运行，而不是配置文件。</translation>
+    </message>
+    <message>
+        <source>Start the gateway to edit its config.</source>
+        <translation>请先启动网关再编辑其配置。</translation>
+    </message>
+    <message>
+        <source>%1 (in force)</source>
+        <translation>%1（生效中）</translation>
+    </message>
+    <message>
+        <source>Not applied: %1</source>
+        <translation>未应用：%1</translation>
+    </message>
+    <message>
+        <source>Applied as version %1.</source>
+        <translation>已应用，版本 %1。</translation>
+    </message>
+    <message>
+        <source>Applied as version %1, but: %2</source>
+        <translation>已应用，版本 %1，但是：%2</translation>
+    </message>
+    <message>
+        <source>This is the version in force.</source>
+        <translation>这是当前生效的版本。</translation>
+    </message>
+    <message>
+        <source>From the config in force (-) to version %1 (+):</source>
+        <translation>从当前生效的配置（-）到版本 %1（+）：</translation>
+    </message>
+    <message>
+        <source>Could not roll back: %1</source>
+        <translation>无法回滚：%1</translation>
+    </message>
+    <message>
+        <source>Rolled back to version %1 (now version %2).</source>
+        <translation>已回滚到版本 %1（当前为版本 %2）。</translation>
     </message>
 </context>
 <context>

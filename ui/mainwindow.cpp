@@ -4,6 +4,7 @@
 #include "dashboardpage.h"
 #include "keyspanel.h"
 #include "logspage.h"
+#include "settingspage.h"
 #include "trayicon.h"
 #include "usagepage.h"
 
@@ -106,6 +107,8 @@ MainWindow::MainWindow(GatewayController* controller, QWidget* parent)
             tr("Requests and tokens per day or hour, by client, namespace, key or model"));
     addPage(Page::Logs, new LogsPage(controller, m_pages), tr("Logs"),
             tr("Every request, with its timings, tokens and error"));
+    addPage(Page::Settings, new SettingsPage(controller, m_pages), tr("Settings"),
+            tr("The config file, its history, and the window's preferences"));
     addPage(Page::Connect, buildConnectPage(), tr("Connect"),
             tr("The address and key your programs use, and the admin API"));
     m_logView = new QPlainTextEdit(m_pages);

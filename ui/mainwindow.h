@@ -8,6 +8,8 @@
 //   rotate, remove;
 // - Usage (UsagePage): usage per day or hour by client, namespace, key or model, as a chart and a table; CSV;
 // - Logs (LogsPage): the request log with filters, paging, details, error groups and a live tail;
+// - Settings (SettingsPage): the config as YAML validated as you type, Apply (hot reload), history with diff and
+//   rollback, the window's language, notifications and start at login;
 // - Connect: the listening URL, the local client key that goes with it into an SDK (masked until Show; Copy puts it
 //   on the clipboard) or a plain note that authentication is off, the admin listener's URL and token, the config
 //   file and the keys' summary;
@@ -42,7 +44,7 @@ public:
     static constexpr int MaxLogLines = 1000;
 
     // The pages, in the order of the list on the left.
-    enum class Page { Dashboard, Keys, Clients, Usage, Logs, Connect, Messages };
+    enum class Page { Dashboard, Keys, Clients, Usage, Logs, Settings, Connect, Messages };
 
     explicit MainWindow(GatewayController* controller, QWidget* parent = nullptr);
     ~MainWindow() override;

@@ -63,6 +63,7 @@ struct ConfigApplyResult {
     int status = 200;          // HTTP status for the admin API: 400 invalid, 404 unknown version, 409, 500
     int version = 0;           // the version now in force
     QList<ConfigIssue> issues; // every validation error (with field paths) when rejected
+    QStringList issueLines;    // the same, each as "file:line:column: field.path: message"
     QString error;             // one-line summary when rejected
     QStringList warnings;      // applied, but: config warnings, an admin listener that could not move
 };
@@ -233,7 +234,12 @@ public:
     // Validates the text and, when it is valid, writes it to the config file atomically and swaps it in; the
     // applied text becomes a new version in the history (who: e.g. "admin api (127.0.0.1)"). When anything is
     // wrong nothing changes and the result lists every error. ifVersion > 0: only when that version is in force.
-    ConfigApplyResult applyConfigText(const QByteArray& text, const QString& who, int ifVersion = 0);
+    // source names the trigger in the history ("admin-api", "window").
+    ConfigApplyResult applyConfigText(const QByteArray& text, const QString& who, int ifVersion = 0,
+                                      const QString& source = QStringLiteral("admin-api"));
+    // Validates a config text as applyConfigText() would (placeholders of redacted secrets put back), without
+    // applying it: every problem as "file:line:column: field.path: message"; empty when it is valid.
+    QStringList checkConfigText(const QByteArray& text) const;
     // Applies the exact bytes of an earlier version (a new version in the history, comment "rollback to N").
     ConfigApplyResult rollbackConfig(int version, const QString& who);
     QList<ConfigVersion> configHistory(int limit, int beforeVersion) const;

@@ -314,7 +314,22 @@ std::optional<QByteArray> GatewayController::redactedConfigVersion(int version, 
     return out;
 }
 
-ConfigApplyResult GatewayController::applyConfigText(const QByteArray& text, const QString& who, int ifVersion) {
+QStringList GatewayController::checkConfigText(const QByteArray& text) const {
+    const ConfigPtr running = config();
+    QString error;
+    const std::optional<QByteArray> restored =
+        running ? restoreConfigSecrets(text, *running, &error) : std::optional<QByteArray>(text);
+    if (!restored)
+        return {error};
+    const QString name = m_configPath.isEmpty() ? QStringLiteral("config.yaml") : m_configPath;
+    QStringList out;
+    for (const ConfigIssue& issue : loadConfigText(*restored, name).errors)
+        out.append(issue.toString());
+    return out;
+}
+
+ConfigApplyResult GatewayController::applyConfigText(const QByteArray& text, const QString& who, int ifVersion,
+                                                     const QString& source) {
     ConfigApplyResult res;
     if (!m_engine) {
         res.status = 409;
@@ -335,7 +350,7 @@ ConfigApplyResult GatewayController::applyConfigText(const QByteArray& text, con
         res.error = error;
         return res;
     }
-    return applyValidated(*restored, who, QStringLiteral("admin-api"), QString());
+    return applyValidated(*restored, who, source, QString());
 }
 
 ConfigApplyResult GatewayController::rollbackConfig(int version, const QString& who) {
@@ -366,6 +381,8 @@ ConfigApplyResult GatewayController::applyValidated(const QByteArray& text, cons
         ++m_reloadsFailed;
         res.status = 400;
         res.issues = r.errors;
+        for (const ConfigIssue& issue : r.errors)
+            res.issueLines.append(issue.toString());
         res.error = QStringLiteral("the config has %1 error(s); nothing was changed").arg(r.errors.size());
         Q_EMIT message(QStringLiteral("config from %1 rejected:\n%2").arg(who, r.errorText()));
         return res;

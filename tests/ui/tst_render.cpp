@@ -184,8 +184,8 @@ void TestRender::renderEveryPage() {
         const char* file;
     } pages[] = {{MainWindow::Page::Dashboard, "dashboard"}, {MainWindow::Page::Keys, "keys"},
                  {MainWindow::Page::Clients, "clients"},     {MainWindow::Page::Usage, "usage"},
-                 {MainWindow::Page::Logs, "logs"},           {MainWindow::Page::Connect, "connect"},
-                 {MainWindow::Page::Messages, "messages"}};
+                 {MainWindow::Page::Logs, "logs"},           {MainWindow::Page::Settings, "settings"},
+                 {MainWindow::Page::Connect, "connect"},     {MainWindow::Page::Messages, "messages"}};
     QStringList problems;
     for (const auto& p : pages) {
         window.showPage(p.page);
