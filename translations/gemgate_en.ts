@@ -846,6 +846,10 @@
         <source>Testing key %1…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Upstream keys</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>gemgate::LogsPage</name>
@@ -1046,6 +1050,10 @@
     </message>
     <message>
         <source>Admitted:     no (refused before the client&apos;s quotas counted it)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Errors in the range, by kind</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

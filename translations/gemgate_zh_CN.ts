@@ -847,6 +847,10 @@
         <source>Testing key %1…</source>
         <translation>正在测试密钥 %1…</translation>
     </message>
+    <message>
+        <source>Upstream keys</source>
+        <translation>上游密钥</translation>
+    </message>
 </context>
 <context>
     <name>gemgate::LogsPage</name>
@@ -1047,6 +1051,10 @@
     <message>
         <source>Admitted:     no (refused before the client&apos;s quotas counted it)</source>
         <translation>已准入：     否（在计入客户端配额之前即被拒绝）</translation>
+    </message>
+    <message>
+        <source>Errors in the range, by kind</source>
+        <translation>该时间范围内的错误（按类型）</translation>
     </message>
 </context>
 <context>

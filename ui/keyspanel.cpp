@@ -156,6 +156,7 @@ KeysPanel::KeysPanel(GatewayController* controller, QWidget* parent)
 
     m_table = new QTableWidget(0, ColumnCount, this);
     m_table->setObjectName(QStringLiteral("keysTable"));
+    m_table->setAccessibleName(tr("Upstream keys"));
     m_table->setHorizontalHeaderLabels(
         {tr("Key"), tr("Project"), tr("State"), tr("Budget"), tr("Today"), tr("In flight"), tr("Last error")});
     m_table->horizontalHeaderItem(BudgetColumn)

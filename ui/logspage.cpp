@@ -113,6 +113,7 @@ LogsPage::LogsPage(GatewayController* controller, QWidget* parent)
     auto* groupsLayout = new QVBoxLayout(groupsBox);
     m_groups = new QListWidget(groupsBox);
     m_groups->setObjectName(QStringLiteral("logsErrorGroups"));
+    m_groups->setAccessibleName(tr("Errors in the range, by kind"));
     m_groups->setToolTip(tr("Click one to show only its requests"));
     groupsLayout->addWidget(m_groups);
     lowerLayout->addWidget(groupsBox, 2);

@@ -79,6 +79,12 @@ struct GatewayFixture {
         return c.response();
     }
 
+    // POST generateContent (gemini-2.5-flash, a one-word prompt) on a fresh connection.
+    RawResponse generate(const QList<QPair<QByteArray, QByteArray>>& headers = auth()) {
+        return request("POST", "/v1beta/models/gemini-2.5-flash:generateContent", headers,
+                       R"({"contents":[{"parts":[{"text":"hi"}]}]})");
+    }
+
     QByteArray accessLog() {
         controller.stop(); // flushes
         QFile f(config->log.accessLogPath);

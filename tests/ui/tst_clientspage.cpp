@@ -22,13 +22,6 @@
 using namespace gemgate;
 using namespace gemgate::test;
 
-namespace {
-
-const QByteArray kGeneratePath = "/v1beta/models/gemini-2.5-flash:generateContent";
-const QByteArray kGenerateBody = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
-
-} // namespace
-
 class TestClientsPage : public QObject {
     Q_OBJECT
 
@@ -39,9 +32,7 @@ private Q_SLOTS:
     void badLimitIsRefusedWithItsField();
 
 private:
-    int status(const QByteArray& key) {
-        return m_fixture->request("POST", kGeneratePath, {{"x-goog-api-key", key}}, kGenerateBody).status;
-    }
+    int status(const QByteArray& key) { return m_fixture->generate({{"x-goog-api-key", key}}).status; }
     template <typename T> T* find(const QString& name) {
         T* w = nullptr;
         // Dialogs are top-level children of the page.

@@ -30,9 +30,6 @@ using namespace gemgate::test;
 
 namespace {
 
-const QByteArray kGeneratePath = "/v1beta/models/gemini-2.5-flash:generateContent";
-const QByteArray kGenerateBody = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
-
 // The sum of a line's values times the seconds each point stands for: the number of requests it shows.
 double area(const QLineSeries* line, double secondsPerPoint) {
     double sum = 0;
@@ -90,13 +87,12 @@ void TestDashboard::cleanup() {
 
 void TestDashboard::sendMix() {
     for (int i = 0; i < 5; ++i)
-        QCOMPARE(m_fixture->request("POST", kGeneratePath, GatewayFixture::auth(), kGenerateBody).status, 200);
+        QCOMPARE(m_fixture->generate().status, 200);
     for (int i = 0; i < 2; ++i)
-        QCOMPARE(m_fixture->request("POST", kGeneratePath, {{"x-goog-api-key", "gg-wrong"}}, kGenerateBody).status,
-                 401);
+        QCOMPARE(m_fixture->generate({{"x-goog-api-key", "gg-wrong"}}).status, 401);
     m_fixture->upstream.setKeyBehaviorCount(upstreamKey(1), FakeUpstream::Internal, 5);
     m_fixture->upstream.setKeyBehaviorCount(upstreamKey(2), FakeUpstream::Internal, 5);
-    QCOMPARE(m_fixture->request("POST", kGeneratePath, GatewayFixture::auth(), kGenerateBody).status, 500);
+    QCOMPARE(m_fixture->generate().status, 500);
     m_fixture->upstream.clearKeyBehaviors();
     QCOMPARE(m_fixture->request("GET", "/no/such/path").status, 404);
 }

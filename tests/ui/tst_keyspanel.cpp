@@ -43,9 +43,6 @@ using namespace gemgate::test;
 
 namespace {
 
-const QByteArray kGeneratePath = "/v1beta/models/gemini-2.5-flash:generateContent";
-const QByteArray kGenerateBody = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
-
 QString keyFilePath(const QString& id) {
     return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/gemgate/keys/") +
            id + QStringLiteral(".key");
@@ -171,7 +168,7 @@ void TestKeysPanel::click(const char* button) {
 
 void TestKeysPanel::disableKey2ByTraffic() {
     for (int i = 0; i < 6 && controllerStatus(QStringLiteral("key2")).health != KeyHealth::Disabled; ++i) {
-        const RawResponse r = m_fixture->request("POST", kGeneratePath, GatewayFixture::auth(), kGenerateBody);
+        const RawResponse r = m_fixture->generate();
         // key2's 403 is retried on key1, so the client always gets an answer.
         QCOMPARE(r.status, 200);
     }
@@ -383,7 +380,7 @@ void TestKeysPanel::budgetFollowsConfiguredLimits() {
     QVERIFY2(m_fixture->controller.reload(cfg, &error), qPrintable(error));
     m_fixture->upstream.setKeyBehavior(upstreamKey(2), FakeUpstream::Ok);
     for (int i = 0; i < 3; ++i)
-        QCOMPARE(m_fixture->request("POST", kGeneratePath, GatewayFixture::auth(), kGenerateBody).status, 200);
+        QCOMPARE(m_fixture->generate().status, 200);
 
     const QRegularExpression shape(QStringLiteral("^gemini-2\\.5-flash: (\\d+)/50 rpm, (\\d+)/250 rpd$"));
     QTRY_VERIFY_WITH_TIMEOUT(shape.match(cellText(QStringLiteral("key1"), KeysPanel::BudgetColumn)).hasMatch() &&
@@ -407,7 +404,7 @@ void TestKeysPanel::coolingDownShowsWhenBack() {
     // A per-minute 429 with RetryInfo "41s" cools key2's project down for that model.
     m_fixture->upstream.setKeyBehavior(upstreamKey(2), FakeUpstream::RateLimitMinute);
     for (int i = 0; i < 6 && controllerStatus(QStringLiteral("key2")).health != KeyHealth::CoolingDown; ++i)
-        QCOMPARE(m_fixture->request("POST", kGeneratePath, GatewayFixture::auth(), kGenerateBody).status, 200);
+        QCOMPARE(m_fixture->generate().status, 200);
     QCOMPARE(controllerStatus(QStringLiteral("key2")).health, KeyHealth::CoolingDown);
 
     const QRegularExpression cooling(QStringLiteral("^Cooling down \\(back in (\\d+) s\\)$"));
@@ -518,7 +515,7 @@ void TestKeysPanel::selectionAndRowsSurviveRefreshes() {
     QTableWidgetItem* stateBefore = table()->item(1, KeysPanel::StateColumn);
     // A few metrics ticks and a keysChanged.
     const qint64 requestsBefore = m_fixture->controller.metrics().requestsTotal;
-    m_fixture->request("POST", kGeneratePath, GatewayFixture::auth(), kGenerateBody);
+    m_fixture->generate();
     QTRY_VERIFY_WITH_TIMEOUT(m_fixture->controller.metrics().requestsTotal > requestsBefore, 5000);
     Q_EMIT m_fixture->controller.keysChanged();
     QTest::qWait(1100);

@@ -24,13 +24,6 @@
 using namespace gemgate;
 using namespace gemgate::test;
 
-namespace {
-
-const QByteArray kGeneratePath = "/v1beta/models/gemini-2.5-flash:generateContent";
-const QByteArray kGenerateBody = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
-
-} // namespace
-
 class TestLogsPage : public QObject {
     Q_OBJECT
 
@@ -43,7 +36,7 @@ private Q_SLOTS:
 
 private:
     int post(const QList<QPair<QByteArray, QByteArray>>& headers = GatewayFixture::auth()) {
-        return m_fixture->request("POST", kGeneratePath, headers, kGenerateBody).status;
+        return m_fixture->generate(headers).status;
     }
     QString cell(int row, int column) const { return m_page->table()->item(row, column)->text(); }
 

@@ -23,13 +23,6 @@
 using namespace gemgate;
 using namespace gemgate::test;
 
-namespace {
-
-const QByteArray kGeneratePath = "/v1beta/models/gemini-2.5-flash:generateContent";
-const QByteArray kGenerateBody = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
-
-} // namespace
-
 class TestNotifications : public QObject {
     Q_OBJECT
 
@@ -85,7 +78,7 @@ void TestNotifications::disabledKeyTurnsTrayAmberAndIsAnnouncedOnce() {
     // Gemini refuses key1 (403 CONSUMER_SUSPENDED): the pool disables it, the request goes on with key2.
     m_fixture->upstream.setKeyBehavior(upstreamKey(1), FakeUpstream::Forbidden);
     for (int i = 0; i < 4; ++i)
-        QCOMPARE(m_fixture->request("POST", kGeneratePath, GatewayFixture::auth(), kGenerateBody).status, 200);
+        QCOMPARE(m_fixture->generate().status, 200);
     nextSnapshot();
     QCOMPARE(tray->health(), GatewayHealth::Degraded);
     QVERIFY2(tray->systemTrayIcon()->toolTip().contains(QStringLiteral("1 key disabled by Gemini")),
@@ -105,7 +98,7 @@ void TestNotifications::disabledKeyTurnsTrayAmberAndIsAnnouncedOnce() {
     QCOMPARE(tray->health(), GatewayHealth::Running);
     m_fixture->upstream.setKeyBehavior(upstreamKey(1), FakeUpstream::Forbidden);
     for (int i = 0; i < 4; ++i)
-        QCOMPARE(m_fixture->request("POST", kGeneratePath, GatewayFixture::auth(), kGenerateBody).status, 200);
+        QCOMPARE(m_fixture->generate().status, 200);
     nextSnapshot();
     QCOMPARE(tray->health(), GatewayHealth::Degraded);
     QCoreApplication::processEvents();
@@ -118,7 +111,7 @@ void TestNotifications::disabledKeyTurnsTrayAmberAndIsAnnouncedOnce() {
     m_now += Notifier::kQuietMs + 1;
     m_fixture->upstream.setKeyBehavior(upstreamKey(1), FakeUpstream::Forbidden);
     for (int i = 0; i < 4; ++i)
-        QCOMPARE(m_fixture->request("POST", kGeneratePath, GatewayFixture::auth(), kGenerateBody).status, 200);
+        QCOMPARE(m_fixture->generate().status, 200);
     nextSnapshot();
     QTRY_COMPARE(notes.count(), 2);
 }
@@ -167,18 +160,18 @@ void TestNotifications::clientQuotaAt80And100Percent() {
     QVERIFY2(issued, qPrintable(error));
     const QList<QPair<QByteArray, QByteArray>> auth{{"x-goog-api-key", issued->key}};
     for (int i = 0; i < 4; ++i)
-        QCOMPARE(m_fixture->request("POST", kGeneratePath, auth, kGenerateBody).status, 200);
+        QCOMPARE(m_fixture->generate(auth).status, 200);
     nextSnapshot();
     QTRY_COMPARE(notes.count(), 1);
     QCOMPARE(notes[0][0].value<Notifier::Kind>(), Notifier::Kind::ClientQuota);
     QVERIFY2(notes[0][2].toString().contains(QStringLiteral("agent has used 80% of its requests per day (4 of 5)")),
              qPrintable(notes[0][2].toString()));
-    QCOMPARE(m_fixture->request("POST", kGeneratePath, auth, kGenerateBody).status, 200);
+    QCOMPARE(m_fixture->generate(auth).status, 200);
     nextSnapshot();
     QTRY_COMPARE(notes.count(), 2);
     QVERIFY(notes[1][2].toString().contains(QStringLiteral("100%")));
     // The sixth is refused; nothing new to say.
-    QCOMPARE(m_fixture->request("POST", kGeneratePath, auth, kGenerateBody).status, 429);
+    QCOMPARE(m_fixture->generate(auth).status, 429);
     nextSnapshot();
     QCoreApplication::processEvents();
     QCOMPARE(notes.count(), 2);
@@ -228,7 +221,7 @@ void TestNotifications::mutedKindSaysNothing() {
     QSignalSpy notes(tray->notifier(), &Notifier::notify);
     m_fixture->upstream.setKeyBehavior(upstreamKey(1), FakeUpstream::Forbidden);
     for (int i = 0; i < 4; ++i)
-        QCOMPARE(m_fixture->request("POST", kGeneratePath, GatewayFixture::auth(), kGenerateBody).status, 200);
+        QCOMPARE(m_fixture->generate().status, 200);
     nextSnapshot();
     QCOMPARE(tray->health(), GatewayHealth::Degraded);
     QCoreApplication::processEvents();

@@ -16,13 +16,19 @@
 #include "translations.h"
 
 #include <QAbstractButton>
+#include <QAbstractItemView>
+#include <QAbstractSpinBox>
+#include <QComboBox>
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QGroupBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
+#include <QPlainTextEdit>
 #include <QRandomGenerator>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTest>
@@ -34,9 +40,6 @@ using namespace gemgate;
 using namespace gemgate::test;
 
 namespace {
-
-const QByteArray kGeneratePath = "/v1beta/models/gemini-2.5-flash:generateContent";
-const QByteArray kGenerateBody = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
 
 // An hour of a coding agent's traffic ending now: a few requests a second with a busy stretch, mostly answered,
 // some refused by a limit and a few upstream errors, spread over three keys.
@@ -109,6 +112,34 @@ QStringList clipped(QWidget* root) {
     return out;
 }
 
+// Every visible control a keyboard user must reach: reachable with Tab, and named for a screen reader (its own text,
+// an accessible name, or a label whose buddy it is).
+QStringList notKeyboardReady(QWidget* root) {
+    QSet<const QWidget*> buddied;
+    for (QLabel* l : root->findChildren<QLabel*>())
+        if (l->buddy())
+            buddied.insert(l->buddy());
+    QStringList out;
+    for (QWidget* w : root->findChildren<QWidget*>()) {
+        if (!w->isVisible() || !w->isEnabled())
+            continue;
+        const bool control = qobject_cast<QAbstractButton*>(w) || qobject_cast<QLineEdit*>(w) ||
+                             qobject_cast<QComboBox*>(w) || qobject_cast<QAbstractItemView*>(w) ||
+                             qobject_cast<QPlainTextEdit*>(w) || qobject_cast<QAbstractSpinBox*>(w);
+        if (!control || qobject_cast<QAbstractItemView*>(w->parentWidget()))
+            continue; // cells' editors and the like belong to their view
+        if (!(w->focusPolicy() & Qt::TabFocus))
+            out.append(QStringLiteral("%1 (%2) cannot be reached with Tab")
+                           .arg(w->objectName(), QLatin1String(w->metaObject()->className())));
+        const auto* b = qobject_cast<QAbstractButton*>(w);
+        const bool named = !w->accessibleName().isEmpty() || buddied.contains(w) || (b && !b->text().isEmpty());
+        if (!named)
+            out.append(QStringLiteral("%1 (%2) has no accessible name")
+                           .arg(w->objectName(), QLatin1String(w->metaObject()->className())));
+    }
+    return out;
+}
+
 } // namespace
 
 class TestRender : public QObject {
@@ -129,7 +160,7 @@ void TestRender::initTestCase() {
     writeAnHourOfUsage(m_fixture->config->storage.database);
     QVERIFY(m_fixture->start());
     for (int i = 0; i < 20; ++i)
-        QCOMPARE(m_fixture->request("POST", kGeneratePath, GatewayFixture::auth(), kGenerateBody).status, 200);
+        QCOMPARE(m_fixture->generate().status, 200);
     // Two issued clients, one with quotas and some use.
     NewClient alice;
     alice.name = QStringLiteral("alice");
@@ -141,8 +172,7 @@ void TestRender::initTestCase() {
     const std::optional<IssuedClient> issued = m_fixture->controller.addClient(alice, &error);
     QVERIFY2(issued, qPrintable(error));
     for (int i = 0; i < 12; ++i)
-        QCOMPARE(m_fixture->request("POST", kGeneratePath, {{"x-goog-api-key", issued->key}}, kGenerateBody).status,
-                 200);
+        QCOMPARE(m_fixture->generate({{"x-goog-api-key", issued->key}}).status, 200);
     NewClient bot;
     bot.name = QStringLiteral("ci-bot");
     QVERIFY(m_fixture->controller.addClient(bot, &error));
@@ -196,6 +226,8 @@ void TestRender::renderEveryPage() {
         QVERIFY(!image.isNull());
         QVERIFY(image.save(dir + QLatin1Char('/') + QLatin1String(p.file) + QStringLiteral(".png")));
         for (const QString& c : clipped(&window))
+            problems.append(QLatin1String(p.file) + QStringLiteral(": ") + c);
+        for (const QString& c : notKeyboardReady(&window))
             problems.append(QLatin1String(p.file) + QStringLiteral(": ") + c);
     }
     // The dialogs of the pages, at their own size.

@@ -20,11 +20,6 @@
 using namespace gemgate;
 using namespace gemgate::test;
 
-namespace {
-const QByteArray kGeneratePath = "/v1beta/models/gemini-2.5-flash:generateContent";
-const QByteArray kGenerateBody = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
-} // namespace
-
 class TestUsagePage : public QObject {
     Q_OBJECT
 
@@ -43,9 +38,9 @@ void TestUsagePage::perClientPerKeyByDayAndHour() {
     const std::optional<IssuedClient> issued = fixture.controller.addClient(bob, &error);
     QVERIFY2(issued, qPrintable(error));
     for (int i = 0; i < 3; ++i)
-        QCOMPARE(fixture.request("POST", kGeneratePath, GatewayFixture::auth(), kGenerateBody).status, 200);
+        QCOMPARE(fixture.generate().status, 200);
     for (int i = 0; i < 2; ++i)
-        QCOMPARE(fixture.request("POST", kGeneratePath, {{"x-goog-api-key", issued->key}}, kGenerateBody).status, 200);
+        QCOMPARE(fixture.generate({{"x-goog-api-key", issued->key}}).status, 200);
 
     MainWindow window(&fixture.controller);
     window.showPage(MainWindow::Page::Usage);
