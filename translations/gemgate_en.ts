@@ -1506,6 +1506,22 @@
         <source>Input tokens in the last minute / the per-minute limit</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Clients&apos; use today against their daily quotas</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests today</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens today</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>gemgate::SettingsPage</name>

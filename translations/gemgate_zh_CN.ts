@@ -1503,6 +1503,22 @@
         <source>Input tokens in the last minute / the per-minute limit</source>
         <translation>最近一分钟的输入 Token 数 / 每分钟上限</translation>
     </message>
+    <message>
+        <source>Clients&apos; use today against their daily quotas</source>
+        <translation>各客户端今日用量与每日配额</translation>
+    </message>
+    <message>
+        <source>Client</source>
+        <translation>客户端</translation>
+    </message>
+    <message>
+        <source>Requests today</source>
+        <translation>今日请求</translation>
+    </message>
+    <message>
+        <source>Tokens today</source>
+        <translation>今日 Token</translation>
+    </message>
 </context>
 <context>
     <name>gemgate::SettingsPage</name>

@@ -50,6 +50,17 @@ QuotaPanel::QuotaPanel(GatewayController* controller, QWidget* parent)
     m_empty->setObjectName(QStringLiteral("quotaEmptyLabel"));
     m_empty->setWordWrap(true);
     layout->addWidget(m_empty);
+
+    m_clients = new QTableWidget(0, 3, this);
+    m_clients->setObjectName(QStringLiteral("clientQuotaTable"));
+    m_clients->setAccessibleName(tr("Clients' use today against their daily quotas"));
+    m_clients->setHorizontalHeaderLabels({tr("Client"), tr("Requests today"), tr("Tokens today")});
+    m_clients->verticalHeader()->hide();
+    m_clients->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_clients->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_clients->horizontalHeader()->setStretchLastSection(true);
+    m_clients->setMaximumHeight(160);
+    layout->addWidget(m_clients);
 }
 
 QString QuotaPanel::durationText(qint64 ms) {
@@ -109,6 +120,30 @@ void QuotaPanel::refresh() {
     m_table->setRowCount(row);
     m_table->setUpdatesEnabled(true);
     m_empty->setVisible(row == 0);
+
+    if (m_refreshes++ % 10 != 0)
+        return;
+    int crow = 0;
+    const QList<ClientUsage> clients = m_controller ? m_controller->clientUsage() : QList<ClientUsage>();
+    for (const ClientUsage& u : clients) {
+        if (u.effective.requestsPerDay <= 0 && u.effective.tokensPerDay <= 0)
+            continue;
+        if (crow >= m_clients->rowCount())
+            m_clients->insertRow(crow);
+        const QString cells[] = {u.client.name, usedOf(u.requestsToday, u.effective.requestsPerDay),
+                                 usedOf(u.tokensToday, u.effective.tokensPerDay)};
+        for (int c = 0; c < 3; ++c) {
+            QTableWidgetItem* item = m_clients->item(crow, c);
+            if (!item) {
+                item = new QTableWidgetItem;
+                m_clients->setItem(crow, c, item);
+            }
+            item->setText(cells[c]);
+        }
+        ++crow;
+    }
+    m_clients->setRowCount(crow);
+    m_clients->setVisible(crow > 0);
 }
 
 } // namespace gemgate

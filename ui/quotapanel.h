@@ -3,7 +3,8 @@
 // QuotaPanel: the dashboard's "what is left today" table. One row per upstream key x model with a budget: requests
 // today against the daily limit (RPD), requests and input tokens in the last minute against RPM / TPM, the time to
 // the daily reset (midnight Pacific time, when Gemini's daily quotas start again) and a forecast of when the daily
-// limit runs out at the current per-minute rate.
+// limit runs out at the current per-minute rate. Below it, the issued clients that have a daily quota: today's
+// requests and tokens against it (re-read every tenth refresh: they come from the usage roll-ups).
 
 #include "control/gatewaycontroller.h"
 
@@ -22,6 +23,7 @@ public:
 
     explicit QuotaPanel(GatewayController* controller, QWidget* parent = nullptr);
     QTableWidget* table() const { return m_table; }
+    QTableWidget* clientsTable() const { return m_clients; }
     // Re-reads the keys' budgets (the dashboard calls it once a second while visible).
     void refresh();
     // "2 h 05 min", "41 min", "under a minute".
@@ -33,6 +35,8 @@ private:
     QPointer<GatewayController> m_controller;
     QTableWidget* m_table = nullptr;
     QLabel* m_empty = nullptr;
+    QTableWidget* m_clients = nullptr;
+    int m_refreshes = 0;
 };
 
 } // namespace gemgate

@@ -188,6 +188,23 @@ void TestDashboard::quotaTableListsKeysAndModels() {
                     table->item(r, QuotaPanel::ModelColumn)->text());
     QVERIFY2(rows.contains(QStringLiteral("key1/gemini-2.5-flash")), qPrintable(rows.join(u',')));
     QVERIFY2(rows.contains(QStringLiteral("key2/gemini-2.5-flash")), qPrintable(rows.join(u',')));
+    // An issued client with a daily quota shows its use against it.
+    NewClient c;
+    c.name = QStringLiteral("agent");
+    c.limits.requestsPerDay = 10;
+    QString error;
+    const std::optional<IssuedClient> issued = m_fixture->controller.addClient(c, &error);
+    QVERIFY2(issued, qPrintable(error));
+    QCOMPARE(m_fixture->generate({{"x-goog-api-key", issued->key}}).status, 200);
+    auto* clients = m_window->findChild<QTableWidget*>(QStringLiteral("clientQuotaTable"));
+    QVERIFY(clients);
+    auto* panel = m_window->findChild<QuotaPanel*>(QStringLiteral("quotaPanel"));
+    for (int i = 0; i < 10; ++i)
+        panel->refresh(); // the client rows are re-read every tenth refresh
+    QCOMPARE(clients->rowCount(), 1);
+    QCOMPARE(clients->item(0, 0)->text(), QStringLiteral("agent"));
+    QCOMPARE(clients->item(0, 1)->text(), QStringLiteral("1 / 10"));
+    QVERIFY(clients->isVisible());
     // No limit configured: the forecast says so, the reset is within a day.
     QCOMPARE(table->item(0, QuotaPanel::ForecastColumn)->text(), QStringLiteral("no daily limit"));
     QVERIFY(!table->item(0, QuotaPanel::ResetColumn)->text().isEmpty());
