@@ -24,21 +24,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_line() { # file regex -> first capture group; at most 15 s
-    local i line
-    for ((i = 0; i < 150; i++)); do
-        if [[ -f $1 ]]; then
-            while IFS= read -r line; do
-                if [[ $line =~ $2 ]]; then printf '%s\n' "${BASH_REMATCH[1]}"; return 0; fi
-            done <"$1"
-        fi
-        sleep 0.1
-    done
-    echo "gui_cpu.sh: timed out waiting for /$2/ in $1" >&2
-    return 1
-}
-ticks() { local s f; s=$(<"/proc/$1/task/$2/stat"); read -r -a f <<<"${s##*) }"; echo $((f[11] + f[12])); }
-proc_ticks() { local s f; s=$(<"/proc/$1/stat"); read -r -a f <<<"${s##*) }"; echo $((f[11] + f[12])); }
+# shellcheck source=lib.sh
+source "$BENCH_DIR/lib.sh"
 
 "$BUILD/tests/support/fake-gemini" --port 0 --threads 1 >"$TMP/fake.log" 2>&1 &
 PIDS+=($!)
@@ -80,9 +67,9 @@ sleep 2 # the window is up and the first snapshots are drawn
 measure() { # label, then the command that makes the load (or "sleep N")
     local label=$1 t0 p0 t1 p1 s0 s1
     shift
-    t0=$(ticks "$GG_PID" "$GG_PID"); p0=$(proc_ticks "$GG_PID"); s0=$EPOCHREALTIME
+    t0=$(ticks "$GG_PID" "$GG_PID"); p0=$(ticks "$GG_PID"); s0=$EPOCHREALTIME
     "$@" >"$TMP/load.txt" 2>&1
-    t1=$(ticks "$GG_PID" "$GG_PID"); p1=$(proc_ticks "$GG_PID"); s1=$EPOCHREALTIME
+    t1=$(ticks "$GG_PID" "$GG_PID"); p1=$(ticks "$GG_PID"); s1=$EPOCHREALTIME
     local wall_us=$(( ${s1/./} - ${s0/./} ))
     local rps="—"
     if grep -q BENCH_JSON "$TMP/load.txt"; then rps=$(grep -o '"rps":[0-9.]*' "$TMP/load.txt" | cut -d: -f2); fi

@@ -26,19 +26,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_line() { # file regex -> first capture group; at most 10 s
-    local i line
-    for ((i = 0; i < 100; i++)); do
-        if [[ -f $1 ]]; then
-            while IFS= read -r line; do
-                if [[ $line =~ $2 ]]; then printf '%s\n' "${BASH_REMATCH[1]}"; return 0; fi
-            done <"$1"
-        fi
-        sleep 0.1
-    done
-    echo "profile.sh: timed out waiting for /$2/ in $1" >&2
-    return 1
-}
+# shellcheck source=lib.sh
+source "$BENCH_DIR/lib.sh"
 
 "$BUILD/tests/support/fake-gemini" --port 0 --threads 1 >"$OUT/fake.log" 2>&1 &
 PIDS+=($!)
@@ -64,7 +53,6 @@ PORT=$(wait_line "$OUT/gemgated.log" 'gemgate: listening on http://127\.0\.0\.1:
 URL=http://127.0.0.1:$PORT
 
 wrk -t1 -c64 -d2s -s "$BENCH_DIR/generate.lua" "$URL" >/dev/null # warm-up
-ticks() { local s f; s=$(<"/proc/$1/stat"); read -r -a f <<<"${s##*) }"; echo $((f[11] + f[12])); }
 threads() { local t s f; for t in /proc/"$1"/task/*; do s=$(<"$t/stat"); read -r -a f <<<"${s##*) }"
     printf '%s %s %s\n' "${t##*/}" "$((f[11] + f[12]))" "$(<"$t/comm")"; done; }
 threads "$GG_PID" >"$OUT/threads.before"

@@ -394,6 +394,17 @@
     </message>
 </context>
 <context>
+    <name>gemgate::Clipboard</name>
+    <message>
+        <source>Copied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>gemgate::DashboardPage</name>
     <message>
         <source>Show the last:</source>
@@ -556,10 +567,6 @@
     </message>
     <message>
         <source>Copy</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Copied</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1237,10 +1244,6 @@
     </message>
     <message>
         <source>None: the admin API is off (see Messages).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Copied</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

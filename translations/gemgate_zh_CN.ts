@@ -394,6 +394,17 @@
     </message>
 </context>
 <context>
+    <name>gemgate::Clipboard</name>
+    <message>
+        <source>Copied</source>
+        <translation>已复制</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+</context>
+<context>
     <name>gemgate::DashboardPage</name>
     <message>
         <source>Show the last:</source>
@@ -557,10 +568,6 @@
     <message>
         <source>Copy</source>
         <translation>复制</translation>
-    </message>
-    <message>
-        <source>Copied</source>
-        <translation>已复制</translation>
     </message>
 </context>
 <context>
@@ -1238,10 +1245,6 @@
     <message>
         <source>None: the admin API is off (see Messages).</source>
         <translation>无：管理 API 已关闭（请查看“消息”）。</translation>
-    </message>
-    <message>
-        <source>Copied</source>
-        <translation>已复制</translation>
     </message>
     <message>
         <source>0 (add one on the Keys page with Add key…, or gemini.api_keys in the config file; requests get 503 until then)</source>

@@ -1,20 +1,18 @@
 #include "clientdialog.h"
 
-#include <QClipboard>
+#include "clipboard.h"
+
 #include <QDialogButtonBox>
 #include <QFontDatabase>
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QGroupBox>
-#include <QGuiApplication>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMimeData>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QRegularExpressionValidator>
 #include <QSpinBox>
-#include <QTimer>
 #include <QVBoxLayout>
 
 namespace gemgate {
@@ -214,14 +212,7 @@ IssuedKeyDialog::IssuedKeyDialog(const QString& clientName, const QByteArray& ke
     row->addWidget(keyEdit, 1);
     auto* copy = new QPushButton(tr("Copy"), this);
     copy->setObjectName(QStringLiteral("copyIssuedKeyButton"));
-    connect(copy, &QPushButton::clicked, this, [copy, keyEdit] {
-        auto* mime = new QMimeData;
-        mime->setText(keyEdit->text());
-        mime->setData(QStringLiteral("x-kde-passwordManagerHint"), QByteArrayLiteral("secret"));
-        QGuiApplication::clipboard()->setMimeData(mime);
-        copy->setText(tr("Copied"));
-        QTimer::singleShot(1500, copy, [copy] { copy->setText(tr("Copy")); });
-    });
+    connect(copy, &QPushButton::clicked, this, [copy, keyEdit] { Clipboard::copy(keyEdit->text(), true, copy); });
     row->addWidget(copy);
     layout->addLayout(row);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);

@@ -1,6 +1,7 @@
 #include "clientspage.h"
 
 #include "clientdialog.h"
+#include "statusline.h"
 
 #include <QDateTime>
 #include <QHBoxLayout>
@@ -155,10 +156,7 @@ void ClientsPage::updateButtons() {
 }
 
 void ClientsPage::showResult(bool ok, const QString& text) {
-    QPalette p = m_status->palette();
-    p.setColor(QPalette::WindowText, ok ? palette().color(QPalette::WindowText) : QColor(0xb3, 0x26, 0x1e));
-    m_status->setPalette(p);
-    m_status->setText(text);
+    showStatus(m_status, ok, text);
 }
 
 void ClientsPage::issue() {

@@ -2,6 +2,7 @@
 
 #include "addkeydialog.h"
 #include "control/keymanager.h"
+#include "statusline.h"
 
 #include <QAbstractButton>
 #include <QBrush>
@@ -434,10 +435,7 @@ void KeysPanel::updateButtons() {
 }
 
 void KeysPanel::showResult(bool ok, const QString& message) {
-    m_statusLabel->setText(message);
-    QPalette palette = m_statusLabel->palette();
-    palette.setColor(QPalette::WindowText, ok ? QColor(0x1e, 0x7e, 0x3a) : QColor(0xb3, 0x26, 0x1e));
-    m_statusLabel->setPalette(palette);
+    showStatus(m_statusLabel, ok, message);
     Q_EMIT actionFinished(ok, message);
 }
 

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "clientspage.h"
+#include "clipboard.h"
 #include "dashboardpage.h"
 #include "keyspanel.h"
 #include "logspage.h"
@@ -8,7 +9,6 @@
 #include "trayicon.h"
 #include "usagepage.h"
 
-#include <QClipboard>
 #include <QCloseEvent>
 #include <QColor>
 #include <QCoreApplication>
@@ -17,13 +17,11 @@
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QGroupBox>
-#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHostAddress>
 #include <QLabel>
 #include <QListWidget>
 #include <QLocale>
-#include <QMimeData>
 #include <QPalette>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -32,7 +30,6 @@
 #include <QStackedWidget>
 #include <QSystemTrayIcon>
 #include <QTime>
-#include <QTimer>
 #include <QVBoxLayout>
 
 namespace gemgate {
@@ -144,13 +141,13 @@ MainWindow::MainWindow(GatewayController* controller, QWidget* parent)
     connect(controller, &GatewayController::keysChanged, this, &MainWindow::refreshClientKey);
     connect(m_copyUrlButton, &QPushButton::clicked, this, [this] {
         if (m_controller && m_controller->isRunning())
-            copyToClipboard(m_controller->listenUrl(), false, m_copyUrlButton);
+            Clipboard::copy(m_controller->listenUrl(), false, m_copyUrlButton);
     });
     connect(m_showKeyButton, &QPushButton::toggled, this, &MainWindow::refreshClientKey);
     connect(m_copyKeyButton, &QPushButton::clicked, this, [this] {
         const QString key = m_controller ? m_controller->localClientKey() : QString();
         if (!key.isEmpty())
-            copyToClipboard(key, true, m_copyKeyButton);
+            Clipboard::copy(key, true, m_copyKeyButton);
     });
     // The admin listener starts after the state turns Running and may change with a reload (another port or token);
     // both end in a message (or keysChanged), so the row follows those too.
@@ -161,7 +158,7 @@ MainWindow::MainWindow(GatewayController* controller, QWidget* parent)
         const QString token =
             m_controller && !m_controller->adminUrl().isEmpty() ? m_controller->adminToken() : QString();
         if (!token.isEmpty())
-            copyToClipboard(token, true, m_copyAdminTokenButton);
+            Clipboard::copy(token, true, m_copyAdminTokenButton);
     });
 
     onStateChanged(controller->state());
@@ -505,17 +502,6 @@ void MainWindow::refreshAdmin() {
     m_showAdminTokenButton->setChecked(false);
     m_showAdminTokenButton->setText(tr("Show"));
     m_adminTokenLabel->setText(url.isEmpty() ? tr("–") : tr("None: the admin API is off (see Messages)."));
-}
-
-void MainWindow::copyToClipboard(const QString& text, bool secret, QPushButton* button) {
-    auto* mime = new QMimeData;
-    mime->setText(text);
-    // Asks clipboard managers (Klipper and the like) not to keep the key in their history.
-    if (secret)
-        mime->setData(QStringLiteral("x-kde-passwordManagerHint"), QByteArrayLiteral("secret"));
-    QGuiApplication::clipboard()->setMimeData(mime);
-    button->setText(tr("Copied"));
-    QTimer::singleShot(1500, button, [button] { button->setText(tr("Copy")); });
 }
 
 void MainWindow::refreshKeys() {

@@ -82,7 +82,6 @@ private:
     void refreshClientKey();
     // The admin API row: the admin listener's URL ("Off" when it is not listening) and its token, masked until Show.
     void refreshAdmin();
-    void copyToClipboard(const QString& text, bool secret, QPushButton* button);
 
     QPointer<GatewayController> m_controller;
     TrayIcon* m_tray = nullptr;

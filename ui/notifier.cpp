@@ -43,7 +43,6 @@ Notifier::Notifier(GatewayController* controller, QObject* parent)
         m_timers[k]->setInterval(m_gatherMs);
         connect(m_timers[k], &QTimer::timeout, this, [this, k] { flush(Kind(k)); });
     }
-    connect(controller, &GatewayController::metricsUpdated, this, &Notifier::check);
     connect(controller, &GatewayController::stateChanged, this, &Notifier::onStateChanged);
     connect(controller, &GatewayController::message, this, [this](const QString& text) { m_lastMessage = text; });
     // Quitting stops the gateway too; that is not news.
@@ -106,6 +105,11 @@ void Notifier::onStateChanged(GatewayState state) {
 }
 
 void Notifier::check() {
+    if (m_controller)
+        check(m_controller->keyStatuses());
+}
+
+void Notifier::check(const QList<KeyStatus>& statuses) {
     if (!m_controller || !m_controller->isRunning())
         return;
     const qint64 now = m_now();
@@ -114,7 +118,7 @@ void Notifier::check() {
     QSet<QString> disabled;
     int total = 0, ready = 0, cooling = 0, limited = 0;
     qint64 firstBack = 0;
-    for (const KeyStatus& k : m_controller->keyStatuses()) {
+    for (const KeyStatus& k : statuses) {
         ++total;
         if (k.health == KeyHealth::Ready)
             ++ready;

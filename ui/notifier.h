@@ -45,8 +45,10 @@ public:
     // Tests: the clock (ms since the epoch) and the gathering time (0: at the next turn of the event loop).
     void setClock(std::function<qint64()> now) { m_now = std::move(now); }
     void setGatherMs(int ms);
-    // Looks at the keys, quotas and certificates now (the controller's snapshot does it once a second).
+    // Looks at the keys, quotas and certificates now; the tray does it with each snapshot, with the key statuses it
+    // has just read.
     void check();
+    void check(const QList<KeyStatus>& statuses);
 
 Q_SIGNALS:
     void notify(gemgate::Notifier::Kind kind, const QString& title, const QString& text);

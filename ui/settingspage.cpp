@@ -2,6 +2,7 @@
 
 #include "autostart.h"
 #include "notifier.h"
+#include "statusline.h"
 #include "textdiff.h"
 #include "translations.h"
 
@@ -210,10 +211,7 @@ QString SettingsPage::statusText() const {
 }
 
 void SettingsPage::showResult(bool ok, const QString& text) {
-    QPalette p = m_status->palette();
-    p.setColor(QPalette::WindowText, ok ? palette().color(QPalette::WindowText) : QColor(0xb3, 0x26, 0x1e));
-    m_status->setPalette(p);
-    m_status->setText(text);
+    showStatus(m_status, ok, text);
 }
 
 void SettingsPage::reload() {
@@ -286,7 +284,7 @@ bool SettingsPage::apply() {
     const ConfigApplyResult r = m_controller->applyConfigText(
         m_editor->toPlainText().toUtf8(), QStringLiteral("window"), m_version, QStringLiteral("window"));
     if (!r.ok) {
-        for (const QString& issue : r.issueLines)
+        for (const QString& issue : r.issueLines())
             new QListWidgetItem(issue, m_problems);
         showResult(false, tr("Not applied: %1").arg(r.error));
         return false;

@@ -1,17 +1,15 @@
 #include "trayicon.h"
 
 #include "autostart.h"
+#include "clipboard.h"
 #include "notifier.h"
 
 #include <QAction>
-#include <QClipboard>
 #include <QColor>
 #include <QCoreApplication>
-#include <QGuiApplication>
 #include <QLinearGradient>
 #include <QLocale>
 #include <QMenu>
-#include <QMimeData>
 #include <QPainter>
 #include <QPainterPath>
 #include <QPen>
@@ -204,6 +202,16 @@ TrayIcon::TrayIcon(GatewayController* controller, QWidget* window, QObject* pare
             m_autostartAction->setChecked(!on);
         }
     });
+    // The Settings page changes the same preferences: the menu shows them as they are when it opens.
+    connect(m_menu.get(), &QMenu::aboutToShow, this, [this] {
+        const QList<QAction*> kinds = m_notificationsMenu->actions();
+        for (int k = 0; k < kinds.size(); ++k) {
+            const QSignalBlocker block(kinds[k]);
+            kinds[k]->setChecked(Notifier::isEnabled(Notifier::Kind(k)));
+        }
+        const QSignalBlocker block(m_autostartAction);
+        m_autostartAction->setChecked(isAutostartEnabled());
+    });
     m_menu->addSeparator();
     m_quitAction = m_menu->addAction(tr("Quit"));
     m_quitAction->setObjectName(QStringLiteral("quitAction"));
@@ -214,11 +222,11 @@ TrayIcon::TrayIcon(GatewayController* controller, QWidget* window, QObject* pare
     connect(m_showAction, &QAction::triggered, this, &TrayIcon::showWindow);
     connect(m_copyUrlAction, &QAction::triggered, this, [this] {
         if (m_controller && m_controller->isRunning())
-            copy(m_controller->listenUrl(), false);
+            Clipboard::copy(m_controller->listenUrl(), false);
     });
     connect(m_copyKeyAction, &QAction::triggered, this, [this] {
         if (m_controller)
-            copy(m_controller->localClientKey(), true);
+            Clipboard::copy(m_controller->localClientKey(), true);
     });
     connect(m_notifier, &Notifier::notify, this,
             [this](Notifier::Kind kind, const QString& title, const QString& text) {
@@ -274,16 +282,19 @@ void TrayIcon::onStateChanged(GatewayState state) {
     const bool running = state != GatewayState::Stopped;
     m_copyUrlAction->setEnabled(running);
     m_copyKeyAction->setEnabled(running && m_controller && !m_controller->localClientKey().isEmpty());
-    updateHealth();
+    updateHealth(m_controller ? m_controller->keyStatuses() : QList<KeyStatus>());
 }
 
 void TrayIcon::onMetrics(const MetricsSnapshot& snapshot) {
     m_requests = snapshot.requestsTotal;
-    updateHealth();
+    // One read of the keys a second for the icon and the notifications.
+    const QList<KeyStatus> statuses = m_controller ? m_controller->keyStatuses() : QList<KeyStatus>();
+    updateHealth(statuses);
+    m_notifier->check(statuses);
 }
 
-void TrayIcon::updateHealth() {
-    HealthReport report = m_controller ? m_controller->health() : HealthReport();
+void TrayIcon::updateHealth(const QList<KeyStatus>& statuses) {
+    HealthReport report = m_controller ? m_controller->health(statuses) : HealthReport();
     const bool changed = report.health != m_report.health || !m_iconSet;
     m_report = std::move(report);
     if (changed) {
@@ -291,17 +302,6 @@ void TrayIcon::updateHealth() {
         m_iconSet = true;
     }
     updateToolTip();
-}
-
-void TrayIcon::copy(const QString& text, bool secret) {
-    if (text.isEmpty())
-        return;
-    auto* mime = new QMimeData;
-    mime->setText(text);
-    // Asks clipboard managers not to keep a key in their history.
-    if (secret)
-        mime->setData(QStringLiteral("x-kde-passwordManagerHint"), QByteArrayLiteral("secret"));
-    QGuiApplication::clipboard()->setMimeData(mime);
 }
 
 void TrayIcon::onActivated(QSystemTrayIcon::ActivationReason reason) {

@@ -80,8 +80,7 @@ private:
     void toggle();
     void showWindow();
     void updateToolTip();
-    void updateHealth();
-    void copy(const QString& text, bool secret);
+    void updateHealth(const QList<KeyStatus>& statuses);
 
     QPointer<GatewayController> m_controller;
     QPointer<QWidget> m_window;

@@ -188,9 +188,6 @@ bool GatewayController::start(std::shared_ptr<Config> config, QString* error) {
     m_last = MetricsSnapshot();
     m_perf.reset();
     m_keyAttempts.clear();
-    // The dashboard's charts start with the hour before (from the usage records) on the first start.
-    if (UsageStore* store = m_keys->usageStore())
-        m_traffic.readBack(*store, QDateTime::currentMSecsSinceEpoch());
     m_configText.clear();
     m_configVersion = 0;
     m_metricsTimer->start();

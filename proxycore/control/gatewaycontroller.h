@@ -63,9 +63,10 @@ struct ConfigApplyResult {
     int status = 200;          // HTTP status for the admin API: 400 invalid, 404 unknown version, 409, 500
     int version = 0;           // the version now in force
     QList<ConfigIssue> issues; // every validation error (with field paths) when rejected
-    QStringList issueLines;    // the same, each as "file:line:column: field.path: message"
-    QString error;             // one-line summary when rejected
-    QStringList warnings;      // applied, but: config warnings, an admin listener that could not move
+    // issues, each as "file:line:column: field.path: message"
+    QStringList issueLines() const;
+    QString error;        // one-line summary when rejected
+    QStringList warnings; // applied, but: config warnings, an admin listener that could not move
 };
 
 struct KeySummary {
@@ -168,6 +169,8 @@ public:
     KeySummary keySummary() const;
     // The state and the keys' health in one (reads every key's status: once a second at most).
     HealthReport health() const;
+    // The same from statuses just read with keyStatuses() (one read a second serves the tray and its notifier).
+    HealthReport health(const QList<KeyStatus>& statuses) const;
     // The day/month quotas the policy has checked since start, with their use today / this month.
     QList<QuotaUse> quotaUses() const;
     // The certificates the HTTPS listener serves (empty without TLS or when stopped).
@@ -296,7 +299,8 @@ private:
     QString m_adminToken;
     QString m_adminProblem; // why the admin listener or API is not as configured ("" when it is)
     PerfWindow m_perf;
-    TrafficHistory m_traffic;
+    mutable TrafficHistory m_traffic; // the read-back part is added on the first trafficHistory()
+    mutable bool m_trafficReadBack = false;
     QHash<QString, quint64> m_keyAttempts; // upstream attempts per key since start, as of the last sample
     qint64 m_reloadsOk = 0;
     qint64 m_reloadsFailed = 0;

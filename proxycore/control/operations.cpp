@@ -168,10 +168,14 @@ TrafficPoint GatewayController::trafficPoint(const MetricsSnapshot& s, const Per
 }
 
 HealthReport GatewayController::health() const {
+    return health(keyStatuses());
+}
+
+HealthReport GatewayController::health(const QList<KeyStatus>& statuses) const {
     HealthReport r;
     if (!m_engine)
         return r;
-    for (const KeyStatus& k : keyStatuses()) {
+    for (const KeyStatus& k : statuses) {
         ++r.total;
         switch (k.health) {
         case KeyHealth::Ready:
@@ -230,6 +234,14 @@ qint64 GatewayController::quotaDayEndsMs(qint64 nowMs) {
 }
 
 QList<TrafficPoint> GatewayController::trafficHistory(int windowSeconds) const {
+    // The time before this process's first start, read back from the usage records the first time anything asks
+    // (the dashboard): not at start, and never in a headless gateway that nobody charts.
+    if (!m_trafficReadBack) {
+        if (UsageStore* store = m_keys->usageStore()) {
+            m_traffic.readBack(*store, QDateTime::currentMSecsSinceEpoch());
+            m_trafficReadBack = true;
+        }
+    }
     return m_traffic.window(QDateTime::currentMSecsSinceEpoch(),
                             qBound(1, windowSeconds, TrafficHistory::kKeepSeconds));
 }
@@ -314,6 +326,13 @@ std::optional<QByteArray> GatewayController::redactedConfigVersion(int version, 
     return out;
 }
 
+QStringList ConfigApplyResult::issueLines() const {
+    QStringList out;
+    for (const ConfigIssue& issue : issues)
+        out.append(issue.toString());
+    return out;
+}
+
 QStringList GatewayController::checkConfigText(const QByteArray& text) const {
     const ConfigPtr running = config();
     QString error;
@@ -381,8 +400,6 @@ ConfigApplyResult GatewayController::applyValidated(const QByteArray& text, cons
         ++m_reloadsFailed;
         res.status = 400;
         res.issues = r.errors;
-        for (const ConfigIssue& issue : r.errors)
-            res.issueLines.append(issue.toString());
         res.error = QStringLiteral("the config has %1 error(s); nothing was changed").arg(r.errors.size());
         Q_EMIT message(QStringLiteral("config from %1 rejected:\n%2").arg(who, r.errorText()));
         return res;

@@ -49,17 +49,19 @@ double quantile(std::vector<double>& v, double q) {
 } // namespace
 
 int TrafficHistory::readBack(UsageStore& store, qint64 nowMs) {
-    if (!m_points.empty())
-        return 0; // a later start in the same process: the live points are there
     const qint64 bucketMs = qint64(kReadBackBucketSeconds) * 1000;
     const qint64 from = (nowMs - qint64(kKeepSeconds) * 1000) / bucketMs * bucketMs;
-    const qint64 until = nowMs; // the last bucket may be partial: its point ends now, before every live point
+    // Up to where the live points begin; the last bucket may be partial: its point ends there.
+    const qint64 until =
+        m_points.empty() ? nowMs : m_points.front().atMs - qint64(qMax(1, m_points.front().spanSeconds)) * 1000;
+    if (until <= from)
+        return 0;
 
     std::map<qint64, TrafficPoint> byBucket;
     QHash<qint64, QHash<QString, qint64>> keys;
     for (const TimelineRow& r : store.timeline(from, until, bucketMs)) {
         TrafficPoint& p = byBucket[r.bucketMs];
-        p.atMs = qMin(r.bucketMs + bucketMs, nowMs);
+        p.atMs = qMin(r.bucketMs + bucketMs, until);
         p.spanSeconds = qMax(1, int((p.atMs - r.bucketMs + 999) / 1000));
         p.outcomes[size_t(classifyOutcome(r.status, r.errorKind))] += r.requests;
         p.promptTokens += r.promptTokens;

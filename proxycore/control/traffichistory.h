@@ -64,8 +64,9 @@ public:
     const TrafficPoint* latest() const { return m_points.empty() ? nullptr : &m_points.back(); }
     void clear() { m_points.clear(); }
 
-    // When the history is empty (the first start in this process): reads the hour before nowMs back from the
-    // usage records, in kReadBackBucketSeconds buckets. Returns how many points it added.
+    // Reads the part of the hour before nowMs that the live points do not cover (up to the first one's start)
+    // back from the usage records, in kReadBackBucketSeconds buckets, and puts it before them. Returns how many
+    // points it added. Meant to run once a process.
     int readBack(UsageStore& store, qint64 nowMs);
 
     // Spreads points over `buckets` equal intervals ending at endMs (for a chart of windowSeconds). A point covers
