@@ -2,6 +2,7 @@
 
 #include "autostart.h"
 #include "notifier.h"
+#include "settingsform.h"
 #include "statusline.h"
 #include "textdiff.h"
 #include "translations.h"
@@ -20,6 +21,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -38,6 +40,7 @@ SettingsPage::SettingsPage(GatewayController* controller, QWidget* parent)
     layout->setContentsMargins(0, 0, 0, 0);
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("settingsTabs"));
+    m_tabs->addTab(buildFormTab(), tr("General"));
     m_tabs->addTab(buildEditorTab(), tr("Config file"));
     m_tabs->addTab(buildHistoryTab(), tr("History"));
     m_tabs->addTab(buildWindowTab(), tr("Window"));
@@ -48,6 +51,34 @@ SettingsPage::SettingsPage(GatewayController* controller, QWidget* parent)
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_status);
     connect(controller, &GatewayController::stateChanged, this, &SettingsPage::reload);
+}
+
+QWidget* SettingsPage::buildFormTab() {
+    auto* tab = new QWidget(this);
+    auto* layout = new QVBoxLayout(tab);
+    auto* scroll = new QScrollArea(tab);
+    scroll->setObjectName(QStringLiteral("settingsFormScroll"));
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    m_form = new SettingsForm(scroll);
+    scroll->setWidget(m_form);
+    layout->addWidget(scroll, 1);
+    auto* buttons = new QHBoxLayout;
+    m_formApply = new QPushButton(tr("Apply"), tab);
+    m_formApply->setObjectName(QStringLiteral("applyFormButton"));
+    m_formApply->setToolTip(tr("Write the changed fields into the config file (its comments and other lines stay) "
+                               "and swap it in without a restart"));
+    m_formRevert = new QPushButton(tr("Revert"), tab);
+    m_formRevert->setObjectName(QStringLiteral("revertFormButton"));
+    m_formRevert->setToolTip(tr("Throw the changes away and show the settings in force"));
+    buttons->addWidget(m_formApply);
+    buttons->addWidget(m_formRevert);
+    buttons->addStretch(1);
+    layout->addLayout(buttons);
+    connect(m_form, &SettingsForm::changed, this, &SettingsPage::updateApply);
+    connect(m_formApply, &QPushButton::clicked, this, &SettingsPage::applyForm);
+    connect(m_formRevert, &QPushButton::clicked, this, &SettingsPage::reload);
+    return tab;
 }
 
 QWidget* SettingsPage::buildEditorTab() {
@@ -202,7 +233,7 @@ QWidget* SettingsPage::buildWindowTab() {
 void SettingsPage::showEvent(QShowEvent* event) {
     QWidget::showEvent(event);
     // Edits in progress stay; otherwise show what is in force now (the file may have changed underneath).
-    if (m_editor->toPlainText().toUtf8() == m_loaded || m_loaded.isEmpty())
+    if ((m_editor->toPlainText().toUtf8() == m_loaded && !m_form->hasChanges()) || m_loaded.isEmpty())
         reload();
 }
 
@@ -227,6 +258,9 @@ void SettingsPage::reload() {
                                          : tr("Start the gateway to edit its config."));
     m_problems->clear();
     m_valid = true;
+    if (const ConfigPtr config = m_controller ? m_controller->config() : nullptr)
+        m_form->load(*config);
+    m_form->setEnabled(!m_loaded.isEmpty());
     updateApply();
 
     const QList<ConfigVersion> versions = m_controller ? m_controller->configHistory(100, 0) : QList<ConfigVersion>();
@@ -252,6 +286,9 @@ void SettingsPage::updateApply() {
     const bool changed = m_editor->toPlainText().toUtf8() != m_loaded;
     m_apply->setEnabled(!m_loaded.isEmpty() && changed && m_valid && !m_validateTimer->isActive());
     m_revert->setEnabled(changed);
+    const bool formChanged = m_form->hasChanges();
+    m_formApply->setEnabled(!m_loaded.isEmpty() && formChanged);
+    m_formRevert->setEnabled(formChanged);
 }
 
 void SettingsPage::validate() {
@@ -295,6 +332,28 @@ bool SettingsPage::apply() {
                    ? tr("Applied as version %1.").arg(r.version)
                    : tr("Applied as version %1, but: %2").arg(r.version).arg(r.warnings.join(QStringLiteral("; "))));
     return true;
+}
+
+bool SettingsPage::applyForm() {
+    const QList<YamlEdit> edits = m_form->edits();
+    if (edits.isEmpty() || !m_controller || m_loaded.isEmpty())
+        return false;
+    QString error;
+    const std::optional<QByteArray> text = m_controller->editConfigText(m_loaded, edits, &error);
+    if (!text) {
+        showResult(false, tr("Not applied: %1").arg(error));
+        return false;
+    }
+    {
+        const QSignalBlocker block(m_editor);
+        m_editor->setPlainText(QString::fromUtf8(*text));
+    }
+    if (apply())
+        return true;
+    // The reasons are listed under the text on the Config file tab, which now holds the edited text.
+    if (m_problems->count() > 0)
+        showResult(false, tr("Not applied: %1 (see the Config file tab)").arg(m_problems->item(0)->text()));
+    return false;
 }
 
 void SettingsPage::showDiff() {

@@ -1,6 +1,7 @@
 #pragma once
 
-// SettingsPage: the config in force as YAML (secrets shown as placeholders that Apply puts back), validated as you
+// SettingsPage: the common settings as a form (SettingsForm; its Apply edits the file's text in place), the
+// config in force as YAML (secrets shown as placeholders that Apply puts back), validated as you
 // type with the same validator and messages as `gemgate --check-config`; Apply swaps it in through the controller
 // (hot reload: the file is written atomically, a new listen address moves the listener) and records a version;
 // the History tab lists the versions with a diff against the text in force and rolls back to one. The Window tab
@@ -23,6 +24,8 @@ class QTimer;
 
 namespace gemgate {
 
+class SettingsForm;
+
 class SettingsPage : public QWidget {
     Q_OBJECT
 public:
@@ -40,6 +43,10 @@ public:
     void validate();
     // Applies the editor's text; false when it was refused (the reasons show under the editor).
     bool apply();
+    // Writes the form's changed fields into the config text in place and applies it as apply() does; false when
+    // nothing changed or it was refused (the reasons show in the status line and on the Config file tab).
+    bool applyForm();
+    SettingsForm* form() const { return m_form; }
     // Rolls back to the history's selected version (without asking; the button asks first).
     bool rollbackToSelected();
 
@@ -47,6 +54,7 @@ protected:
     void showEvent(QShowEvent* event) override;
 
 private:
+    QWidget* buildFormTab();
     QWidget* buildEditorTab();
     QWidget* buildHistoryTab();
     QWidget* buildWindowTab();
@@ -56,6 +64,9 @@ private:
 
     QPointer<GatewayController> m_controller;
     QTabWidget* m_tabs = nullptr;
+    SettingsForm* m_form = nullptr;
+    QPushButton* m_formApply = nullptr;
+    QPushButton* m_formRevert = nullptr;
     QPlainTextEdit* m_editor = nullptr;
     QListWidget* m_problems = nullptr;
     QPushButton* m_apply = nullptr;

@@ -9,6 +9,7 @@
 #include "clients/clientstore.h"
 #include "config/config.h"
 #include "config/configloader.h"
+#include "config/yamledit.h"
 #include "control/adminendpoint.h"
 #include "control/traffichistory.h"
 #include "keys/keypool.h"
@@ -243,6 +244,11 @@ public:
     // Validates a config text as applyConfigText() would (placeholders of redacted secrets put back), without
     // applying it: every problem as "file:line:column: field.path: message"; empty when it is valid.
     QStringList checkConfigText(const QByteArray& text) const;
+    // The text with the edits made in place (the Settings page's forms): comments, order and untouched values stay
+    // as written. nullopt and *error ("server.port: ...") when an edit cannot be made safely; the result is not
+    // validated (applyConfigText() does that).
+    std::optional<QByteArray> editConfigText(const QByteArray& text, const QList<YamlEdit>& edits,
+                                             QString* error) const;
     // Applies the exact bytes of an earlier version (a new version in the history, comment "rollback to N").
     ConfigApplyResult rollbackConfig(int version, const QString& who);
     QList<ConfigVersion> configHistory(int limit, int beforeVersion) const;

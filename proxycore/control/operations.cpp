@@ -372,6 +372,11 @@ ConfigApplyResult GatewayController::applyConfigText(const QByteArray& text, con
     return applyValidated(*restored, who, source, QString());
 }
 
+std::optional<QByteArray> GatewayController::editConfigText(const QByteArray& text, const QList<YamlEdit>& edits,
+                                                            QString* error) const {
+    return applyYamlEdits(text, edits, error);
+}
+
 ConfigApplyResult GatewayController::rollbackConfig(int version, const QString& who) {
     ConfigApplyResult res;
     ConfigHistory* h = history();

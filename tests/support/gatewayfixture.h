@@ -10,6 +10,7 @@
 #include "fakeupstream.h"
 #include "rawhttpclient.h"
 
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -55,6 +56,37 @@ struct GatewayFixture {
         QString error;
         if (!controller.start(config, &error)) {
             qWarning("gateway did not start: %s", qPrintable(error));
+            return false;
+        }
+        return true;
+    }
+
+    // Starts from a config file written from `config`'s fields that the constructor sets (what the Settings page
+    // shows and edits), instead of the in-memory config.
+    bool startFromFile() {
+        QString text = QStringLiteral("# written by the test fixture\n"
+                                      "server:\n  host: 127.0.0.1\n  port: 0\n  workers: %1\n"
+                                      "gemini:\n  base_url: %2\n  timeout_seconds: %3\n  api_keys:\n")
+                           .arg(config->server.workers)
+                           .arg(config->gemini.baseUrl.toString())
+                           .arg(config->gemini.timeoutSeconds);
+        for (const UpstreamKey& k : config->gemini.apiKeys)
+            text += QStringLiteral("    - {id: %1, key: %2, weight: %3}\n").arg(k.id, k.secret).arg(k.weight);
+        text += QStringLiteral("auth:\n  enabled: %1\n  client_keys:\n")
+                    .arg(config->auth.enabled ? QStringLiteral("true") : QStringLiteral("false"));
+        for (const ClientKey& c : config->auth.clientKeys)
+            text += QStringLiteral("    - {id: %1, key: %2}\n").arg(c.id, c.key);
+        text += QStringLiteral("metrics:\n  prometheus_port: 0\nlog:\n  access_log: %1\nstorage:\n  database: %2\n")
+                    .arg(config->log.accessLogPath, config->storage.database);
+        const QString path = dir.filePath(QStringLiteral("gemgate.yaml"));
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(text.toUtf8()) < 0)
+            return false;
+        f.close();
+        controller.setConfigPath(path);
+        QString error;
+        if (!controller.start(&error)) {
+            qWarning("gateway did not start from %s: %s", qPrintable(path), qPrintable(error));
             return false;
         }
         return true;

@@ -30,6 +30,7 @@
 #include <QRandomGenerator>
 #include <QSet>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTest>
 
@@ -126,8 +127,9 @@ QStringList notKeyboardReady(QWidget* root) {
         const bool control = qobject_cast<QAbstractButton*>(w) || qobject_cast<QLineEdit*>(w) ||
                              qobject_cast<QComboBox*>(w) || qobject_cast<QAbstractItemView*>(w) ||
                              qobject_cast<QPlainTextEdit*>(w) || qobject_cast<QAbstractSpinBox*>(w);
-        if (!control || qobject_cast<QAbstractItemView*>(w->parentWidget()))
-            continue; // cells' editors and the like belong to their view
+        if (!control || qobject_cast<QAbstractItemView*>(w->parentWidget()) ||
+            qobject_cast<QAbstractSpinBox*>(w->parentWidget()))
+            continue; // cells' editors, a spin box's line edit and the like belong to their owner
         if (!(w->focusPolicy() & Qt::TabFocus))
             out.append(QStringLiteral("%1 (%2) cannot be reached with Tab")
                            .arg(w->objectName(), QLatin1String(w->metaObject()->className())));
@@ -158,7 +160,7 @@ private:
 void TestRender::initTestCase() {
     m_fixture = std::make_unique<GatewayFixture>(3);
     writeAnHourOfUsage(m_fixture->config->storage.database);
-    QVERIFY(m_fixture->start());
+    QVERIFY(m_fixture->startFromFile()); // a file: the Settings page shows and edits it
     for (int i = 0; i < 20; ++i)
         QCOMPARE(m_fixture->generate().status, 200);
     // Two issued clients, one with quotas and some use.
@@ -229,6 +231,18 @@ void TestRender::renderEveryPage() {
             problems.append(QLatin1String(p.file) + QStringLiteral(": ") + c);
         for (const QString& c : notKeyboardReady(&window))
             problems.append(QLatin1String(p.file) + QStringLiteral(": ") + c);
+        // The Settings page's other tabs too (the first is the form).
+        if (auto* tabs = window.page(p.page)->findChild<QTabWidget*>(QStringLiteral("settingsTabs"))) {
+            for (int t = 1; t < tabs->count(); ++t) {
+                tabs->setCurrentIndex(t);
+                QCoreApplication::processEvents();
+                const QString name = QLatin1String(p.file) + QStringLiteral("-tab%1").arg(t);
+                QVERIFY(window.grab().save(dir + QLatin1Char('/') + name + QStringLiteral(".png")));
+                for (const QString& c : clipped(&window) + notKeyboardReady(&window))
+                    problems.append(name + QStringLiteral(": ") + c);
+            }
+            tabs->setCurrentIndex(0);
+        }
     }
     // The dialogs of the pages, at their own size.
     ClientDialog issue(nullptr, &window);

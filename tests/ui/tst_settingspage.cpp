@@ -8,6 +8,7 @@
 #include "mainwindow.h"
 #include "notifier.h"
 #include "rawhttpclient.h"
+#include "settingsform.h"
 #include "settingspage.h"
 #include "textdiff.h"
 #include "translations.h"
@@ -15,11 +16,13 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
+#include <QSpinBox>
 #include <QTableWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -58,6 +61,8 @@ private Q_SLOTS:
     void cleanup();
     void mistakesAreReportedAsYouType();
     void applyMovesTheListener();
+    void formApplyEditsTheFileInPlace();
+    void formRefusalIsExplained();
     void historyDiffAndRollback();
     void windowPreferences();
     void lineDiff();
@@ -160,6 +165,71 @@ void TestSettingsPage::applyMovesTheListener() {
     QVERIFY(file.contains(QStringLiteral("port: %1").arg(newPort).toUtf8()));
     QVERIFY(file.contains("AIzaSySettingsTestKey-abcdefghijklmnopq"));
     QVERIFY(file.startsWith("# my gateway\n"));
+}
+
+void TestSettingsPage::formApplyEditsTheFileInPlace() {
+    SettingsForm* form = m_page->form();
+    auto* apply = m_page->findChild<QPushButton*>(QStringLiteral("applyFormButton"));
+    auto* port = form->findChild<QSpinBox*>(QStringLiteral("formPort"));
+    auto* strategy = form->findChild<QComboBox*>(QStringLiteral("formStrategy"));
+    auto* accessLog = form->findChild<QComboBox*>(QStringLiteral("formAccessLog"));
+    QVERIFY(apply && port && strategy && accessLog);
+    // Filled from the config in force; nothing to apply yet.
+    QCOMPARE(port->value(), int(m_port));
+    QCOMPARE(strategy->currentData().toString(), QStringLiteral("round_robin"));
+    QCOMPARE(accessLog->currentData().toString(), QStringLiteral("off"));
+    QVERIFY(!apply->isEnabled());
+    QVERIFY(form->edits().isEmpty());
+
+    // A new port, another key strategy and a model alias, as a user would enter them.
+    const quint16 newPort = freePort();
+    port->setFocus();
+    port->selectAll();
+    QTest::keyClicks(port, QString::number(newPort));
+    strategy->setCurrentIndex(strategy->findData(QStringLiteral("least_in_flight")));
+    QTest::mouseClick(form->findChild<QPushButton*>(QStringLiteral("formAddAlias")), Qt::LeftButton);
+    QTableWidget* aliases = form->aliasTable();
+    QCOMPARE(aliases->rowCount(), 1);
+    aliases->item(0, 0)->setText(QStringLiteral("gpt-4o"));
+    aliases->item(0, 1)->setText(QStringLiteral("gemini-2.5-flash"));
+    QCOMPARE(form->edits().size(), 3);
+    QVERIFY(apply->isEnabled());
+    QTest::mouseClick(apply, Qt::LeftButton);
+    QVERIFY2(m_page->statusText().startsWith(QStringLiteral("Applied as version")), qPrintable(m_page->statusText()));
+
+    // The listener moved and the engine runs with the new settings.
+    QCOMPARE(m_controller->boundPort(), newPort);
+    QCOMPARE(health(newPort), 200);
+    QCOMPARE(m_controller->config()->gemini.keyPool.strategy, KeyStrategy::LeastInFlight);
+    QCOMPARE(m_controller->config()->openai.modelAliases.value(QStringLiteral("gpt-4o")),
+             QStringLiteral("gemini-2.5-flash"));
+    // The file changed only where the fields are: the comment, the order and the real key stay.
+    QFile f(m_path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray file = f.readAll();
+    QVERIFY2(file.startsWith(QStringLiteral("# my gateway\nserver:\n  host: 127.0.0.1\n  port: %1\n  workers: 1\n")
+                                 .arg(newPort)
+                                 .toUtf8()),
+             file.constData());
+    QVERIFY(file.contains("    - {id: k1, key: AIzaSySettingsTestKey-abcdefghijklmnopq}\n"));
+    QVERIFY2(file.contains("  key_pool:\n    strategy: least_in_flight\n"), file.constData());
+    QVERIFY2(file.endsWith("openai:\n  model_aliases:\n    gpt-4o: gemini-2.5-flash\n"), file.constData());
+    // Filled again from what is in force: nothing left to apply.
+    QVERIFY(form->edits().isEmpty());
+    QVERIFY(!apply->isEnabled());
+}
+
+void TestSettingsPage::formRefusalIsExplained() {
+    SettingsForm* form = m_page->form();
+    auto* zone = form->findChild<QLineEdit*>(QStringLiteral("formTimeZone"));
+    QVERIFY(zone);
+    zone->setText(QStringLiteral("Mars/Olympus_Mons"));
+    QVERIFY(m_page->applyForm() == false);
+    QVERIFY2(m_page->statusText().contains(QStringLiteral("limits.time_zone")), qPrintable(m_page->statusText()));
+    QCOMPARE(m_controller->config()->limits.timeZone, QStringLiteral("UTC")); // nothing changed
+    // The edited text waits on the Config file tab with the problem listed.
+    QVERIFY(m_page->editor()->toPlainText().contains(QStringLiteral("time_zone: Mars/Olympus_Mons")));
+    QVERIFY(m_page->problems()->count() > 0);
 }
 
 void TestSettingsPage::historyDiffAndRollback() {
