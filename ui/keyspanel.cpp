@@ -1,6 +1,7 @@
 #include "keyspanel.h"
 
 #include "addkeydialog.h"
+#include "bulkkeydialog.h"
 #include "control/keymanager.h"
 #include "statusline.h"
 
@@ -190,6 +191,9 @@ KeysPanel::KeysPanel(GatewayController* controller, QWidget* parent)
     };
     m_addButton = makeButton("addKeyButton", tr("Add key…"),
                              tr("Add a Gemini API key; its secret goes to the OS keychain or an owner-only file."));
+    auto* bulk = makeButton("bulkKeysButton", tr("Add many…"),
+                            tr("Paste text with many keys: GemGate finds them, checks each against Gemini and adds "
+                               "the ones you pick."));
     m_removeButton = makeButton("removeKeyButton", tr("Remove"),
                                 tr("Remove a key added here, and its stored secret. Keys from the config file are "
                                    "removed in the config file."));
@@ -207,6 +211,18 @@ KeysPanel::KeysPanel(GatewayController* controller, QWidget* parent)
     layout->addWidget(m_statusLabel);
 
     connect(m_addButton, &QPushButton::clicked, this, &KeysPanel::openAddDialog);
+    connect(bulk, &QPushButton::clicked, this, [this] {
+        auto* dialog = new BulkKeyDialog(m_controller, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &BulkKeyDialog::keysAdded, this, [this](const QStringList& added, const QStringList& errors) {
+            showResult(errors.isEmpty(), errors.isEmpty()
+                                             ? tr("Added %1.").arg(added.join(QStringLiteral(", ")))
+                                             : tr("Added %1; not added: %2")
+                                                   .arg(added.isEmpty() ? tr("none") : added.join(QStringLiteral(", ")),
+                                                        errors.join(QStringLiteral("; "))));
+        });
+        dialog->open();
+    });
     connect(m_removeButton, &QPushButton::clicked, this, &KeysPanel::removeSelected);
     connect(m_enableButton, &QPushButton::clicked, this, [this] { setSelectedEnabled(true); });
     connect(m_disableButton, &QPushButton::clicked, this, [this] { setSelectedEnabled(false); });

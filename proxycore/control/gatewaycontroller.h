@@ -11,6 +11,7 @@
 #include "config/configloader.h"
 #include "config/yamledit.h"
 #include "control/adminendpoint.h"
+#include "control/keyintake.h"
 #include "control/traffichistory.h"
 #include "keys/keypool.h"
 #include "metrics/perfwindow.h"
@@ -186,6 +187,16 @@ public:
     void removeKey(const QString& id, std::function<void(bool ok, const QString& message)> done);
     // Turns a key on or off (kept across restarts). Turning it on also clears a disable by the pool.
     bool setKeyEnabled(const QString& id, bool enabled, QString* error);
+    // Bulk intake: every key in the text, each once, marked when the pool already has it.
+    KeyScan scanForKeys(const QString& text) const;
+    // Checks each secret with a models list call against the upstream, a few at a time; each(index, probe) as the
+    // answers come and finished() after the last, on this thread; nothing is called once `context` is destroyed
+    // (closing the dialog cancels the checks). False (*error) when the gateway is not running.
+    bool probeKeys(const QList<QByteArray>& secrets, QObject* context, std::function<void(int, const KeyProbe&)> each,
+                   std::function<void()> finished, QString* error);
+    // Adds the keys one after the other and reloads once: done(added ids, "id: error" for the rest).
+    void addKeys(const QList<NewKey>& keys,
+                 std::function<void(const QStringList& added, const QStringList& errors)> done);
     // Validates a key now with a models list call; the answer comes as keyTested().
     void testKey(const QString& id);
     // The state database in use (empty when stopped).

@@ -289,36 +289,30 @@ QList<KeyStatus> KeyManager::statuses() const {
     return m_shared ? m_shared->keys.statuses() : QList<KeyStatus>();
 }
 
-void KeyManager::addKey(const NewKey& key, std::function<void(bool, const QString&)> done) {
-    if (!m_db || !m_resolver) {
-        done(false, QStringLiteral("start the gateway before adding keys"));
-        return;
-    }
-    if (!validKeyId(key.id)) {
-        done(false, QStringLiteral("the key id must be 1-64 letters, digits, '-', '_' or '.', got \"%1\"")
-                        .arg(key.id.left(80)));
-        return;
-    }
-    if (m_shared && m_shared->keys.contains(key.id)) {
-        done(false, QStringLiteral("a key with the id \"%1\" already exists").arg(key.id));
-        return;
-    }
+QString KeyManager::checkNewKey(const NewKey& key) const {
+    if (!m_db || !m_resolver)
+        return QStringLiteral("start the gateway before adding keys");
+    if (!validKeyId(key.id))
+        return QStringLiteral("the key id must be 1-64 letters, digits, '-', '_' or '.', got \"%1\"")
+            .arg(key.id.left(80));
+    if (m_shared && m_shared->keys.contains(key.id))
+        return QStringLiteral("a key with the id \"%1\" already exists").arg(key.id);
     const QByteArray secret = key.secret.trimmed();
-    if (secret.isEmpty() || secret.contains(' ') || secret.contains('\n')) {
-        done(false, QStringLiteral("the API key is empty or contains spaces"));
-        return;
-    }
-    if (key.backend == SecretBackend::Env) {
-        done(false, QStringLiteral("env: keys cannot be added from here; reference them in the config file "
-                                   "(secret: env:VAR)"));
-        return;
-    }
+    if (secret.isEmpty() || secret.contains(' ') || secret.contains('\n'))
+        return QStringLiteral("the API key is empty or contains spaces");
+    if (key.backend == SecretBackend::Env)
+        return QStringLiteral(
+            "env: keys cannot be added from here; reference them in the config file (secret: env:VAR)");
+    return {};
+}
+
+void KeyManager::storeKey(const NewKey& key, std::function<void(bool, const QString&)> done) {
     SecretRef ref;
     ref.backend = key.backend;
     ref.name = secretLocation(key.id, key.backend);
     SecretStore* store = m_resolver->store(key.backend);
     QPointer<KeyManager> self(this);
-    store->write(ref.name, secret, [self, key, ref, done](const SecretResult& r) {
+    store->write(ref.name, key.secret.trimmed(), [self, key, ref, done](const SecretResult& r) {
         if (!self)
             return;
         if (!r.ok) {
@@ -335,13 +329,69 @@ void KeyManager::addKey(const NewKey& key, std::function<void(bool, const QStrin
         row.createdAtMs = QDateTime::currentMSecsSinceEpoch();
         self->m_db->saveManagedKey(row);
         self->m_db->flush();
-        Q_EMIT self->reloadNeeded();
         Q_EMIT self->message(
             QStringLiteral("added upstream key '%1' (secret in %2)")
                 .arg(key.id, ref.backend == SecretBackend::Keychain ? QStringLiteral("the keychain") : ref.name));
-        Q_EMIT self->keysChanged();
         done(true, QString());
     });
+}
+
+void KeyManager::addKey(const NewKey& key, std::function<void(bool, const QString&)> done) {
+    if (const QString error = checkNewKey(key); !error.isEmpty()) {
+        done(false, error);
+        return;
+    }
+    QPointer<KeyManager> self(this);
+    storeKey(key, [self, done](bool ok, const QString& message) {
+        if (self && ok) {
+            Q_EMIT self->reloadNeeded();
+            Q_EMIT self->keysChanged();
+        }
+        done(ok, message);
+    });
+}
+
+void KeyManager::addKeys(QList<NewKey> keys, std::function<void(const QStringList&, const QStringList&)> done) {
+    // One after the other (a keychain write is asynchronous), then one reload for all of them.
+    struct Batch {
+        QList<NewKey> keys;
+        QStringList added, errors;
+        std::function<void(const QStringList&, const QStringList&)> done;
+        std::function<void()> next;
+    };
+    auto batch = std::make_shared<Batch>();
+    batch->keys = std::move(keys);
+    batch->done = std::move(done);
+    QPointer<KeyManager> self(this);
+    batch->next = [self, b = std::weak_ptr<Batch>(batch)] {
+        const std::shared_ptr<Batch> current = b.lock();
+        if (!self || !current)
+            return;
+        if (current->keys.isEmpty()) {
+            if (!current->added.isEmpty()) {
+                Q_EMIT self->reloadNeeded();
+                Q_EMIT self->keysChanged();
+            }
+            current->done(current->added, current->errors);
+            current->next = nullptr; // lets the batch go
+            return;
+        }
+        const NewKey key = current->keys.takeFirst();
+        if (const QString error = self->checkNewKey(key); !error.isEmpty()) {
+            current->errors.append(key.id + QStringLiteral(": ") + error);
+            current->next();
+            return;
+        }
+        self->storeKey(key, [current, id = key.id](bool ok, const QString& message) {
+            if (ok)
+                current->added.append(id);
+            else
+                current->errors.append(id + QStringLiteral(": ") + message);
+            if (current->next)
+                current->next();
+        });
+    };
+    batch->next();
 }
 
 void KeyManager::removeKey(const QString& id, std::function<void(bool, const QString&)> done) {
@@ -422,27 +472,37 @@ void KeyManager::runHealthChecks() {
         check(t, false);
 }
 
-void KeyManager::check(const HealthCheckTarget& target, bool onDemand) {
+std::optional<QNetworkRequest> KeyManager::modelsListRequest(const QByteArray& secret, const QUrl& keyProxy,
+                                                             QNetworkProxy* proxy) const {
+    if (!m_shared)
+        return std::nullopt;
     const RuntimePtr rt = m_shared->snapshot();
     QUrl url = rt->upstreamOrigin;
     url.setPath(QString::fromUtf8(rt->upstreamPathPrefix) + QStringLiteral("/v1beta/models"));
     url.setQuery(QStringLiteral("pageSize=1"));
     QNetworkRequest req(url);
-    req.setRawHeader("x-goog-api-key", target.secret);
+    req.setRawHeader("x-goog-api-key", secret);
     req.setRawHeader("Accept-Encoding", "identity");
     req.setTransferTimeout(kHealthCheckTimeoutMs);
     if (rt->upstreamTls)
         req.setSslConfiguration(*rt->upstreamTls);
-    const QUrl proxyUrl = target.proxy.isEmpty() ? rt->config->gemini.proxy : target.proxy;
-    if (!proxyUrl.isEmpty()) {
-        m_nam->setProxy(QNetworkProxy(proxyUrl.scheme().startsWith(QLatin1String("socks")) ? QNetworkProxy::Socks5Proxy
-                                                                                           : QNetworkProxy::HttpProxy,
-                                      proxyUrl.host(), quint16(proxyUrl.port(1080)), proxyUrl.userName(),
-                                      proxyUrl.password()));
-    } else {
-        m_nam->setProxy(QNetworkProxy(QNetworkProxy::NoProxy));
-    }
-    QNetworkReply* reply = m_nam->get(req);
+    const QUrl proxyUrl = keyProxy.isEmpty() ? rt->config->gemini.proxy : keyProxy;
+    *proxy =
+        proxyUrl.isEmpty()
+            ? QNetworkProxy(QNetworkProxy::NoProxy)
+            : QNetworkProxy(proxyUrl.scheme().startsWith(QLatin1String("socks")) ? QNetworkProxy::Socks5Proxy
+                                                                                 : QNetworkProxy::HttpProxy,
+                            proxyUrl.host(), quint16(proxyUrl.port(1080)), proxyUrl.userName(), proxyUrl.password());
+    return req;
+}
+
+void KeyManager::check(const HealthCheckTarget& target, bool onDemand) {
+    QNetworkProxy proxy;
+    const std::optional<QNetworkRequest> req = modelsListRequest(target.secret, target.proxy, &proxy);
+    if (!req)
+        return;
+    m_nam->setProxy(proxy);
+    QNetworkReply* reply = m_nam->get(*req);
     QPointer<KeyManager> self(this);
     SharedState* shared = m_shared;
     const quint64 generation = m_generation;

@@ -11,11 +11,15 @@
 
 #include <QObject>
 #include <QPointer>
+#include <QUrl>
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QNetworkAccessManager;
+class QNetworkProxy;
+class QNetworkRequest;
 class QTimer;
 
 namespace gemgate {
@@ -76,6 +80,12 @@ public:
     static QString secretLocation(const QString& id, SecretBackend backend);
     // Stores the secret, records the key and reloads; done(ok, message) on this thread.
     void addKey(const NewKey& key, std::function<void(bool ok, const QString& message)> done);
+    // Adds several keys one after the other and reloads once; done(added ids, "id: error" for the others).
+    void addKeys(QList<NewKey> keys, std::function<void(const QStringList& added, const QStringList& errors)> done);
+    // A models list call made with `secret` against the upstream in force (its TLS settings; the key's egress
+    // proxy, else gemini.proxy, in *proxy). nullopt while no engine is attached.
+    std::optional<QNetworkRequest> modelsListRequest(const QByteArray& secret, const QUrl& keyProxy,
+                                                     QNetworkProxy* proxy) const;
     // Keys added from the window only (config keys are removed in the config file).
     void removeKey(const QString& id, std::function<void(bool ok, const QString& message)> done);
     bool setEnabled(const QString& id, bool enabled, QString* error);
@@ -92,6 +102,10 @@ Q_SIGNALS:
     void reloadNeeded();
 
 private:
+    // Why a key cannot be added ("" when it can).
+    QString checkNewKey(const NewKey& key) const;
+    // Writes the secret to its store and records the key (no reload).
+    void storeKey(const NewKey& key, std::function<void(bool ok, const QString& message)> done);
     void check(const HealthCheckTarget& target, bool onDemand);
     void scheduleHealthChecks();
     // Deletes usage records and roll-ups older than usage.retention_days / aggregate_retention_days.
