@@ -227,7 +227,7 @@ void BulkKeyDialog::setProbe(int row, const KeyProbe& probe) {
     result->setText(resultText(probe.result));
     result->setForeground(resultColor(probe.result));
     QString detail = probe.detail;
-    if (probe.httpStatus > 0)
+    if (probe.httpStatus >= 400)
         detail = QStringLiteral("HTTP %1%2: %3")
                      .arg(probe.httpStatus)
                      .arg(probe.reason.isEmpty() ? QString() : QStringLiteral(" ") + probe.reason, probe.detail);

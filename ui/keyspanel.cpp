@@ -3,6 +3,8 @@
 #include "addkeydialog.h"
 #include "bulkkeydialog.h"
 #include "control/keymanager.h"
+#include "keynotedialog.h"
+#include "sparkline.h"
 #include "statusline.h"
 
 #include <QAbstractButton>
@@ -159,8 +161,11 @@ KeysPanel::KeysPanel(GatewayController* controller, QWidget* parent)
     m_table = new QTableWidget(0, ColumnCount, this);
     m_table->setObjectName(QStringLiteral("keysTable"));
     m_table->setAccessibleName(tr("Upstream keys"));
-    m_table->setHorizontalHeaderLabels(
-        {tr("Key"), tr("Project"), tr("State"), tr("Budget"), tr("Today"), tr("In flight"), tr("Last error")});
+    m_table->setHorizontalHeaderLabels({tr("Key"), tr("Project"), tr("State"), tr("Budget"), tr("Today"),
+                                        tr("Last 24 h"), tr("In flight"), tr("Note"), tr("Last error")});
+    m_table->horizontalHeaderItem(ActivityColumn)
+        ->setToolTip(tr("Requests per hour over the last 24 hours; the errors among them in red."));
+    m_table->setItemDelegateForColumn(ActivityColumn, new SparklineDelegate(m_table));
     m_table->horizontalHeaderItem(BudgetColumn)
         ->setToolTip(tr("The tightest budget of any model: used / limit in the current minute (rpm: requests, tpm: "
                         "input tokens) and since midnight Pacific time (rpd: requests)."));
@@ -179,6 +184,8 @@ KeysPanel::KeysPanel(GatewayController* controller, QWidget* parent)
     header->setSectionResizeMode(BudgetColumn, QHeaderView::Interactive);
     header->setSectionResizeMode(LastErrorColumn, QHeaderView::Stretch);
     header->resizeSection(BudgetColumn, 230);
+    header->setSectionResizeMode(ActivityColumn, QHeaderView::Fixed);
+    header->resizeSection(ActivityColumn, 5 * KeyActivity::kHours + 8); // 24 bars of 4 px and a gap
     layout->addWidget(m_table, 1);
 
     auto* buttons = new QHBoxLayout;
@@ -191,9 +198,9 @@ KeysPanel::KeysPanel(GatewayController* controller, QWidget* parent)
     };
     m_addButton = makeButton("addKeyButton", tr("Add key…"),
                              tr("Add a Gemini API key; its secret goes to the OS keychain or an owner-only file."));
-    auto* bulk = makeButton("bulkKeysButton", tr("Add many…"),
-                            tr("Paste text with many keys: GemGate finds them, checks each against Gemini and adds "
-                               "the ones you pick."));
+    m_bulkButton = makeButton("bulkKeysButton", tr("Add many…"),
+                              tr("Paste text with many keys: GemGate finds them, checks each against Gemini and adds "
+                                 "the ones you pick."));
     m_removeButton = makeButton("removeKeyButton", tr("Remove"),
                                 tr("Remove a key added here, and its stored secret. Keys from the config file are "
                                    "removed in the config file."));
@@ -201,6 +208,7 @@ KeysPanel::KeysPanel(GatewayController* controller, QWidget* parent)
                                 tr("Let the key take requests again (also clears a disable after an upstream error)."));
     m_disableButton = makeButton("disableKeyButton", tr("Turn off"), tr("Stop sending requests with this key."));
     m_testButton = makeButton("testKeyButton", tr("Test"), tr("Check the key now with a models list call."));
+    m_noteButton = makeButton("noteKeyButton", tr("Note…"), tr("A note and tags for the key, for your own records."));
     buttons->addStretch(1);
     layout->addLayout(buttons);
 
@@ -211,7 +219,7 @@ KeysPanel::KeysPanel(GatewayController* controller, QWidget* parent)
     layout->addWidget(m_statusLabel);
 
     connect(m_addButton, &QPushButton::clicked, this, &KeysPanel::openAddDialog);
-    connect(bulk, &QPushButton::clicked, this, [this] {
+    connect(m_bulkButton, &QPushButton::clicked, this, [this] {
         auto* dialog = new BulkKeyDialog(m_controller, this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
         connect(dialog, &BulkKeyDialog::keysAdded, this, [this](const QStringList& added, const QStringList& errors) {
@@ -227,6 +235,7 @@ KeysPanel::KeysPanel(GatewayController* controller, QWidget* parent)
     connect(m_enableButton, &QPushButton::clicked, this, [this] { setSelectedEnabled(true); });
     connect(m_disableButton, &QPushButton::clicked, this, [this] { setSelectedEnabled(false); });
     connect(m_testButton, &QPushButton::clicked, this, &KeysPanel::testSelected);
+    connect(m_noteButton, &QPushButton::clicked, this, &KeysPanel::editNoteOfSelected);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &KeysPanel::onSelectionChanged);
 
     if (controller) {
@@ -303,6 +312,7 @@ void KeysPanel::refresh() {
     for (qsizetype i = 0; sameRows && i < statuses.size(); ++i)
         sameRows = statuses[i].id == m_statuses[i].id;
 
+    m_activity = m_controller ? m_controller->keyActivity(now) : QHash<QString, KeyActivity>();
     m_refreshing = true;
     if (!sameRows)
         m_table->setRowCount(int(statuses.size()));
@@ -400,6 +410,32 @@ void KeysPanel::fillRow(int row, const KeyStatus& s, qint64 nowMs, bool limits) 
         errorTip += (errorTip.isEmpty() ? QString() : QStringLiteral("\n\n")) +
                     tr("Last success: %1")
                         .arg(locale.toString(QDateTime::fromMSecsSinceEpoch(s.lastSuccessAtMs), QLocale::LongFormat));
+    // Last 24 h: the sparkline's counts, and the totals as text for the tooltip and screen readers.
+    const KeyActivity activity = m_activity.value(s.id);
+    QList<qint64> values;
+    qint64 requests24 = 0, errors24 = 0;
+    for (qint64 v : activity.requests) {
+        values.append(v);
+        requests24 += v;
+    }
+    for (qint64 v : activity.errors) {
+        values.append(v);
+        errors24 += v;
+    }
+    QTableWidgetItem* spark = cell(ActivityColumn);
+    spark->setData(SparklineDelegate::ValuesRole, QVariant::fromValue(values));
+    const QString sparkText =
+        tr("%1 requests, %2 errors in the last 24 hours").arg(locale.toString(requests24), locale.toString(errors24));
+    spark->setData(Qt::AccessibleTextRole, sparkText);
+    spark->setToolTip(sparkText);
+
+    QTableWidgetItem* noteItem = cell(NoteColumn);
+    QString noteText = s.note;
+    if (!s.noteTags.isEmpty())
+        noteText = QStringLiteral("[%1] %2").arg(s.noteTags.join(QStringLiteral("] [")), s.note).trimmed();
+    noteItem->setText(noteText);
+    noteItem->setToolTip(toolTipText(noteText));
+
     QTableWidgetItem* lastError = cell(LastErrorColumn);
     lastError->setText(firstLine(error));
     lastError->setToolTip(toolTipText(errorTip));
@@ -443,11 +479,30 @@ void KeysPanel::updateButtons() {
     const KeyStatus* s = running ? selectedStatus() : nullptr;
     const bool busy = s && m_busy.contains(s->id);
     m_addButton->setEnabled(running);
+    m_bulkButton->setEnabled(running);
+    m_noteButton->setEnabled(s != nullptr);
     m_removeButton->setEnabled(s && s->managed && !busy);
     m_enableButton->setEnabled(s && s->configEnabled &&
                                (s->health == KeyHealth::UserDisabled || s->health == KeyHealth::Disabled));
     m_disableButton->setEnabled(s && s->health != KeyHealth::UserDisabled);
     m_testButton->setEnabled(s && !busy);
+}
+
+void KeysPanel::editNoteOfSelected() {
+    const KeyStatus* s = selectedStatus();
+    if (!s || !m_controller)
+        return;
+    auto* dialog = new KeyNoteDialog(s->id, s->note, s->noteTags, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    const QString id = s->id;
+    connect(dialog, &QDialog::accepted, this, [this, dialog, id] {
+        QString error;
+        if (!m_controller || !m_controller->setKeyNote(id, dialog->note(), dialog->tags(), &error))
+            showResult(false, tr("Could not save the note of %1: %2").arg(id, error));
+        else
+            showResult(true, tr("Saved the note of %1.").arg(id));
+    });
+    dialog->open();
 }
 
 void KeysPanel::showResult(bool ok, const QString& message) {

@@ -30,7 +30,9 @@ public:
         StateColumn,
         BudgetColumn,
         TodayColumn,
+        ActivityColumn, // requests and errors per hour, last 24 h (a sparkline)
         InFlightColumn,
+        NoteColumn, // the window's note and tags
         LastErrorColumn,
         ColumnCount
     };
@@ -72,6 +74,7 @@ private:
     void removeSelected();
     void setSelectedEnabled(bool enabled);
     void testSelected();
+    void editNoteOfSelected();
     void showResult(bool ok, const QString& message);
     void showProgress(const QString& message);
     void fillRow(int row, const KeyStatus& status, qint64 nowMs, bool limitsConfigured);
@@ -81,6 +84,9 @@ private:
     QList<KeyStatus> m_statuses; // what the table shows, in row order
     QTableWidget* m_table = nullptr;
     QPushButton* m_addButton = nullptr;
+    QPushButton* m_bulkButton = nullptr;
+    QPushButton* m_noteButton = nullptr;
+    QHash<QString, KeyActivity> m_activity; // refreshed with the table (the controller caches the reads)
     QPushButton* m_removeButton = nullptr;
     QPushButton* m_enableButton = nullptr;
     QPushButton* m_disableButton = nullptr;

@@ -79,6 +79,8 @@ QJsonObject keyJson(const KeyStatus& k) {
                        {QStringLiteral("label"), k.label},
                        {QStringLiteral("project"), k.project},
                        {QStringLiteral("tags"), strings(k.tags)},
+                       {QStringLiteral("note"), k.note},
+                       {QStringLiteral("note_tags"), strings(k.noteTags)},
                        {QStringLiteral("secret_source"), k.secretSource},
                        {QStringLiteral("managed"), k.managed},
                        {QStringLiteral("weight"), k.weight},

@@ -364,6 +364,14 @@ bool GatewayController::setKeyEnabled(const QString& id, bool enabled, QString* 
     return m_keys->setEnabled(id, enabled, error);
 }
 
+bool GatewayController::setKeyNote(const QString& id, const QString& note, const QStringList& tags, QString* error) {
+    if (!m_engine) {
+        *error = QStringLiteral("the gateway is not running");
+        return false;
+    }
+    return m_keys->setNote(id, note, tags, error);
+}
+
 void GatewayController::testKey(const QString& id) {
     if (!m_engine) {
         Q_EMIT keyTested(id, false, QStringLiteral("the gateway is not running"));

@@ -11,6 +11,7 @@
 #include "config/configloader.h"
 #include "config/yamledit.h"
 #include "control/adminendpoint.h"
+#include "control/keyactivity.h"
 #include "control/keyintake.h"
 #include "control/traffichistory.h"
 #include "keys/keypool.h"
@@ -187,6 +188,8 @@ public:
     void removeKey(const QString& id, std::function<void(bool ok, const QString& message)> done);
     // Turns a key on or off (kept across restarts). Turning it on also clears a disable by the pool.
     bool setKeyEnabled(const QString& id, bool enabled, QString* error);
+    // The window's note and tags of a key (kept in the state database; shown in KeyStatus.note / noteTags).
+    bool setKeyNote(const QString& id, const QString& note, const QStringList& tags, QString* error);
     // Bulk intake: every key in the text, each once, marked when the pool already has it.
     KeyScan scanForKeys(const QString& text) const;
     // Checks each secret with a models list call against the upstream, a few at a time; each(index, probe) as the
@@ -237,6 +240,9 @@ public:
     QList<TrafficPoint> trafficHistory(int windowSeconds) const;
     // When Gemini's daily quotas (RPD) next start again: the next midnight in America/Los_Angeles after nowMs.
     static qint64 quotaDayEndsMs(qint64 nowMs);
+    // Each key's requests and errors per hour over the last 24 hours (from the usage records; the current hour
+    // re-read at most once a minute). Empty while stopped or without usage records.
+    QHash<QString, KeyActivity> keyActivity(qint64 nowMs) const;
     // Errors since sinceMs grouped by kind, and the request log (both from the usage records; empty without them).
     QList<ErrorGroup> recentErrors(qint64 sinceMs) const;
     LogPage logs(const LogQuery& query) const;
@@ -318,6 +324,7 @@ private:
     PerfWindow m_perf;
     mutable TrafficHistory m_traffic; // the read-back part is added on the first trafficHistory()
     mutable bool m_trafficReadBack = false;
+    mutable KeyActivityCache m_keyActivity;
     QHash<QString, quint64> m_keyAttempts; // upstream attempts per key since start, as of the last sample
     qint64 m_reloadsOk = 0;
     qint64 m_reloadsFailed = 0;

@@ -38,7 +38,7 @@ KeyProbe classifyKeyProbe(int status, const QByteArray& body, const QString& net
     p.httpStatus = status;
     if (status == 200) {
         p.result = KeyProbeResult::Valid;
-        p.detail = QStringLiteral("the models list answered 200");
+        p.detail = QStringLiteral("the models list call answered 200 OK");
         return p;
     }
     if (status == 0) {

@@ -4,6 +4,7 @@
 #include "gemini/errorclass.h"
 #include "runtime/runtime.h"
 #include "secrets/secretstore.h"
+#include "storage/keynotes.h"
 #include "storage/statedb.h"
 #include "storage/usagestore.h"
 
@@ -70,10 +71,13 @@ bool KeyManager::open(const Config& config, QString* error, QStringList* notes) 
     }
     m_clients.reset();
     m_usage.reset();
+    m_notes.reset();
     m_db = std::move(db);
     m_dbPath = path;
     m_clients = std::make_unique<ClientStore>(m_db.get());
     m_usage = std::make_unique<UsageStore>(m_db.get());
+    m_notes = std::make_unique<KeyNotes>(m_db.get());
+    m_noteCache = m_notes->load();
     m_clientsVersion = -1;
     return true;
 }
@@ -286,7 +290,36 @@ QString KeyManager::secretLocation(const QString& id, SecretBackend backend) {
 }
 
 QList<KeyStatus> KeyManager::statuses() const {
-    return m_shared ? m_shared->keys.statuses() : QList<KeyStatus>();
+    QList<KeyStatus> out = m_shared ? m_shared->keys.statuses() : QList<KeyStatus>();
+    for (KeyStatus& s : out) {
+        const auto it = m_noteCache.constFind(s.id);
+        if (it != m_noteCache.constEnd()) {
+            s.note = it->note;
+            s.noteTags = it->tags;
+        }
+    }
+    return out;
+}
+
+bool KeyManager::setNote(const QString& id, const QString& note, const QStringList& tags, QString* error) {
+    if (!m_shared || !m_notes || !m_shared->keys.contains(id)) {
+        *error = QStringLiteral("no key '%1'").arg(id);
+        return false;
+    }
+    KeyNote n;
+    n.note = note.trimmed().left(500);
+    for (const QString& t : tags) {
+        const QString tag = t.trimmed().left(40);
+        if (!tag.isEmpty() && !n.tags.contains(tag))
+            n.tags.append(tag);
+    }
+    if (n.isEmpty())
+        m_noteCache.remove(id);
+    else
+        m_noteCache.insert(id, n);
+    m_notes->save(id, n);
+    Q_EMIT keysChanged();
+    return true;
 }
 
 QString KeyManager::checkNewKey(const NewKey& key) const {
@@ -410,6 +443,8 @@ void KeyManager::removeKey(const QString& id, std::function<void(bool, const QSt
         return;
     }
     m_db->removeManagedKey(id);
+    m_noteCache.remove(id);
+    m_notes->save(id, KeyNote{});
     m_db->flush();
     Q_EMIT reloadNeeded();
     Q_EMIT keysChanged();

@@ -9,6 +9,7 @@
 #include "keys/keypool.h"
 #include "secrets/secretstore.h" // SecretBackend: part of this API (the UI chooses a store with it)
 
+#include <QHash>
 #include <QObject>
 #include <QPointer>
 #include <QUrl>
@@ -25,6 +26,8 @@ class QTimer;
 namespace gemgate {
 
 class ClientStore;
+class KeyNotes;
+struct KeyNote;
 class SecretResolver;
 class UsageStore;
 class StateDb;
@@ -89,6 +92,8 @@ public:
     // Keys added from the window only (config keys are removed in the config file).
     void removeKey(const QString& id, std::function<void(bool ok, const QString& message)> done);
     bool setEnabled(const QString& id, bool enabled, QString* error);
+    // The window's note and tags of a key (any key in the pool); empty ones clear them.
+    bool setNote(const QString& id, const QString& note, const QStringList& tags, QString* error);
     // Checks the key with a models list call now; emits keyTested.
     void testKey(const QString& id);
     // Runs the scheduled health checks that are due (also called by its timer).
@@ -114,6 +119,8 @@ private:
     std::unique_ptr<StateDb> m_db;
     std::unique_ptr<ClientStore> m_clients; // declared after m_db: destroyed before it
     std::unique_ptr<UsageStore> m_usage;
+    std::unique_ptr<KeyNotes> m_notes;
+    QHash<QString, KeyNote> m_noteCache;
     qint64 m_clientsVersion = -1;
     int m_ticks = 0;
     QString m_dbPath;

@@ -246,6 +246,13 @@ QList<TrafficPoint> GatewayController::trafficHistory(int windowSeconds) const {
                             qBound(1, windowSeconds, TrafficHistory::kKeepSeconds));
 }
 
+QHash<QString, KeyActivity> GatewayController::keyActivity(qint64 nowMs) const {
+    UsageStore* store = m_keys->usageStore();
+    if (!store || !m_engine)
+        return {};
+    return m_keyActivity.read(*store, nowMs);
+}
+
 PerfWindow::Stats GatewayController::performance(int windowSeconds) const {
     return m_perf.stats(windowSeconds);
 }

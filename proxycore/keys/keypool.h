@@ -103,7 +103,9 @@ struct KeyStatus {
     QString id;
     QString label;
     QString project;
-    QStringList tags;
+    QStringList tags;     // from the config file
+    QString note;         // the window's note and tags (state database; filled in by the key manager)
+    QStringList noteTags;
     QString secretSource; // "config", "keychain:<name>", "env:<VAR>", "file:<path>"
     bool managed = false;
     bool configEnabled = true; // false: `enabled: false` in the config file (only the file can turn it on)

@@ -183,6 +183,14 @@ const std::vector<SchemaMigration>& schemaMigrations() {
          "usage records count their upstream attempts",
          {"ALTER TABLE usage ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0"},
          nullptr},
+        {3,
+         "a note and tags per upstream key, from the window",
+         {"CREATE TABLE IF NOT EXISTS key_notes ("
+          " key_id TEXT PRIMARY KEY NOT NULL,"
+          " note TEXT NOT NULL DEFAULT '',"
+          " tags TEXT NOT NULL DEFAULT '[]',"
+          " updated_at_ms INTEGER NOT NULL DEFAULT 0)"},
+         nullptr},
     };
     return kMigrations;
 }

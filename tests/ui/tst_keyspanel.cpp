@@ -9,9 +9,11 @@
 #include "control/gatewaycontroller.h"
 #include "control/keymanager.h"
 #include "gatewayfixture.h"
+#include "keynotedialog.h"
 #include "keyspanel.h"
 #include "mainwindow.h"
 #include "secrets/secretstore.h"
+#include "sparkline.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -35,6 +37,7 @@
 #include <QTest>
 
 #include <memory>
+#include <numeric>
 
 #include <sys/stat.h>
 
@@ -73,6 +76,7 @@ private Q_SLOTS:
     void addAndRemoveKeyWithFileStore();
     void addErrorsShownInStatusLine();
     void stoppedGatewayEmptiesTable();
+    void noteAndActivityPerKey();
     void grabsScreenshot();
 
 private:
@@ -122,6 +126,58 @@ void TestKeysPanel::init() {
     child<QListWidget>("pageList")->setCurrentRow(int(MainWindow::Page::Keys));
     QCOMPARE(child<QStackedWidget>("pages")->currentWidget(), panel());
     QVERIFY(panel()->isVisible());
+}
+
+void TestKeysPanel::noteAndActivityPerKey() {
+    // Traffic: key1 answers, key2's 403 is an error that disables it.
+    disableKey2ByTraffic();
+    for (int i = 0; i < 4; ++i)
+        QCOMPARE(m_fixture->generate().status, 200);
+    // An error that reaches the client: key1 (the one key left) answers 500 to every attempt of one request.
+    m_fixture->upstream.setKeyBehavior(upstreamKey(1), FakeUpstream::Internal);
+    QVERIFY(m_fixture->generate().status >= 500);
+    m_fixture->upstream.setKeyBehavior(upstreamKey(1), FakeUpstream::Ok);
+    // The current hour is re-read at most once a minute: ask as if a minute had passed (the clock is a parameter).
+    const qint64 later = QDateTime::currentMSecsSinceEpoch() + 61'000;
+    const QHash<QString, KeyActivity> activity = m_fixture->controller.keyActivity(later);
+    auto total = [](const std::array<qint64, KeyActivity::kHours>& slots) {
+        return std::accumulate(slots.begin(), slots.end(), qint64(0));
+    };
+    // A request counts to the key that answered it (a failover's failed attempt is not a request of its own).
+    const KeyActivity a2 = activity.value(QStringLiteral("key1"));
+    QVERIFY(total(a2.requests) >= 5);
+    QCOMPARE(total(a2.errors), 1);
+    panel()->refresh();
+    // The cell carries the counts for its sparkline and says them in words.
+    QTableWidgetItem* spark = table()->item(rowOf(QStringLiteral("key1")), KeysPanel::ActivityColumn);
+    const QList<qint64> values = spark->data(SparklineDelegate::ValuesRole).value<QList<qint64>>();
+    QCOMPARE(values.size(), 2 * KeyActivity::kHours);
+    QCOMPARE(std::accumulate(values.begin(), values.begin() + KeyActivity::kHours, qint64(0)), total(a2.requests));
+    QCOMPARE(std::accumulate(values.begin() + KeyActivity::kHours, values.end(), qint64(0)), total(a2.errors));
+    QVERIFY2(spark->toolTip().contains(QStringLiteral("errors in the last 24 hours")), qPrintable(spark->toolTip()));
+    const QImage shot = table()->viewport()->grab().toImage();
+    QVERIFY(!shot.isNull());
+
+    // A note and tags through the Note… dialog; kept in the state database across a restart.
+    select(QStringLiteral("key1"));
+    click("noteKeyButton");
+    KeyNoteDialog* dialog = nullptr;
+    QTRY_VERIFY((dialog = panel()->findChild<KeyNoteDialog*>()) != nullptr);
+    dialog->findChild<QLineEdit*>(QStringLiteral("keyNoteEdit"))->setText(QStringLiteral("billing on"));
+    dialog->findChild<QLineEdit*>(QStringLiteral("keyTagsEdit"))->setText(QStringLiteral("paid, team-b, paid"));
+    dialog->accept();
+    QTRY_COMPARE(cellText(QStringLiteral("key1"), KeysPanel::NoteColumn), QStringLiteral("[paid] [team-b] billing on"));
+    QCOMPARE(controllerStatus(QStringLiteral("key1")).noteTags,
+             (QStringList{QStringLiteral("paid"), QStringLiteral("team-b")}));
+    m_fixture->controller.stop();
+    QVERIFY(m_fixture->start());
+    QTRY_COMPARE(cellText(QStringLiteral("key1"), KeysPanel::NoteColumn), QStringLiteral("[paid] [team-b] billing on"));
+    // Cleared by saving it empty.
+    QString error;
+    QVERIFY(m_fixture->controller.setKeyNote(QStringLiteral("key1"), QString(), {}, &error));
+    QTRY_COMPARE(cellText(QStringLiteral("key1"), KeysPanel::NoteColumn), QString());
+    QVERIFY(!m_fixture->controller.setKeyNote(QStringLiteral("nope"), QStringLiteral("x"), {}, &error));
+    QVERIFY(error.contains(QStringLiteral("no key")));
 }
 
 void TestKeysPanel::cleanup() {
@@ -278,8 +334,8 @@ void TestKeysPanel::tableListsKeysWithoutSecrets() {
     for (int c = 0; c < t->columnCount(); ++c)
         headers.append(t->horizontalHeaderItem(c)->text());
     QCOMPARE(headers, (QStringList{QStringLiteral("Key"), QStringLiteral("Project"), QStringLiteral("State"),
-                                   QStringLiteral("Budget"), QStringLiteral("Today"), QStringLiteral("In flight"),
-                                   QStringLiteral("Last error")}));
+                                   QStringLiteral("Budget"), QStringLiteral("Today"), QStringLiteral("Last 24 h"),
+                                   QStringLiteral("In flight"), QStringLiteral("Note"), QStringLiteral("Last error")}));
     QCOMPARE(t->rowCount(), 2);
     QCOMPARE(rowOf(QStringLiteral("key1")), 0);
     QCOMPARE(rowOf(QStringLiteral("key2")), 1);

@@ -5,6 +5,7 @@
 // machine: the translation is the one asked for, and no button, label or page title is cut off (also at
 // QT_SCALE_FACTOR=2: ctest runs this binary a second time with it).
 
+#include "bulkkeydialog.h"
 #include "clientdialog.h"
 #include "control/gatewaycontroller.h"
 #include "dashboardpage.h"
@@ -27,6 +28,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QRandomGenerator>
 #include <QSet>
 #include <QSignalSpy>
@@ -44,7 +46,7 @@ namespace {
 
 // An hour of a coding agent's traffic ending now: a few requests a second with a busy stretch, mostly answered,
 // some refused by a limit and a few upstream errors, spread over three keys.
-void writeAnHourOfUsage(const QString& dbPath) {
+void writeADayOfUsage(const QString& dbPath) {
     QString error;
     std::unique_ptr<StateDb> db = StateDb::open(dbPath, &error);
     QVERIFY2(db, qPrintable(error));
@@ -52,34 +54,43 @@ void writeAnHourOfUsage(const QString& dbPath) {
     QRandomGenerator rng(42);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const QString keys[] = {QStringLiteral("key1"), QStringLiteral("key2"), QStringLiteral("key3")};
+    auto record = [&](qint64 timeMs, int errorPercent) {
+        UsageRecord r;
+        r.timeMs = timeMs;
+        r.day = QDateTime::fromMSecsSinceEpoch(r.timeMs).toString(QStringLiteral("yyyy-MM-dd"));
+        r.client = QStringLiteral("tester");
+        r.nameSpace = QStringLiteral("default");
+        r.model = QStringLiteral("gemini-2.5-flash");
+        r.route = QStringLiteral("POST /v1beta/models/{model}:generateContent");
+        const int dice = int(rng.bounded(100));
+        r.status = dice >= errorPercent ? 200 : dice < errorPercent / 2 ? 429 : dice % 2 ? 400 : 503;
+        r.errorKind = r.status == 429   ? QStringLiteral("rate_limited")
+                      : r.status == 503 ? QStringLiteral("upstream_error")
+                                        : QString();
+        r.admitted = r.status != 429;
+        r.keyId = r.status == 429 ? QString() : keys[rng.bounded(3)];
+        r.latencyUs = 300'000 + rng.bounded(900'000);
+        r.ttfbUs = r.latencyUs / 3;
+        if (r.status == 200) {
+            r.promptTokens = 800 + rng.bounded(2000);
+            r.candidatesTokens = 100 + rng.bounded(400);
+            r.thoughtsTokens = rng.bounded(600);
+            r.totalTokens = r.promptTokens + r.candidatesTokens + r.thoughtsTokens;
+        }
+        store.record(r);
+    };
+    // The day before the last hour, thinly (the Keys page's 24-hour sparklines): a daily rhythm, a bad hour.
+    for (qint64 t = now - 86'000'000; t < now - 3'600'000; t += 30'000) {
+        const double hour = double(now - t) / 3'600'000;
+        const int n = int(4 * (1 + std::sin(hour / 3.8)));
+        for (int i = 0; i < n; ++i)
+            record(t + rng.bounded(30'000), hour > 6 && hour < 7 ? 40 : 4);
+    }
     for (qint64 t = now - 3'590'000; t < now - 5'000; t += 1000) {
         const double minute = double(now - t) / 60'000;
         const int perSecond = 2 + int(3 * (1 + std::sin(minute / 6))) + (minute > 20 && minute < 28 ? 6 : 0);
-        for (int i = 0; i < perSecond; ++i) {
-            UsageRecord r;
-            r.timeMs = t + rng.bounded(1000);
-            r.day = QDateTime::fromMSecsSinceEpoch(r.timeMs).toString(QStringLiteral("yyyy-MM-dd"));
-            r.client = QStringLiteral("tester");
-            r.nameSpace = QStringLiteral("default");
-            r.model = QStringLiteral("gemini-2.5-flash");
-            r.route = QStringLiteral("POST /v1beta/models/{model}:generateContent");
-            const int dice = int(rng.bounded(100));
-            r.status = dice < 90 ? 200 : dice < 95 ? 429 : dice < 98 ? 400 : 503;
-            r.errorKind = r.status == 429   ? QStringLiteral("rate_limited")
-                          : r.status == 503 ? QStringLiteral("upstream_error")
-                                            : QString();
-            r.admitted = r.status != 429;
-            r.keyId = r.status == 429 ? QString() : keys[rng.bounded(3)];
-            r.latencyUs = 300'000 + rng.bounded(900'000);
-            r.ttfbUs = r.latencyUs / 3;
-            if (r.status == 200) {
-                r.promptTokens = 800 + rng.bounded(2000);
-                r.candidatesTokens = 100 + rng.bounded(400);
-                r.thoughtsTokens = rng.bounded(600);
-                r.totalTokens = r.promptTokens + r.candidatesTokens + r.thoughtsTokens;
-            }
-            store.record(r);
-        }
+        for (int i = 0; i < perSecond; ++i)
+            record(t + rng.bounded(1000), 10);
     }
     store.flush();
 }
@@ -159,7 +170,7 @@ private:
 
 void TestRender::initTestCase() {
     m_fixture = std::make_unique<GatewayFixture>(3);
-    writeAnHourOfUsage(m_fixture->config->storage.database);
+    writeADayOfUsage(m_fixture->config->storage.database);
     QVERIFY(m_fixture->startFromFile()); // a file: the Settings page shows and edits it
     for (int i = 0; i < 20; ++i)
         QCOMPARE(m_fixture->generate().status, 200);
@@ -175,6 +186,8 @@ void TestRender::initTestCase() {
     QVERIFY2(issued, qPrintable(error));
     for (int i = 0; i < 12; ++i)
         QCOMPARE(m_fixture->generate({{"x-goog-api-key", issued->key}}).status, 200);
+    QVERIFY(m_fixture->controller.setKeyNote(QStringLiteral("key1"), QStringLiteral("billing on"),
+                                             {QStringLiteral("paid")}, &error));
     NewClient bot;
     bot.name = QStringLiteral("ci-bot");
     QVERIFY(m_fixture->controller.addClient(bot, &error));
@@ -252,6 +265,21 @@ void TestRender::renderEveryPage() {
     for (const QString& c : clipped(&issue))
         problems.append(QStringLiteral("issue-client-dialog: ") + c);
     issue.close();
+    BulkKeyDialog bulk(&m_fixture->controller, &window);
+    // Two keys (39 characters each), one of them twice; the fake upstream takes both.
+    bulk.textEdit()->setPlainText(QStringLiteral("AIzaSyRenderBulkKeyOne-0123456789abcdef\nAIzaSyRenderBulkKeyTwo-"
+                                                 "0123456789abcdef\nAIzaSyRenderBulkKeyOne-0123456789abcdef"));
+    bulk.scan();
+    QCOMPARE(bulk.table()->rowCount(), 2);
+    QSignalSpy checked(&bulk, &BulkKeyDialog::checksFinished);
+    bulk.checkButton()->click();
+    QVERIFY(checked.wait(10000));
+    bulk.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&bulk));
+    QVERIFY(bulk.grab().save(dir + QStringLiteral("/bulk-keys-dialog.png")));
+    for (const QString& c : clipped(&bulk) + notKeyboardReady(&bulk))
+        problems.append(QStringLiteral("bulk-keys-dialog: ") + c);
+    bulk.close();
     QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
 }
 

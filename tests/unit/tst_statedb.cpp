@@ -158,12 +158,12 @@ void TestStateDb::schemaCreated() {
     QCOMPARE(fileMode(m_tmp.filePath(QStringLiteral("schema"))), 0700);
     QCOMPARE(fileMode(m_tmp.filePath(QStringLiteral("schema/nested/dir"))), 0700);
 
-    QCOMPARE(
-        onWriter(*db, QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")),
-        (QStringList{QStringLiteral("clients"), QStringLiteral("config_versions"), QStringLiteral("key_day_counters"),
-                     QStringLiteral("key_state"), QStringLiteral("managed_keys"), QStringLiteral("project_cooldowns"),
-                     QStringLiteral("resource_pins"), QStringLiteral("schema_version"),
-                     QStringLiteral("sqlite_sequence"), QStringLiteral("usage"), QStringLiteral("usage_daily")}));
+    QCOMPARE(onWriter(*db, QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")),
+             (QStringList{QStringLiteral("clients"), QStringLiteral("config_versions"),
+                          QStringLiteral("key_day_counters"), QStringLiteral("key_notes"), QStringLiteral("key_state"),
+                          QStringLiteral("managed_keys"), QStringLiteral("project_cooldowns"),
+                          QStringLiteral("resource_pins"), QStringLiteral("schema_version"),
+                          QStringLiteral("sqlite_sequence"), QStringLiteral("usage"), QStringLiteral("usage_daily")}));
     QCOMPARE(onWriter(*db, QStringLiteral("SELECT version FROM schema_version")),
              QStringList{QString::number(latestSchemaVersion())});
     QCOMPARE(onWriter(*db, QStringLiteral("PRAGMA journal_mode")), QStringList{QStringLiteral("wal")});
