@@ -9,6 +9,7 @@
 #include "trayicon.h"
 #include "usagepage.h"
 
+#include <QAbstractItemView>
 #include <QCloseEvent>
 #include <QColor>
 #include <QCoreApplication>
@@ -117,6 +118,10 @@ MainWindow::MainWindow(GatewayController* controller, QWidget* parent)
     m_logView->setAccessibleName(tr("Gateway messages"));
     addPage(Page::Messages, m_logView, tr("Messages"),
             tr("What the gateway reported: starts, stops, reloads, problems"));
+    // Keyboard: Tab leaves a table for the next control (arrow keys move between its cells); with Qt's default a
+    // keyboard user would have to Tab through every cell of a log table to reach the buttons under it.
+    for (QAbstractItemView* view : m_pages->findChildren<QAbstractItemView*>())
+        view->setTabKeyNavigation(false);
     // The list is as wide as its longest title (translations differ), plus room for the scroll bar.
     m_pageList->setFixedWidth(m_pageList->sizeHintForColumn(0) + 2 * m_pageList->frameWidth() + 8);
     connect(m_pageList, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);

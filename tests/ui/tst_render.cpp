@@ -19,6 +19,7 @@
 #include <QAbstractButton>
 #include <QAbstractItemView>
 #include <QAbstractSpinBox>
+#include <QApplication>
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDateTime>
@@ -30,6 +31,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRandomGenerator>
+#include <QScrollBar>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -153,6 +155,43 @@ QStringList notKeyboardReady(QWidget* root) {
     return out;
 }
 
+// Presses Tab from the page list until focus comes back to it: every control Tab reaches on the way (in order), or
+// a message when focus gets stuck (a control that eats Tab, or a cycle that never returns).
+QStringList tabChain(QWidget* start, QString* problem) {
+    QStringList out;
+    start->setFocus(Qt::TabFocusReason);
+    QCoreApplication::processEvents();
+    for (int i = 0; i < 400; ++i) {
+        QWidget* before = QApplication::focusWidget();
+        QTest::keyClick(before, Qt::Key_Tab);
+        QWidget* now = QApplication::focusWidget();
+        if (now == start)
+            return out;
+        if (now == before) {
+            *problem = QStringLiteral("Tab is stuck on %1 (%2)")
+                           .arg(now->objectName(), QLatin1String(now->metaObject()->className()));
+            return out;
+        }
+        out.append(now->objectName().isEmpty() ? QLatin1String(now->metaObject()->className()) : now->objectName());
+    }
+    *problem = QStringLiteral("Tab never came back to the page list");
+    return out;
+}
+
+// The controls of a page that Tab must reach: visible, enabled, taking Tab focus (not a part of another control).
+QStringList tabbableControls(QWidget* page) {
+    QStringList out;
+    for (QWidget* w : page->findChildren<QWidget*>()) {
+        if (!w->isVisible() || !w->isEnabled() || !(w->focusPolicy() & Qt::TabFocus) || w->focusProxy())
+            continue;
+        if (qobject_cast<QAbstractItemView*>(w->parentWidget()) || qobject_cast<QAbstractSpinBox*>(w->parentWidget()) ||
+            qobject_cast<QComboBox*>(w->parentWidget()) || qobject_cast<QScrollBar*>(w))
+            continue;
+        out.append(w->objectName().isEmpty() ? QLatin1String(w->metaObject()->className()) : w->objectName());
+    }
+    return out;
+}
+
 } // namespace
 
 class TestRender : public QObject {
@@ -244,6 +283,15 @@ void TestRender::renderEveryPage() {
             problems.append(QLatin1String(p.file) + QStringLiteral(": ") + c);
         for (const QString& c : notKeyboardReady(&window))
             problems.append(QLatin1String(p.file) + QStringLiteral(": ") + c);
+        // Keyboard: from the page list, Tab visits every control of the page and comes back.
+        QString stuck;
+        const QStringList chain = tabChain(list, &stuck);
+        if (!stuck.isEmpty())
+            problems.append(QLatin1String(p.file) + QStringLiteral(": ") + stuck);
+        for (const QString& control : tabbableControls(window.page(p.page))) {
+            if (!chain.contains(control))
+                problems.append(QLatin1String(p.file) + QStringLiteral(": Tab does not reach ") + control);
+        }
         // The Settings page's other tabs too (the first is the form).
         if (auto* tabs = window.page(p.page)->findChild<QTabWidget*>(QStringLiteral("settingsTabs"))) {
             for (int t = 1; t < tabs->count(); ++t) {
