@@ -92,6 +92,186 @@
     </message>
 </context>
 <context>
+    <name>gemgate::BulkKeyDialog</name>
+    <message>
+        <source>Add many keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paste any text that contains Gemini API keys (AIza… or AQ.…): a list, a .env file, a spreadsheet column. Each key is found once; keys already in the pool are left out. Check them against Gemini, then add the ones you pick.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Text with keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paste here</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keys found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OS keychain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File (owner-only)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Store in:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New keys get the ids &lt;prefix&gt;-1, &lt;prefix&gt;-2, … (the first free numbers).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Ids start with:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Check keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Add selected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not checked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Valid</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Invalid</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Suspended or blocked (403)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rate-limited this minute</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Out of today&apos;s quota</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Network error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Other error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot check: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Found %n new key(s)</source>
+        <translation>
+            <numerusform>Found %n new key</numerusform>
+            <numerusform>Found %n new keys</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n repeated</source>
+        <translation>
+            <numerusform>%n repeated</numerusform>
+            <numerusform>%n repeated</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n already in the pool</source>
+        <translation>
+            <numerusform>%n already in the pool</numerusform>
+            <numerusform>%n already in the pool</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>&amp;Add %n selected</source>
+        <translation>
+            <numerusform>&amp;Add %n selected</numerusform>
+            <numerusform>&amp;Add %n selected</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Adding %n key(s)…</source>
+        <translation>
+            <numerusform>Adding %n key…</numerusform>
+            <numerusform>Adding %n keys…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Added as %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Added %n key(s).</source>
+        <translation>
+            <numerusform>Added %n key.</numerusform>
+            <numerusform>Added %n keys.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Added %n key(s); not added: %1</source>
+        <translation>
+            <numerusform>Added %n key; not added: %1</numerusform>
+            <numerusform>Added %n keys; not added: %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Gemini accepted the key (models list call)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (left out: %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1. %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>gemgate::ClientDialog</name>
     <message>
         <source>Requests per minute:</source>
@@ -571,6 +751,29 @@
     </message>
 </context>
 <context>
+    <name>gemgate::KeyNoteDialog</name>
+    <message>
+        <source>Note for key %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>e.g. billing on, from Alice&apos;s project</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Note:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>comma-separated, e.g. paid, team-b</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Tags:</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>gemgate::KeysPanel</name>
     <message>
         <source>back in %1 s</source>
@@ -855,6 +1058,58 @@
     </message>
     <message>
         <source>Upstream keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last 24 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests per hour over the last 24 hours; the errors among them in red.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add many…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paste text with many keys: GemGate finds them, checks each against Gemini and adds the ones you pick.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Note…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A note and tags for the key, for your own records.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added %1; not added: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 requests, %2 errors in the last 24 hours</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not save the note of %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved the note of %1.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1527,6 +1782,333 @@
     </message>
 </context>
 <context>
+    <name>gemgate::SettingsForm</name>
+    <message>
+        <source>Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browse for %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Listener</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Listen address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>127.0.0.1 serves this machine only; 0.0.0.0 or :: opens GemGate to the network.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>any free port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Worker threads</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>one per core</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Most connections</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Address:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Port:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Workers:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Most &amp;connections:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HTTPS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Serve &amp;HTTPS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Certificate file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>empty: a self-signed certificate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Private key file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>C&amp;ertificate:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Private &amp;key:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Certificates from an ACME CA are set in the config file (server.tls.acme).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Authentication</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clients must present a &amp;key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests per minute per client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unlimited</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Allowed addresses</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>every address; e.g. 10.0.0.0/8, ::1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refused addresses</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests/min per &amp;client:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A&amp;llowed addresses:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Refused addresses:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upstream keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key choice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Round robin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fewest requests in flight</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Most quota left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weighted random</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sticky per session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retries on another key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Health check of resting keys, seconds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key &amp;choice:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retries on &amp;another key:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re-check &amp;resting keys every:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client quotas and gateway limits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens per day per client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests per day per client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests per minute, whole gateway</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time zone of days and months</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>UTC, local or an IANA name such as Asia/Shanghai</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Tokens per day per client:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re&amp;quests per day per client:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests per minute, &amp;whole gateway:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Days and months in time &amp;zone:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Logging</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Access log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Standard output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Access log file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log level</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Debug</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Info</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log request and response &amp;bodies (for debugging; redacted)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Access &amp;log:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log &amp;file:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Le&amp;vel:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OpenAI-compatible API</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Serve /v1/chat/completions, /v1/embeddings and /v1/models</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send thoughts as reasoning_content (for clients that show them)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model aliases: a model name a client asks for, and the Gemini model it gets.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model aliases</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client asks for</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gemini model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add alias</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove alias</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>gemgate::SettingsPage</name>
     <message>
         <source>Config file</source>
@@ -1674,6 +2256,22 @@
     </message>
     <message>
         <source>Rolled back to version %1 (now version %2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>General</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write the changed fields into the config file (its comments and other lines stay) and swap it in without a restart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Throw the changes away and show the settings in force</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not applied: %1 (see the Config file tab)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -92,6 +92,179 @@
     </message>
 </context>
 <context>
+    <name>gemgate::BulkKeyDialog</name>
+    <message>
+        <source>Add many keys</source>
+        <translation>批量添加密钥</translation>
+    </message>
+    <message>
+        <source>Paste any text that contains Gemini API keys (AIza… or AQ.…): a list, a .env file, a spreadsheet column. Each key is found once; keys already in the pool are left out. Check them against Gemini, then add the ones you pick.</source>
+        <translation>粘贴任何包含 Gemini API 密钥（AIza… 或 AQ.…）的文本：列表、.env 文件或表格中的一列都可以。每个密钥只会识别一次，密钥池中已有的密钥会被略过。先向 Gemini 检测，再添加你勾选的密钥。</translation>
+    </message>
+    <message>
+        <source>Text with keys</source>
+        <translation>包含密钥的文本</translation>
+    </message>
+    <message>
+        <source>Paste here</source>
+        <translation>粘贴到这里</translation>
+    </message>
+    <message>
+        <source>Keys found</source>
+        <translation>找到的密钥</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>OS keychain</source>
+        <translation>系统钥匙串</translation>
+    </message>
+    <message>
+        <source>File (owner-only)</source>
+        <translation>文件（仅本人可读）</translation>
+    </message>
+    <message>
+        <source>&amp;Store in:</source>
+        <translation>存储位置(&amp;S)：</translation>
+    </message>
+    <message>
+        <source>New keys get the ids &lt;prefix&gt;-1, &lt;prefix&gt;-2, … (the first free numbers).</source>
+        <translation>新密钥的 ID 依次为 &lt;前缀&gt;-1、&lt;前缀&gt;-2……（取最小的未用编号）。</translation>
+    </message>
+    <message>
+        <source>&amp;Ids start with:</source>
+        <translation>ID 前缀(&amp;I)：</translation>
+    </message>
+    <message>
+        <source>&amp;Check keys</source>
+        <translation>检测密钥(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Add selected</source>
+        <translation>添加所选(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Not checked</source>
+        <translation>未检测</translation>
+    </message>
+    <message>
+        <source>Valid</source>
+        <translation>有效</translation>
+    </message>
+    <message>
+        <source>Invalid</source>
+        <translation>无效</translation>
+    </message>
+    <message>
+        <source>Suspended or blocked (403)</source>
+        <translation>已停用或被封禁 (403)</translation>
+    </message>
+    <message>
+        <source>Rate-limited this minute</source>
+        <translation>本分钟已限流</translation>
+    </message>
+    <message>
+        <source>Out of today&apos;s quota</source>
+        <translation>今日配额已用完</translation>
+    </message>
+    <message>
+        <source>Network error</source>
+        <translation>网络错误</translation>
+    </message>
+    <message>
+        <source>Other error</source>
+        <translation>其他错误</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>正在检测…</translation>
+    </message>
+    <message>
+        <source>Cannot check: %1</source>
+        <translation>无法检测：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Found %n new key(s)</source>
+        <translation>
+            <numerusform>找到 %n 个新密钥</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n repeated</source>
+        <translation>
+            <numerusform>%n 个重复</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n already in the pool</source>
+        <translation>
+            <numerusform>%n 个已在密钥池中</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message numerus="yes">
+        <source>&amp;Add %n selected</source>
+        <translation>
+            <numerusform>添加所选的 %n 个(&amp;A)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Adding %n key(s)…</source>
+        <translation>
+            <numerusform>正在添加 %n 个密钥…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Added as %1</source>
+        <translation>已添加为 %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Added %n key(s).</source>
+        <translation>
+            <numerusform>已添加 %n 个密钥。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Added %n key(s); not added: %1</source>
+        <translation>
+            <numerusform>已添加 %n 个密钥；未能添加：%1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Gemini accepted the key (models list call)</source>
+        <translation>Gemini 接受了该密钥（模型列表调用）</translation>
+    </message>
+    <message>
+        <source>%1 (left out: %2)</source>
+        <translation>%1（已略过：%2）</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>%1.</source>
+        <translation>%1。</translation>
+    </message>
+    <message>
+        <source>%1. %2.</source>
+        <translation>%1。%2。</translation>
+    </message>
+</context>
+<context>
     <name>gemgate::ClientDialog</name>
     <message>
         <source>Requests per minute:</source>
@@ -571,6 +744,29 @@
     </message>
 </context>
 <context>
+    <name>gemgate::KeyNoteDialog</name>
+    <message>
+        <source>Note for key %1</source>
+        <translation>密钥 %1 的备注</translation>
+    </message>
+    <message>
+        <source>e.g. billing on, from Alice&apos;s project</source>
+        <translation>例如：已开通计费，来自 Alice 的项目</translation>
+    </message>
+    <message>
+        <source>&amp;Note:</source>
+        <translation>备注(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>comma-separated, e.g. paid, team-b</source>
+        <translation>用逗号分隔，例如 paid, team-b</translation>
+    </message>
+    <message>
+        <source>&amp;Tags:</source>
+        <translation>标签(&amp;T)：</translation>
+    </message>
+</context>
+<context>
     <name>gemgate::KeysPanel</name>
     <message>
         <source>back in %1 s</source>
@@ -857,6 +1053,58 @@
     <message>
         <source>Upstream keys</source>
         <translation>上游密钥</translation>
+    </message>
+    <message>
+        <source>Last 24 h</source>
+        <translation>最近 24 小时</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Requests per hour over the last 24 hours; the errors among them in red.</source>
+        <translation>最近 24 小时每小时的请求数；其中出错的部分以红色显示。</translation>
+    </message>
+    <message>
+        <source>Add many…</source>
+        <translation>批量添加…</translation>
+    </message>
+    <message>
+        <source>Paste text with many keys: GemGate finds them, checks each against Gemini and adds the ones you pick.</source>
+        <translation>粘贴包含多个密钥的文本：GemGate 会找出它们，逐个向 Gemini 检测，并添加你勾选的密钥。</translation>
+    </message>
+    <message>
+        <source>Note…</source>
+        <translation>备注…</translation>
+    </message>
+    <message>
+        <source>A note and tags for the key, for your own records.</source>
+        <translation>为密钥添加备注和标签，方便自己记录。</translation>
+    </message>
+    <message>
+        <source>Added %1.</source>
+        <translation>已添加 %1。</translation>
+    </message>
+    <message>
+        <source>Added %1; not added: %2</source>
+        <translation>已添加 %1；未能添加：%2</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>%1 requests, %2 errors in the last 24 hours</source>
+        <translation>最近 24 小时：%1 个请求，%2 个错误</translation>
+    </message>
+    <message>
+        <source>Could not save the note of %1: %2</source>
+        <translation>无法保存 %1 的备注：%2</translation>
+    </message>
+    <message>
+        <source>Saved the note of %1.</source>
+        <translation>已保存 %1 的备注。</translation>
     </message>
 </context>
 <context>
@@ -1524,6 +1772,333 @@
     </message>
 </context>
 <context>
+    <name>gemgate::SettingsForm</name>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Browse for %1</source>
+        <translation>选择%1</translation>
+    </message>
+    <message>
+        <source>Listener</source>
+        <translation>监听</translation>
+    </message>
+    <message>
+        <source>Listen address</source>
+        <translation>监听地址</translation>
+    </message>
+    <message>
+        <source>127.0.0.1 serves this machine only; 0.0.0.0 or :: opens GemGate to the network.</source>
+        <translation>127.0.0.1 只服务本机；0.0.0.0 或 :: 会把 GemGate 开放给网络。</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>any free port</source>
+        <translation>任意空闲端口</translation>
+    </message>
+    <message>
+        <source>Worker threads</source>
+        <translation>工作线程</translation>
+    </message>
+    <message>
+        <source>one per core</source>
+        <translation>每核一个</translation>
+    </message>
+    <message>
+        <source>Most connections</source>
+        <translation>最大连接数</translation>
+    </message>
+    <message>
+        <source>&amp;Address:</source>
+        <translation>地址(&amp;A)：</translation>
+    </message>
+    <message>
+        <source>&amp;Port:</source>
+        <translation>端口(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>&amp;Workers:</source>
+        <translation>工作线程(&amp;W)：</translation>
+    </message>
+    <message>
+        <source>Most &amp;connections:</source>
+        <translation>最大连接数(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>HTTPS</source>
+        <translation>HTTPS</translation>
+    </message>
+    <message>
+        <source>Serve &amp;HTTPS</source>
+        <translation>提供 HTTPS(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Certificate file</source>
+        <translation>证书文件</translation>
+    </message>
+    <message>
+        <source>empty: a self-signed certificate</source>
+        <translation>留空：使用自签名证书</translation>
+    </message>
+    <message>
+        <source>Private key file</source>
+        <translation>私钥文件</translation>
+    </message>
+    <message>
+        <source>C&amp;ertificate:</source>
+        <translation>证书(&amp;E)：</translation>
+    </message>
+    <message>
+        <source>Private &amp;key:</source>
+        <translation>私钥(&amp;K)：</translation>
+    </message>
+    <message>
+        <source>Certificates from an ACME CA are set in the config file (server.tls.acme).</source>
+        <translation>来自 ACME 证书颁发机构的证书在配置文件中设置（server.tls.acme）。</translation>
+    </message>
+    <message>
+        <source>Authentication</source>
+        <translation>身份验证</translation>
+    </message>
+    <message>
+        <source>Clients must present a &amp;key</source>
+        <translation>客户端必须提供密钥(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Requests per minute per client</source>
+        <translation>每个客户端每分钟请求数</translation>
+    </message>
+    <message>
+        <source>unlimited</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source>Allowed addresses</source>
+        <translation>允许的地址</translation>
+    </message>
+    <message>
+        <source>every address; e.g. 10.0.0.0/8, ::1</source>
+        <translation>所有地址；例如 10.0.0.0/8, ::1</translation>
+    </message>
+    <message>
+        <source>Refused addresses</source>
+        <translation>拒绝的地址</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Requests/min per &amp;client:</source>
+        <translation>每客户端每分钟请求数(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>A&amp;llowed addresses:</source>
+        <translation>允许的地址(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>&amp;Refused addresses:</source>
+        <translation>拒绝的地址(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>Upstream keys</source>
+        <translation>上游密钥</translation>
+    </message>
+    <message>
+        <source>Key choice</source>
+        <translation>密钥选择方式</translation>
+    </message>
+    <message>
+        <source>Round robin</source>
+        <translation>轮询</translation>
+    </message>
+    <message>
+        <source>Fewest requests in flight</source>
+        <translation>进行中请求最少</translation>
+    </message>
+    <message>
+        <source>Most quota left</source>
+        <translation>剩余配额最多</translation>
+    </message>
+    <message>
+        <source>Weighted random</source>
+        <translation>按权重随机</translation>
+    </message>
+    <message>
+        <source>Sticky per session</source>
+        <translation>按会话固定</translation>
+    </message>
+    <message>
+        <source>Retries on another key</source>
+        <translation>换密钥重试次数</translation>
+    </message>
+    <message>
+        <source>Health check of resting keys, seconds</source>
+        <translation>休息中密钥的健康检查间隔（秒）</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从不</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>Key &amp;choice:</source>
+        <translation>密钥选择方式(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>Retries on &amp;another key:</source>
+        <translation>换密钥重试次数(&amp;A)：</translation>
+    </message>
+    <message>
+        <source>Re-check &amp;resting keys every:</source>
+        <translation>重新检查休息中密钥的间隔(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>Client quotas and gateway limits</source>
+        <translation>客户端配额与网关限制</translation>
+    </message>
+    <message>
+        <source>Tokens per day per client</source>
+        <translation>每个客户端每日 token 数</translation>
+    </message>
+    <message>
+        <source>Requests per day per client</source>
+        <translation>每个客户端每日请求数</translation>
+    </message>
+    <message>
+        <source>Requests per minute, whole gateway</source>
+        <translation>整个网关每分钟请求数</translation>
+    </message>
+    <message>
+        <source>Time zone of days and months</source>
+        <translation>按日、按月计算所用的时区</translation>
+    </message>
+    <message>
+        <source>UTC, local or an IANA name such as Asia/Shanghai</source>
+        <translation>UTC、local 或 IANA 时区名，如 Asia/Shanghai</translation>
+    </message>
+    <message>
+        <source>&amp;Tokens per day per client:</source>
+        <translation>每客户端每日 token 数(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>Re&amp;quests per day per client:</source>
+        <translation>每客户端每日请求数(&amp;Q)：</translation>
+    </message>
+    <message>
+        <source>Requests per minute, &amp;whole gateway:</source>
+        <translation>整个网关每分钟请求数(&amp;W)：</translation>
+    </message>
+    <message>
+        <source>Days and months in time &amp;zone:</source>
+        <translation>日和月按此时区计算(&amp;Z)：</translation>
+    </message>
+    <message>
+        <source>Logging</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>Access log</source>
+        <translation>访问日志</translation>
+    </message>
+    <message>
+        <source>Standard output</source>
+        <translation>标准输出</translation>
+    </message>
+    <message>
+        <source>A file</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Access log file</source>
+        <translation>访问日志文件</translation>
+    </message>
+    <message>
+        <source>Log level</source>
+        <translation>日志级别</translation>
+    </message>
+    <message>
+        <source>Debug</source>
+        <translation>调试</translation>
+    </message>
+    <message>
+        <source>Info</source>
+        <translation>信息</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Log request and response &amp;bodies (for debugging; redacted)</source>
+        <translation>记录请求和响应正文（用于调试，已脱敏）(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Access &amp;log:</source>
+        <translation>访问日志(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>Log &amp;file:</source>
+        <translation>日志文件(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>Le&amp;vel:</source>
+        <translation>级别(&amp;V)：</translation>
+    </message>
+    <message>
+        <source>OpenAI-compatible API</source>
+        <translation>OpenAI 兼容 API</translation>
+    </message>
+    <message>
+        <source>Serve /v1/chat/completions, /v1/embeddings and /v1/models</source>
+        <translation>提供 /v1/chat/completions、/v1/embeddings 和 /v1/models</translation>
+    </message>
+    <message>
+        <source>Send thoughts as reasoning_content (for clients that show them)</source>
+        <translation>以 reasoning_content 发送思考内容（供会显示它的客户端使用）</translation>
+    </message>
+    <message>
+        <source>Model aliases: a model name a client asks for, and the Gemini model it gets.</source>
+        <translation>模型别名：客户端请求的模型名，以及它实际使用的 Gemini 模型。</translation>
+    </message>
+    <message>
+        <source>Model aliases</source>
+        <translation>模型别名</translation>
+    </message>
+    <message>
+        <source>Client asks for</source>
+        <translation>客户端请求</translation>
+    </message>
+    <message>
+        <source>Gemini model</source>
+        <translation>Gemini 模型</translation>
+    </message>
+    <message>
+        <source>Add alias</source>
+        <translation>添加别名</translation>
+    </message>
+    <message>
+        <source>Remove alias</source>
+        <translation>删除别名</translation>
+    </message>
+</context>
+<context>
     <name>gemgate::SettingsPage</name>
     <message>
         <source>Config file</source>
@@ -1672,6 +2247,22 @@
     <message>
         <source>Rolled back to version %1 (now version %2).</source>
         <translation>已回滚到版本 %1（当前为版本 %2）。</translation>
+    </message>
+    <message>
+        <source>General</source>
+        <translation>常用</translation>
+    </message>
+    <message>
+        <source>Write the changed fields into the config file (its comments and other lines stay) and swap it in without a restart</source>
+        <translation>把改动的字段写入配置文件（注释和其他行保持不变），无需重启即可生效</translation>
+    </message>
+    <message>
+        <source>Throw the changes away and show the settings in force</source>
+        <translation>放弃改动，显示当前生效的设置</translation>
+    </message>
+    <message>
+        <source>Not applied: %1 (see the Config file tab)</source>
+        <translation>未应用：%1（详见“配置文件”标签页）</translation>
     </message>
 </context>
 <context>

@@ -226,7 +226,9 @@ void BulkKeyDialog::setProbe(int row, const KeyProbe& probe) {
     QTableWidgetItem* result = m_table->item(row, ResultColumn);
     result->setText(resultText(probe.result));
     result->setForeground(resultColor(probe.result));
-    QString detail = probe.detail;
+    // The upstream's own words for errors (Google writes them in English); ours for a key that works.
+    QString detail =
+        probe.result == KeyProbeResult::Valid ? tr("Gemini accepted the key (models list call)") : probe.detail;
     if (probe.httpStatus >= 400)
         detail = QStringLiteral("HTTP %1%2: %3")
                      .arg(probe.httpStatus)
@@ -254,7 +256,7 @@ void BulkKeyDialog::updateSummary() {
     if (m_inPool > 0)
         dropped.append(tr("%n already in the pool", nullptr, m_inPool));
     if (!dropped.isEmpty())
-        text += tr(" (left out: %1)").arg(dropped.join(QStringLiteral(", ")));
+        text = tr("%1 (left out: %2)").arg(text, dropped.join(tr(", ")));
     QStringList results;
     for (KeyProbeResult r :
          {KeyProbeResult::Valid, KeyProbeResult::Invalid, KeyProbeResult::Suspended, KeyProbeResult::RateLimitedMinute,
@@ -262,9 +264,7 @@ void BulkKeyDialog::updateSummary() {
         if (counts[int(r)] > 0)
             results.append(tr("%1: %2").arg(resultText(r)).arg(counts[int(r)]));
     }
-    if (!results.isEmpty())
-        text += QStringLiteral(". ") + results.join(QStringLiteral(", "));
-    m_summary->setText(text + QLatin1Char('.'));
+    m_summary->setText(results.isEmpty() ? tr("%1.").arg(text) : tr("%1. %2.").arg(text, results.join(tr(", "))));
 }
 
 void BulkKeyDialog::updateButtons() {
