@@ -13,7 +13,7 @@ build_pkgs=(
   prometheus-cpp-dev
   fonts-noto-cjk qt6-translations-l10n
 )
-test_pkgs=(dbus gnome-keyring libsecret-1-0 xvfb xauth ca-certificates)
+test_pkgs=(dbus gnome-keyring libsecret-1-0 xvfb xauth ca-certificates pebble)
 bench_pkgs=(nginx-light wrk)
 
 # promtool (tests/monitoring_check.sh) is taken out of Debian's prometheus package without installing the package:

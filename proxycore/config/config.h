@@ -20,11 +20,19 @@ struct TlsConfig {
     QString certPath;      // PEM certificate (chain); empty with enabled => self-signed, generated on first start
     QString keyPath;       // PEM private key
     QString selfSignedDir; // where the generated certificate lives; empty => <data dir>/tls
-    // ACME (seed 000's server.tls.acme) is parsed and kept so a later issue can act on it.
+    // server.tls.acme: certificates from an RFC 8555 CA (tls/acmeclient.h).
     bool acmeEnabled = false;
     QStringList acmeDomains;
     QString acmeEmail;
-    QString acmeDirectoryUrl;
+    QString acmeDirectoryUrl = QStringLiteral("https://acme-v02.api.letsencrypt.org/directory");
+    QString acmeCaFile;                                // extra CA for talking to the ACME server
+    QString acmeChallenge = QStringLiteral("http-01"); // http-01 | tls-alpn-01 | dns-01
+    int acmeHttpPort = 80;                             // the http-01 responder and redirect; 0 = off
+    int acmeRenewBeforeDays = 30;
+    QString acmeStorageDir; // empty => <data dir>/gemgate/acme
+    QString acmeDnsHook;
+    QString acmeEabKid;
+    QString acmeEabHmacKey; // base64url, as CAs hand it out; never logged
 };
 
 struct ServerConfig {

@@ -99,18 +99,72 @@ void readTls(Reader& reader, const Field& field, TlsConfig* tls) {
                          .arg(QString::fromLatin1(present)));
     }
 
-    MapReader acme(reader, map.child("acme"), {"enabled", "domains", "email", "directory_url"});
+    MapReader acme(reader, map.child("acme"),
+                   {"enabled", "domains", "email", "directory_url", "ca_file", "challenge", "http_port",
+                    "renew_before_days", "storage_dir", "dns_hook", "eab_kid", "eab_hmac_key"});
     acme.readBool("enabled", &tls->acmeEnabled);
     acme.readStringList("domains", &tls->acmeDomains);
     acme.readString("email", &tls->acmeEmail);
     QUrl directory;
     if (readUrl(reader, acme, "directory_url", {QStringLiteral("https"), QStringLiteral("http")}, true, &directory))
         tls->acmeDirectoryUrl = directory.toString();
-    if (tls->acmeEnabled) {
-        reader.warning(acme.child("enabled").mark, acme.childPath("enabled"),
-                       QStringLiteral("ACME certificates are not supported yet; ignored (TLS uses cert_path/key_path "
-                                      "or a generated self-signed certificate)"));
+    acme.readPath("ca_file", &tls->acmeCaFile);
+    readEnum(reader, acme, "challenge",
+             {QStringLiteral("http-01"), QStringLiteral("tls-alpn-01"), QStringLiteral("dns-01")}, &tls->acmeChallenge);
+    acme.readInt("http_port", 0, 65535, &tls->acmeHttpPort);
+    acme.readInt("renew_before_days", 1, 365, &tls->acmeRenewBeforeDays);
+    acme.readPath("storage_dir", &tls->acmeStorageDir);
+    acme.readString("dns_hook", &tls->acmeDnsHook);
+    acme.readString("eab_kid", &tls->acmeEabKid);
+    acme.readString("eab_hmac_key", &tls->acmeEabHmacKey, Secret::Yes);
+    if (!tls->acmeEnabled)
+        return;
+    const Field enabledField = acme.child("enabled");
+    if (!tls->enabled)
+        reader.error(enabledField.mark, acme.childPath("enabled"),
+                     QStringLiteral("ACME needs server.tls.enabled: true (the certificate is served on HTTPS)"));
+    const Field domainsField = acme.child("domains");
+    if (tls->acmeDomains.isEmpty())
+        reader.error(enabledField.mark, acme.childPath("domains"),
+                     QStringLiteral("expected at least one domain name to get a certificate for"));
+    bool wildcard = false;
+    for (const QString& d : std::as_const(tls->acmeDomains)) {
+        static const QRegularExpression name(
+            QStringLiteral("^(\\*\\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"));
+        if (!name.match(d.toLower()).hasMatch() || !QHostAddress(d).isNull())
+            reader.error(domainsField.mark, acme.childPath("domains"),
+                         QStringLiteral("expected DNS names such as gemgate.example.com (no IP address, port or "
+                                        "trailing dot), got \"%1\"")
+                             .arg(d));
+        wildcard = wildcard || d.startsWith(QLatin1String("*."));
     }
+    const Field challengeField = acme.child("challenge");
+    const YAML::Mark challengeMark =
+        challengeField.node && challengeField.node.IsScalar() ? challengeField.mark : enabledField.mark;
+    const Field httpPortField = acme.child("http_port");
+    const YAML::Mark httpPortMark =
+        httpPortField.node && httpPortField.node.IsScalar() ? httpPortField.mark : challengeMark;
+    if (wildcard && tls->acmeChallenge != QLatin1String("dns-01"))
+        reader.error(challengeMark, acme.childPath("challenge"),
+                     QStringLiteral("wildcard names need the dns-01 challenge, got %1").arg(tls->acmeChallenge));
+    if (tls->acmeChallenge == QLatin1String("http-01") && tls->acmeHttpPort == 0)
+        reader.error(httpPortMark, acme.childPath("http_port"),
+                     QStringLiteral("the http-01 challenge needs http_port (the CA checks port 80; 0 turns it off)"));
+    if (tls->acmeChallenge == QLatin1String("dns-01") && tls->acmeDnsHook.trimmed().isEmpty())
+        reader.error(challengeMark, acme.childPath("dns_hook"),
+                     QStringLiteral("the dns-01 challenge needs dns_hook, a command run as `<hook> add|remove "
+                                    "<fqdn> <value>`"));
+    if (tls->acmeEabKid.isEmpty() != tls->acmeEabHmacKey.isEmpty())
+        reader.error(enabledField.mark, acme.childPath(tls->acmeEabKid.isEmpty() ? "eab_kid" : "eab_hmac_key"),
+                     QStringLiteral("External Account Binding needs both eab_kid and eab_hmac_key"));
+    if (tls->acmeChallenge != QLatin1String("http-01"))
+        reader.warning(challengeMark, acme.childPath("challenge"),
+                       QStringLiteral("the %1 challenge is not available yet: orders fail until it is (use http-01)")
+                           .arg(tls->acmeChallenge));
+    if (!tls->certPath.isEmpty())
+        reader.warning(enabledField.mark, acme.childPath("enabled"),
+                       QStringLiteral("cert_path/key_path are served until the ACME certificate arrives, then the "
+                                      "ACME one"));
 }
 
 void readServer(Reader& reader, const Field& field, ServerConfig* server) {

@@ -48,6 +48,15 @@ GatewayController::GatewayController(QObject* parent)
     connect(m_keys, &KeyManager::message, this, &GatewayController::message);
     connect(m_keys, &KeyManager::keysChanged, this, &GatewayController::keysChanged);
     connect(m_keys, &KeyManager::keyTested, this, &GatewayController::keyTested);
+    m_acme = new AcmeManager(this);
+    connect(m_acme, &AcmeManager::message, this, &GatewayController::message);
+    // A new ACME certificate: a reload builds a runtime that serves it to new handshakes.
+    connect(m_acme, &AcmeManager::certificateStored, this, [this] {
+        if (!m_engine || !m_baseConfig)
+            return;
+        QString error;
+        reload(m_baseConfig, &error);
+    });
     connect(m_keys, &KeyManager::reloadNeeded, this, [this] {
         if (!m_engine || !m_baseConfig)
             return;
@@ -196,6 +205,7 @@ bool GatewayController::start(std::shared_ptr<Config> config, QString* error) {
                        .arg(listenUrl())
                        .arg(m_engine->shared().keys.summary().total));
     applyAdmin(*config);
+    m_acme->apply(config, boundPort());
     return true;
 }
 
@@ -212,6 +222,7 @@ void GatewayController::stop() {
         m_watchTimer = nullptr;
     }
     m_admin.reset(); // the admin listener closes with the gateway
+    m_acme->stop();
     m_engine->stop();
     m_keys->detach();
     m_engine.reset();
@@ -307,6 +318,7 @@ bool GatewayController::reload(std::shared_ptr<Config> config, QString* error) {
     m_engine->swap(rt);
     ++m_reloadsOk;
     applyAdmin(*config);
+    m_acme->apply(config, boundPort());
     m_baseConfig = config;
     m_keys->resolveMissingSecrets(true);
     Q_EMIT keysChanged();

@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "config/configloader.h"
 #include "config/yamledit.h"
+#include "control/acmemanager.h"
 #include "control/adminendpoint.h"
 #include "control/keyactivity.h"
 #include "control/keyintake.h"
@@ -205,6 +206,9 @@ public:
     // The state database in use (empty when stopped).
     QString databasePath() const;
     KeyManager* keyManager() const { return m_keys; }
+    // server.tls.acme's state (also the HTTP responder's port, 0 when it does not listen).
+    AcmeStatus acmeStatus() const { return m_acme->status(); }
+    quint16 acmeHttpPort() const { return m_acme->httpPort(); }
 
     // The key a local program presents: the first of the running config's auth.client_keys (the one the first-run
     // config generated). Empty when stopped, when authentication is off or when the config lists none. For the
@@ -341,6 +345,7 @@ private:
     QTimer* m_metricsTimer = nullptr;
     QTimer* m_drainTimer = nullptr;
     KeyManager* m_keys = nullptr;
+    AcmeManager* m_acme = nullptr;
 };
 
 } // namespace gemgate

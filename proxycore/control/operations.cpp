@@ -221,11 +221,20 @@ QList<QuotaUse> GatewayController::quotaUses() const {
 QList<CertificateInfo> GatewayController::certificates() const {
     QList<CertificateInfo> out;
     const ConfigPtr c = config();
-    if (!c || !c->server.tls.enabled || c->server.tls.certPath.isEmpty())
+    if (!c || !c->server.tls.enabled || (c->server.tls.certPath.isEmpty() && !c->server.tls.acmeEnabled))
+        return out; // a generated self-signed certificate is renewed by GemGate itself
+    // The certificate served now (the configured files, or the ACME one once it is there).
+    const RuntimePtr rt = m_engine->shared().snapshot();
+    const QSslCertificate leaf = rt->serverTls ? rt->serverTls->localCertificate() : QSslCertificate();
+    if (leaf.isNull())
         return out;
-    const QList<QSslCertificate> chain = QSslCertificate::fromPath(c->server.tls.certPath, QSsl::Pem);
-    if (!chain.isEmpty())
-        out.append({c->server.tls.certPath, chain.first().subjectDisplayName(), chain.first().expiryDate()});
+    const bool selfSigned = leaf.issuerDisplayName() == leaf.subjectDisplayName();
+    if (selfSigned && c->server.tls.certPath.isEmpty())
+        return out; // still waiting for the first ACME certificate
+    const QString source = c->server.tls.acmeEnabled && !selfSigned
+                               ? QStringLiteral("ACME (%1)").arg(c->server.tls.acmeDomains.join(QStringLiteral(", ")))
+                               : c->server.tls.certPath;
+    out.append({source, leaf.subjectDisplayName(), leaf.expiryDate()});
     return out;
 }
 

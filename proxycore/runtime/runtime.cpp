@@ -1,5 +1,6 @@
 #include "runtime/runtime.h"
 
+#include "tls/acmestore.h"
 #include "tls/selfsigned.h"
 
 #include <QCryptographicHash>
@@ -19,9 +20,17 @@ RuntimePtr buildRuntime(ConfigPtr config, QString* error, QStringList* notes) {
     if (tls.enabled) {
         CertificateBundle bundle;
         QString err;
-        if (!tls.certPath.isEmpty()) {
+        // An ACME certificate once there is one, else the configured files, else a self-signed one.
+        if (tls.acmeEnabled &&
+            !(bundle = acme::loadCertificate(acme::storageDir(tls.acmeStorageDir), tls.acmeDomains, &err)).isNull()) {
+            if (notes)
+                notes->append(QStringLiteral("serving the ACME certificate for %1 (until %2)")
+                                  .arg(tls.acmeDomains.join(QStringLiteral(", ")),
+                                       bundle.chain.first().expiryDate().toString(Qt::ISODate)));
+        } else if (!tls.certPath.isEmpty()) {
             bundle = loadCertificateFiles(tls.certPath, tls.keyPath, &err);
         } else {
+            // No certificate yet (an ACME one is on its way, or none is configured): a self-signed one meanwhile.
             const QString dir = tls.selfSignedDir.isEmpty()
                                     ? QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
                                           QLatin1String("/gemgate/tls")

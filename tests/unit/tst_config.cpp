@@ -274,7 +274,7 @@ void TestConfig::seedDetailedConfigLoadsWithAcmeWarning() {
         return w.path == QStringLiteral("server.tls.acme.enabled");
     });
     QVERIFY2(acme != result.warnings.cend(), qPrintable(describe(result.warnings)));
-    QVERIFY(acme->message.contains(QStringLiteral("not supported yet; ignored")));
+    QVERIFY(acme->message.contains(QStringLiteral("served until the ACME certificate arrives")));
     QCOMPARE(acme->line, 11);
     QCOMPARE(acme->column, 16);
 }
@@ -444,6 +444,35 @@ void TestConfig::validationErrors_data() {
                             << QString::fromUtf8(message);
     };
     // Types.
+    // ACME (server.tls.acme).
+    row("acme without tls", "server:\n  tls:\n    acme:\n      enabled: true\n      domains: [a.example.com]\n",
+        "server.tls.acme.enabled", 4, 16, "ACME needs server.tls.enabled: true (the certificate is served on HTTPS)");
+    row("acme without domains", "server:\n  tls:\n    enabled: true\n    acme:\n      enabled: true\n",
+        "server.tls.acme.domains", 5, 16, "expected at least one domain name to get a certificate for");
+    row("acme ip address",
+        "server:\n  tls:\n    enabled: true\n    acme:\n      enabled: true\n      domains: [127.0.0.1x, \"a b\"]\n",
+        "server.tls.acme.domains", 6, 16,
+        R"(expected DNS names such as gemgate.example.com (no IP address, port or trailing dot), got "a b")");
+    row("acme wildcard needs dns-01",
+        "server:\n  tls:\n    enabled: true\n    acme:\n      enabled: true\n      domains: [\"*.a.example\"]\n"
+        "      challenge: http-01\n",
+        "server.tls.acme.challenge", 7, 18, "wildcard names need the dns-01 challenge, got http-01");
+    row("acme http-01 without port",
+        "server:\n  tls:\n    enabled: true\n    acme:\n      enabled: true\n      domains: [a.example]\n"
+        "      http_port: 0\n",
+        "server.tls.acme.http_port", 7, 18,
+        "the http-01 challenge needs http_port (the CA checks port 80; 0 turns it off)");
+    row("acme dns-01 without hook",
+        "server:\n  tls:\n    enabled: true\n    acme:\n      enabled: true\n      domains: [a.example]\n"
+        "      challenge: dns-01\n",
+        "server.tls.acme.dns_hook", 7, 18,
+        "the dns-01 challenge needs dns_hook, a command run as `<hook> add|remove <fqdn> <value>`");
+    row("acme unknown challenge", "server:\n  tls:\n    acme:\n      challenge: dns-02\n", "server.tls.acme.challenge",
+        4, 18, R"(expected one of "http-01", "tls-alpn-01", "dns-01", got "dns-02")");
+    row("acme eab half",
+        "server:\n  tls:\n    enabled: true\n    acme:\n      enabled: true\n      domains: [a.example]\n"
+        "      eab_kid: kid-1\n",
+        "server.tls.acme.eab_hmac_key", 5, 16, "External Account Binding needs both eab_kid and eab_hmac_key");
     row("port not a number", "server:\n  port: abc\n", "server.port", 2, 9,
         R"(expected an integer between 0 and 65535, got "abc")");
     row("bool", "auth:\n  enabled: maybe\n", "auth.enabled", 2, 12, R"(expected true or false, got "maybe")");
