@@ -1597,10 +1597,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>A certificate is about to expire</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The gateway stopped.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1651,16 +1647,24 @@
         <source>GemGate stopped</source>
         <translation type="unfinished"></translation>
     </message>
-    <message>
-        <source>Certificate expiring</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message numerus="yes">
         <source>and %n more</source>
         <translation>
             <numerusform>and %n more</numerusform>
             <numerusform>and %n more</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>A certificate is about to expire or cannot be renewed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not get a certificate for %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Certificate</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -2272,6 +2276,38 @@
     </message>
     <message>
         <source>Not applied: %1 (see the Config file tab)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HTTPS is off.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the ACME certificate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the certificate file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a self-signed certificate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Serving %1 for %2, issued by %3, valid until %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ACME: ordering a certificate now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ACME: the last order failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ACME: next renewal %1.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

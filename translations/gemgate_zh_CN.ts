@@ -1590,10 +1590,6 @@
         <translation>网关意外停止</translation>
     </message>
     <message>
-        <source>A certificate is about to expire</source>
-        <translation>证书即将过期</translation>
-    </message>
-    <message>
         <source>The gateway stopped.</source>
         <translation>网关已停止。</translation>
     </message>
@@ -1643,15 +1639,23 @@
         <source>GemGate stopped</source>
         <translation>GemGate 已停止</translation>
     </message>
-    <message>
-        <source>Certificate expiring</source>
-        <translation>证书即将过期</translation>
-    </message>
     <message numerus="yes">
         <source>and %n more</source>
         <translation>
             <numerusform>另有 %n 条</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>A certificate is about to expire or cannot be renewed</source>
+        <translation>证书即将过期或无法续期</translation>
+    </message>
+    <message>
+        <source>Could not get a certificate for %1: %2</source>
+        <translation>无法为 %1 获取证书：%2</translation>
+    </message>
+    <message>
+        <source>Certificate</source>
+        <translation>证书</translation>
     </message>
 </context>
 <context>
@@ -2263,6 +2267,38 @@
     <message>
         <source>Not applied: %1 (see the Config file tab)</source>
         <translation>未应用：%1（详见“配置文件”标签页）</translation>
+    </message>
+    <message>
+        <source>HTTPS is off.</source>
+        <translation>HTTPS 未开启。</translation>
+    </message>
+    <message>
+        <source>the ACME certificate</source>
+        <translation>ACME 证书</translation>
+    </message>
+    <message>
+        <source>the certificate file</source>
+        <translation>证书文件</translation>
+    </message>
+    <message>
+        <source>a self-signed certificate</source>
+        <translation>自签名证书</translation>
+    </message>
+    <message>
+        <source>Serving %1 for %2, issued by %3, valid until %4.</source>
+        <translation>正在为 %2 提供%1，颁发者：%3，有效期至 %4。</translation>
+    </message>
+    <message>
+        <source>ACME: ordering a certificate now.</source>
+        <translation>ACME：正在申请证书。</translation>
+    </message>
+    <message>
+        <source>ACME: the last order failed: %1</source>
+        <translation>ACME：上次申请失败：%1</translation>
+    </message>
+    <message>
+        <source>ACME: next renewal %1.</source>
+        <translation>ACME：下次续期时间 %1。</translation>
     </message>
 </context>
 <context>

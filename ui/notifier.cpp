@@ -77,7 +77,7 @@ QString Notifier::kindTitle(Kind kind) {
     case Kind::GatewayStopped:
         return tr("The gateway stops unexpectedly");
     case Kind::CertificateExpiring:
-        return tr("A certificate is about to expire");
+        return tr("A certificate is about to expire or cannot be renewed");
     }
     return {};
 }
@@ -168,6 +168,14 @@ void Notifier::check(const QList<KeyStatus>& statuses) {
         raise(Kind::ClientQuota, id + QLatin1Char('/') + QString::number(level), line);
     }
 
+    // A failed ACME order (first certificate or renewal): once a day while it keeps failing.
+    const AcmeStatus acme = m_controller->acmeStatus();
+    if (acme.failures > m_acmeFailuresSeen && !acme.lastError.isEmpty())
+        raise(Kind::CertificateExpiring, QStringLiteral("acme"),
+              tr("Could not get a certificate for %1: %2").arg(acme.domains.join(QStringLiteral(", ")), acme.lastError),
+              kCertificateQuietMs);
+    m_acmeFailuresSeen = acme.failures;
+
     // Certificates that expire within two weeks (the files are read once an hour).
     if (m_certificatesCheckedMs > 0 && now - m_certificatesCheckedMs < 3'600'000)
         return;
@@ -221,7 +229,7 @@ void Notifier::flush(Kind kind) {
         title = tr("GemGate stopped");
         break;
     case Kind::CertificateExpiring:
-        title = tr("Certificate expiring");
+        title = tr("Certificate");
         break;
     }
     // A long storm: the first few lines and how many more.

@@ -65,6 +65,7 @@ private:
     int m_gatherMs = 5000;
     qint64 m_userStopAtMs = 0;
     qint64 m_certificatesCheckedMs = 0;
+    qint64 m_acmeFailuresSeen = 0;
     QString m_lastMessage; // the controller's last message, told with an unexpected stop
     GatewayState m_state = GatewayState::Stopped;
     QHash<QString, qint64> m_announced; // kind/subject -> when

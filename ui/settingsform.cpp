@@ -194,6 +194,11 @@ QWidget* SettingsForm::buildTlsGroup() {
     auto* note = new QLabel(tr("Certificates from an ACME CA are set in the config file (server.tls.acme)."), box);
     note->setWordWrap(true);
     form->addRow(note);
+    m_tlsStatus = new QLabel(box);
+    m_tlsStatus->setObjectName(QStringLiteral("formTlsStatus"));
+    m_tlsStatus->setWordWrap(true);
+    m_tlsStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    form->addRow(m_tlsStatus);
     m_loaders.append([=](const Config& c) {
         enabled->setChecked(c.server.tls.enabled);
         cert->setText(c.server.tls.certPath);
@@ -442,6 +447,15 @@ QWidget* SettingsForm::buildOpenAiGroup() {
         },
         [entries](const QStringList& p) { return YamlEdit::stringMap(p, entries()); });
     return box;
+}
+
+void SettingsForm::setTlsStatus(const QString& text) {
+    m_tlsStatus->setText(text);
+    m_tlsStatus->setVisible(!text.isEmpty());
+}
+
+QString SettingsForm::tlsStatus() const {
+    return m_tlsStatus->text();
 }
 
 void SettingsForm::load(const Config& config) {

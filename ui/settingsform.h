@@ -11,6 +11,7 @@
 
 #include <functional>
 
+class QLabel;
 class QLineEdit;
 class QTableWidget;
 
@@ -27,6 +28,9 @@ public:
     QList<YamlEdit> edits() const;
     bool hasChanges() const { return !edits().isEmpty(); }
     QTableWidget* aliasTable() const { return m_aliases; }
+    // The HTTPS group's line about the certificate served now and ACME.
+    void setTlsStatus(const QString& text);
+    QString tlsStatus() const;
 
 Q_SIGNALS:
     // A field was changed by the user (or by load()).
@@ -52,6 +56,7 @@ private:
     QList<Field> m_fields;
     QList<std::function<void(const Config&)>> m_loaders;
     QTableWidget* m_aliases = nullptr;
+    QLabel* m_tlsStatus = nullptr;
 };
 
 } // namespace gemgate

@@ -51,6 +51,8 @@ SettingsPage::SettingsPage(GatewayController* controller, QWidget* parent)
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_status);
     connect(controller, &GatewayController::stateChanged, this, &SettingsPage::reload);
+    // A reload (also the one that swaps in a new ACME certificate) ends in keysChanged.
+    connect(controller, &GatewayController::keysChanged, this, &SettingsPage::updateTlsStatus);
 }
 
 QWidget* SettingsPage::buildFormTab() {
@@ -261,6 +263,7 @@ void SettingsPage::reload() {
     if (const ConfigPtr config = m_controller ? m_controller->config() : nullptr)
         m_form->load(*config);
     m_form->setEnabled(!m_loaded.isEmpty());
+    updateTlsStatus();
     updateApply();
 
     const QList<ConfigVersion> versions = m_controller ? m_controller->configHistory(100, 0) : QList<ConfigVersion>();
@@ -332,6 +335,35 @@ bool SettingsPage::apply() {
                    ? tr("Applied as version %1.").arg(r.version)
                    : tr("Applied as version %1, but: %2").arg(r.version).arg(r.warnings.join(QStringLiteral("; "))));
     return true;
+}
+
+void SettingsPage::updateTlsStatus() {
+    if (!m_controller)
+        return;
+    const std::optional<ServedCertificate> served = m_controller->servedCertificate();
+    if (!served) {
+        m_form->setTlsStatus(m_controller->isRunning() ? tr("HTTPS is off.") : QString());
+        return;
+    }
+    const QLocale locale;
+    const QString source = served->source == QLatin1String("acme")   ? tr("the ACME certificate")
+                           : served->source == QLatin1String("file") ? tr("the certificate file")
+                                                                     : tr("a self-signed certificate");
+    QString text = tr("Serving %1 for %2, issued by %3, valid until %4.")
+                       .arg(source, served->names.join(QStringLiteral(", ")), served->issuer,
+                            locale.toString(served->notAfter.toLocalTime(), QLocale::ShortFormat));
+    const AcmeStatus acme = m_controller->acmeStatus();
+    if (acme.enabled) {
+        if (acme.ordering)
+            text += QLatin1Char(' ') + tr("ACME: ordering a certificate now.");
+        else if (!acme.lastError.isEmpty())
+            text += QLatin1Char(' ') + tr("ACME: the last order failed: %1").arg(acme.lastError);
+        else if (acme.nextAttemptMs > 0)
+            text += QLatin1Char(' ') +
+                    tr("ACME: next renewal %1.")
+                        .arg(locale.toString(QDateTime::fromMSecsSinceEpoch(acme.nextAttemptMs), QLocale::ShortFormat));
+    }
+    m_form->setTlsStatus(text);
 }
 
 bool SettingsPage::applyForm() {

@@ -61,6 +61,7 @@ private:
     void showResult(bool ok, const QString& text);
     void showDiff();
     void updateApply();
+    void updateTlsStatus();
 
     QPointer<GatewayController> m_controller;
     QTabWidget* m_tabs = nullptr;

@@ -280,9 +280,38 @@ void AdminApi::handle(const AdminRequest& request, AdminResponder respond) {
             return respond(get ? usage(request) : methodNotAllowed("GET"));
         if (parts[2] == "logs" && parts.size() == 3)
             return respond(get ? logs(request) : methodNotAllowed("GET"));
+        if (parts[2] == "tls" && parts.size() == 3)
+            return respond(get ? tls() : methodNotAllowed("GET"));
     }
     respond(AdminReply::error(404, QStringLiteral("no admin route for %1 %2")
                                        .arg(QString::fromLatin1(method), QString::fromUtf8(path.left(200)))));
+}
+
+AdminReply AdminApi::tls() const {
+    QJsonObject out;
+    const std::optional<ServedCertificate> served = m_controller->servedCertificate();
+    out.insert(QStringLiteral("enabled"), served.has_value());
+    if (served) {
+        out.insert(QStringLiteral("certificate"),
+                   QJsonObject{{QStringLiteral("names"), QJsonArray::fromStringList(served->names)},
+                               {QStringLiteral("subject"), served->subject},
+                               {QStringLiteral("issuer"), served->issuer},
+                               {QStringLiteral("serial"), served->serial},
+                               {QStringLiteral("not_before"), served->notBefore.toUTC().toString(Qt::ISODate)},
+                               {QStringLiteral("not_after"), served->notAfter.toUTC().toString(Qt::ISODate)},
+                               {QStringLiteral("source"), served->source}});
+    }
+    const AcmeStatus a = m_controller->acmeStatus();
+    if (a.enabled) {
+        out.insert(QStringLiteral("acme"),
+                   QJsonObject{{QStringLiteral("domains"), QJsonArray::fromStringList(a.domains)},
+                               {QStringLiteral("ordering"), a.ordering},
+                               {QStringLiteral("next_renewal"), isoOrNull(a.nextAttemptMs)},
+                               {QStringLiteral("last_error"), a.lastError},
+                               {QStringLiteral("orders_ok"), a.renewals},
+                               {QStringLiteral("orders_failed"), a.failures}});
+    }
+    return ok(out);
 }
 
 AdminReply AdminApi::health() const {

@@ -41,6 +41,7 @@ public:
 private:
     bool authorized(const HttpHeaders& headers) const;
     AdminReply health() const;
+    AdminReply tls() const; // GET /api/tls: the served certificate and ACME status
     AdminReply ready() const;
     AdminReply performance(const AdminRequest& r) const;
     AdminReply errors(const AdminRequest& r) const;

@@ -154,6 +154,8 @@ void AcmeManager::order() {
     }
     if (tls.acmeChallenge != QLatin1String("http-01"))
         error = QStringLiteral("the %1 challenge is not available yet; use http-01").arg(tls.acmeChallenge);
+    else if (!m_http)
+        error = QStringLiteral("the http-01 challenge needs server.tls.acme.http_port");
     if (accountKey.isEmpty() || !error.isEmpty()) {
         m_status.lastError = error;
         ++m_status.failures;

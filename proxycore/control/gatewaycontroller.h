@@ -114,6 +114,17 @@ struct ClientUsage {
 };
 
 // A certificate the HTTPS listener serves.
+// The certificate the HTTPS listener serves now.
+struct ServedCertificate {
+    QStringList names; // DNS names (SANs)
+    QString subject;
+    QString issuer;
+    QString serial;
+    QDateTime notBefore;
+    QDateTime notAfter;
+    QString source; // "acme", "file" or "self-signed"
+};
+
 struct CertificateInfo {
     QString path;
     QString subject;
@@ -209,6 +220,8 @@ public:
     // server.tls.acme's state (also the HTTP responder's port, 0 when it does not listen).
     AcmeStatus acmeStatus() const { return m_acme->status(); }
     quint16 acmeHttpPort() const { return m_acme->httpPort(); }
+    // What HTTPS serves now; nullopt without a TLS listener.
+    std::optional<ServedCertificate> servedCertificate() const;
 
     // The key a local program presents: the first of the running config's auth.client_keys (the one the first-run
     // config generated). Empty when stopped, when authentication is off or when the config lists none. For the

@@ -8,6 +8,7 @@
 #include "control/keymanager.h"
 #include "metrics/exposition.h"
 #include "storage/statedb.h"
+#include "tls/acmestore.h"
 
 #include <QDir>
 #include <QFile>
@@ -100,8 +101,17 @@ QByteArray GatewayController::prometheusMetrics() const {
         in.keys = m_engine->shared().keys.statuses();
         in.quotas = m_engine->shared().policy.quotaUses();
         const RuntimePtr rt = m_engine->shared().snapshot();
-        if (rt->serverTls && !rt->serverTls->localCertificate().isNull())
-            in.certificateNotAfter = rt->serverTls->localCertificate().expiryDate().toSecsSinceEpoch();
+        if (rt->serverTls && !rt->serverTls->localCertificate().isNull()) {
+            const QSslCertificate leaf = rt->serverTls->localCertificate();
+            in.certificateNotAfter = leaf.expiryDate().toSecsSinceEpoch();
+            in.certificateNames = leaf.subjectAlternativeNames().values(QSsl::DnsEntry);
+            if (in.certificateNames.isEmpty())
+                in.certificateNames = leaf.subjectInfo(QSslCertificate::CommonName);
+        }
+        const AcmeStatus acme = m_acme->status();
+        in.acme = acme.enabled;
+        in.acmeOrdersOk = acme.renewals;
+        in.acmeOrdersFailed = acme.failures;
     }
     return renderPrometheus(in);
 }
@@ -215,6 +225,30 @@ QList<QuotaUse> GatewayController::quotaUses() const {
         return out;
     for (const PolicyEngine::QuotaUse& q : m_engine->shared().policy.quotaUses())
         out.append({q.scope, QString::fromLatin1(q.limit), q.used, q.max});
+    return out;
+}
+
+std::optional<ServedCertificate> GatewayController::servedCertificate() const {
+    const ConfigPtr c = config();
+    const RuntimePtr rt = m_engine ? m_engine->shared().snapshot() : nullptr;
+    if (!c || !rt || !rt->serverTls || rt->serverTls->localCertificate().isNull())
+        return std::nullopt;
+    const QSslCertificate leaf = rt->serverTls->localCertificate();
+    ServedCertificate out;
+    out.names = leaf.subjectAlternativeNames().values(QSsl::DnsEntry);
+    out.subject = leaf.subjectDisplayName();
+    out.issuer = leaf.issuerDisplayName();
+    out.serial = QString::fromLatin1(leaf.serialNumber());
+    out.notBefore = leaf.effectiveDate();
+    out.notAfter = leaf.expiryDate();
+    const TlsConfig& tls = c->server.tls;
+    QString ignored;
+    const CertificateBundle acme =
+        tls.acmeEnabled ? acme::loadCertificate(acme::storageDir(tls.acmeStorageDir), tls.acmeDomains, &ignored)
+                        : CertificateBundle();
+    out.source = !acme.isNull() && acme.chain.first() == leaf ? QStringLiteral("acme")
+                 : !tls.certPath.isEmpty()                    ? QStringLiteral("file")
+                                                              : QStringLiteral("self-signed");
     return out;
 }
 

@@ -241,12 +241,26 @@ QByteArray renderPrometheus(const ScrapeInput& in) {
         out.push_back(std::move(f));
     }
     if (in.certificateNotAfter > 0) {
+        MetricFamily f = family("gemgate_tls_certificate_expiry_seconds",
+                                "When the served certificate for a name expires (notAfter, seconds since the epoch).",
+                                MetricType::Gauge);
+        for (const QString& name : in.certificateNames) {
+            ClientMetric m = metric({"domain"}, {name.toStdString()});
+            m.gauge.value = double(in.certificateNotAfter);
+            f.metric.push_back(std::move(m));
+        }
+        out.push_back(std::move(f));
+    }
+    if (in.acme) {
         MetricFamily f =
-            family("gemgate_tls_certificate_expiry_timestamp_seconds",
-                   "When the serving certificate expires (notAfter, seconds since the epoch).", MetricType::Gauge);
-        ClientMetric m = metric({"listener"}, {"main"});
-        m.gauge.value = double(in.certificateNotAfter);
-        f.metric.push_back(std::move(m));
+            family("gemgate_acme_orders_total", "ACME certificate orders (first certificates and renewals) by result.",
+                   MetricType::Counter);
+        for (const auto& [result, value] :
+             {std::pair{"success", in.acmeOrdersOk}, std::pair{"failure", in.acmeOrdersFailed}}) {
+            ClientMetric m = metric({"result"}, {result});
+            m.counter.value = double(value);
+            f.metric.push_back(std::move(m));
+        }
         out.push_back(std::move(f));
     }
 

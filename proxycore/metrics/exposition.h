@@ -27,7 +27,12 @@ struct ScrapeInput {
     qint64 reloadsOk = 0;
     qint64 reloadsFailed = 0;
     QList<PolicyEngine::QuotaUse> quotas;
-    qint64 certificateNotAfter = 0; // seconds since the epoch; 0 = no TLS listener
+    // The served certificate's names and notAfter (seconds since the epoch); empty without a TLS listener.
+    QStringList certificateNames;
+    qint64 certificateNotAfter = 0;
+    bool acme = false;       // server.tls.acme is on: the order counters are reported
+    qint64 acmeOrdersOk = 0; // certificates obtained by this process
+    qint64 acmeOrdersFailed = 0;
 };
 
 // "text/plain; version=0.0.4; charset=utf-8"

@@ -8,6 +8,8 @@
 #include "gatewayfixture.h"
 #include "pebble.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSslSocket>
 #include <QTcpSocket>
 #include <QTest>
@@ -31,6 +33,15 @@ QSslCertificate handshake(quint16 port, const QString& name, const QSslCertifica
     if (!s->waitForEncrypted(5000))
         return QSslCertificate();
     return s->peerCertificate();
+}
+
+QJsonObject tlsStatus(GatewayController& c) {
+    RawHttpClient admin;
+    if (!admin.connectTo(quint16(QUrl(c.adminUrl()).port())))
+        return {};
+    admin.send("GET", "/api/tls", {{"authorization", "Bearer " + c.adminToken().toUtf8()}});
+    admin.waitForResponse(5000);
+    return admin.response().status == 200 ? QJsonDocument::fromJson(admin.response().body).object() : QJsonObject();
 }
 
 int healthOver(QSslSocket& s) {
@@ -89,6 +100,20 @@ void TestAcmeGateway::issuesStoresRenewsAndSurvivesTheCa() {
                              10'000);
     QVERIFY(!handshake(fx.port(), QStringLiteral("alt.gemgate.test"), m_pebble.root()).isNull());
     QVERIFY(c.acmeStatus().nextAttemptMs > QDateTime::currentMSecsSinceEpoch() + 20LL * 86'400'000);
+
+    // Status: GET /api/tls (admin token) and /metrics.
+    QJsonObject status = tlsStatus(c);
+    QCOMPARE(status.value(QStringLiteral("certificate")).toObject().value(QStringLiteral("source")).toString(),
+             QStringLiteral("acme"));
+    QCOMPARE(status.value(QStringLiteral("certificate")).toObject().value(QStringLiteral("serial")).toString(),
+             QString::fromLatin1(first.serialNumber()));
+    QCOMPARE(status.value(QStringLiteral("acme")).toObject().value(QStringLiteral("orders_ok")).toInt(), 1);
+    QCOMPARE(status.value(QStringLiteral("acme")).toObject().value(QStringLiteral("last_error")).toString(), QString());
+    QVERIFY(!status.value(QStringLiteral("acme")).toObject().value(QStringLiteral("next_renewal")).isNull());
+    const QByteArray metrics = c.prometheusMetrics();
+    QVERIFY2(metrics.contains(QByteArray("gemgate_tls_certificate_expiry_seconds{domain=\"alt.gemgate.test\"} ")),
+             metrics.constData());
+    QVERIFY(metrics.contains("gemgate_acme_orders_total{result=\"success\"} 1"));
 
     // Stored owner-only.
     for (const QString& f : {QStringLiteral("acme/account.key"), QStringLiteral("acme/gemgate.test/key.pem"),
@@ -149,6 +174,13 @@ void TestAcmeGateway::issuesStoresRenewsAndSurvivesTheCa() {
              qPrintable(c.acmeStatus().lastError));
     QVERIFY(c.acmeStatus().failures >= 1);
     QVERIFY(c.acmeStatus().nextAttemptMs > QDateTime::currentMSecsSinceEpoch()); // backing off
+    status = tlsStatus(c);
+    QVERIFY(status.value(QStringLiteral("acme"))
+                .toObject()
+                .value(QStringLiteral("last_error"))
+                .toString()
+                .contains(QStringLiteral("cannot reach")));
+    QVERIFY(c.prometheusMetrics().contains("gemgate_acme_orders_total{result=\"failure\"} "));
     QSslCertificate root = m_pebble.root();
     QCOMPARE(handshake(fx.port(), QStringLiteral("gemgate.test"), root).serialNumber(), second.serialNumber());
 }

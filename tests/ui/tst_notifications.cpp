@@ -8,6 +8,8 @@
 #include "gatewayfixture.h"
 #include "mainwindow.h"
 #include "notifier.h"
+#include "settingsform.h"
+#include "settingspage.h"
 #include "tls/selfsigned.h"
 #include "translations.h"
 #include "trayicon.h"
@@ -16,6 +18,7 @@
 #include <QMenu>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTest>
 
 #include <memory>
@@ -36,6 +39,7 @@ private Q_SLOTS:
     void unexpectedStopIsAnnounced();
     void clientQuotaAt80And100Percent();
     void expiringCertificateIsAnnounced();
+    void failedCertificateOrderIsAnnounced();
     void mutedKindSaysNothing();
 
 private:
@@ -209,6 +213,49 @@ void TestNotifications::expiringCertificateIsAnnounced() {
     n->check();
     QCoreApplication::processEvents();
     QCOMPARE(notes.count(), 1);
+}
+
+void TestNotifications::failedCertificateOrderIsAnnounced() {
+    m_window.reset();
+    m_fixture->controller.stop();
+    // An ACME CA that does not answer: the first order fails at once.
+    auto freePort = [] {
+        QTcpServer s;
+        s.listen(QHostAddress::LocalHost, 0);
+        return s.serverPort();
+    };
+    const quint16 port = freePort();
+    TlsConfig& tls = m_fixture->config->server.tls;
+    tls.enabled = true;
+    tls.selfSignedDir = m_fixture->dir.filePath(QStringLiteral("self-signed"));
+    tls.acmeEnabled = true;
+    tls.acmeDomains = {QStringLiteral("gemgate.test")};
+    tls.acmeDirectoryUrl = QStringLiteral("https://127.0.0.1:%1/dir").arg(port);
+    tls.acmeHttpPort = freePort();
+    tls.acmeStorageDir = m_fixture->dir.filePath(QStringLiteral("acme"));
+    QVERIFY(m_fixture->start());
+    QTRY_VERIFY(m_fixture->controller.acmeStatus().failures > 0);
+    m_window = std::make_unique<MainWindow>(&m_fixture->controller);
+    Notifier* n = m_window->trayIcon()->notifier();
+    n->setGatherMs(0);
+    QSignalSpy notes(n, &Notifier::notify);
+    n->check();
+    QTRY_COMPARE(notes.count(), 1);
+    QCOMPARE(notes[0][0].value<Notifier::Kind>(), Notifier::Kind::CertificateExpiring);
+    QVERIFY2(notes[0][2].toString().contains(QStringLiteral("Could not get a certificate for gemgate.test")),
+             qPrintable(notes[0][2].toString()));
+    // Not again with the next snapshot.
+    n->check();
+    QCoreApplication::processEvents();
+    QCOMPARE(notes.count(), 1);
+    // The Settings page says what is served and why ACME has not replaced it.
+    auto* settings = qobject_cast<SettingsPage*>(m_window->page(MainWindow::Page::Settings));
+    QVERIFY(settings);
+    settings->reload();
+    const QString status = settings->form()->tlsStatus();
+    QVERIFY2(status.contains(QStringLiteral("a self-signed certificate")) &&
+                 status.contains(QStringLiteral("ACME: the last order failed")),
+             qPrintable(status));
 }
 
 void TestNotifications::mutedKindSaysNothing() {
