@@ -103,8 +103,8 @@ struct KeyStatus {
     QString id;
     QString label;
     QString project;
-    QStringList tags;     // from the config file
-    QString note;         // the window's note and tags (state database; filled in by the key manager)
+    QStringList tags; // from the config file
+    QString note;     // the window's note and tags (state database; filled in by the key manager)
     QStringList noteTags;
     QString secretSource; // "config", "keychain:<name>", "env:<VAR>", "file:<path>"
     bool managed = false;

@@ -1,5 +1,7 @@
 #include "tls/acmecrypto.h"
 
+#include "tls/opensslutil.h"
+
 #include <QCryptographicHash>
 #include <QJsonDocument>
 #include <QMessageAuthenticationCode>
@@ -20,9 +22,7 @@ namespace gemgate::acme {
 
 namespace {
 
-template <auto FreeFn> struct Deleter {
-    template <typename T> void operator()(T* p) const { FreeFn(p); }
-};
+template <auto FreeFn> using Deleter = tlsdetail::OpenSslDeleter<FreeFn>;
 using BioPtr = std::unique_ptr<BIO, Deleter<&BIO_free_all>>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<&EVP_PKEY_free>>;
 using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Deleter<&EVP_PKEY_CTX_free>>;
@@ -32,15 +32,7 @@ using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, Deleter<&ECDSA_SIG_free>>;
 using X509ReqPtr = std::unique_ptr<X509_REQ, Deleter<&X509_REQ_free>>;
 using X509NamePtr = std::unique_ptr<X509_NAME, Deleter<&X509_NAME_free>>;
 
-QString openSslError() {
-    QStringList parts;
-    while (const unsigned long code = ERR_get_error()) {
-        std::array<char, 256> buf{};
-        ERR_error_string_n(code, buf.data(), buf.size());
-        parts << QString::fromUtf8(buf.data());
-    }
-    return parts.isEmpty() ? QStringLiteral("no OpenSSL error reported") : parts.join(QStringLiteral("; "));
-}
+using tlsdetail::drainOpenSslErrors;
 
 QByteArray coordinate(EVP_PKEY* key, const char* name) {
     BIGNUM* raw = nullptr;
@@ -66,12 +58,12 @@ QByteArray base64url(const QByteArray& data) {
 QByteArray generateKeyPem(QString* error) {
     PkeyPtr key(EVP_EC_gen("P-256"));
     if (!key) {
-        *error = QStringLiteral("generating an EC P-256 key failed: %1").arg(openSslError());
+        *error = QStringLiteral("generating an EC P-256 key failed: %1").arg(drainOpenSslErrors());
         return {};
     }
     BioPtr bio(BIO_new(BIO_s_mem()));
     if (!bio || PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
-        *error = QStringLiteral("writing the key failed: %1").arg(openSslError());
+        *error = QStringLiteral("writing the key failed: %1").arg(drainOpenSslErrors());
         return {};
     }
     char* data = nullptr;
@@ -160,7 +152,7 @@ QByteArray EcKey::csrDer(const QStringList& names, QString* error) const {
     ok = ok && X509_REQ_add_extensions(req.get(), exts) == 1 && X509_REQ_sign(req.get(), m_key, EVP_sha256()) > 0;
     sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
     if (!ok) {
-        *error = QStringLiteral("making the CSR failed: %1").arg(openSslError());
+        *error = QStringLiteral("making the CSR failed: %1").arg(drainOpenSslErrors());
         return {};
     }
     const int len = i2d_X509_REQ(req.get(), nullptr);

@@ -1,5 +1,7 @@
 #include "tls/selfsigned.h"
 
+#include "tls/opensslutil.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -29,10 +31,8 @@ namespace {
 
 Q_LOGGING_CATEGORY(lcTls, "gemgate.tls")
 
-// std::unique_ptr deleter that calls an OpenSSL free function; keeps every object on every path owned.
-template <auto FreeFn> struct OpenSslDeleter {
-    template <typename T> void operator()(T* p) const { FreeFn(p); }
-};
+using tlsdetail::drainOpenSslErrors;
+using tlsdetail::OpenSslDeleter;
 using BioPtr = std::unique_ptr<BIO, OpenSslDeleter<&BIO_free_all>>;
 using BignumPtr = std::unique_ptr<BIGNUM, OpenSslDeleter<&BN_free>>;
 using Asn1IntegerPtr = std::unique_ptr<ASN1_INTEGER, OpenSslDeleter<&ASN1_INTEGER_free>>;
@@ -55,17 +55,6 @@ constexpr QFileDevice::Permissions kModeBits = QFileDevice::ReadOwner | QFileDev
 void setError(QString* error, const QString& message) {
     if (error)
         *error = message;
-}
-
-// Drains the thread's OpenSSL error queue into one line, so the caller sees why a call failed.
-QString drainOpenSslErrors() {
-    QStringList parts;
-    while (const unsigned long code = ERR_get_error()) {
-        std::array<char, 256> buf{};
-        ERR_error_string_n(code, buf.data(), buf.size());
-        parts << QString::fromUtf8(buf.data());
-    }
-    return parts.isEmpty() ? QStringLiteral("no OpenSSL error reported") : parts.join(QStringLiteral("; "));
 }
 
 CertificateBundle failOpenSsl(QString* error, const QString& what) {
